@@ -1,0 +1,536 @@
+//! Passwords, tokens and who is asking.
+//!
+//! * Passwords: argon2id with OWASP's parameters (19 MiB, t=2, p=1), hashed on
+//!   the blocking pool. An unknown phone is checked against a dummy hash so it
+//!   costs the same work as a wrong password.
+//! * Tokens: HS256 JWTs (algorithm pinned) with issuer, audience, expiry, a
+//!   `jti` and the user's `token_version`. A token is refused when its `jti`
+//!   was logged out or its version is older than the user's (bumped on role
+//!   changes): both are checked against the database, so every server agrees.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm as ArgonAlgorithm, Argon2, Params, Version};
+use base64::Engine;
+use http::HeaderMap;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use crate::domain::{Password, Roles};
+use crate::error::AppError;
+
+pub const COOKIE_NAME: &str = "zhuomu_session";
+const ISSUER: &str = "zhuomu";
+const AUDIENCE: &str = "zhuomu-web";
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(ArgonAlgorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password on the blocking pool.
+pub async fn hash_password(password: &Password) -> Result<String, AppError> {
+    let password = password.expose().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "hashing task failed");
+        AppError::Internal
+    })?
+    .map_err(|e| {
+        tracing::error!(error = %e, "hashing failed");
+        AppError::Internal
+    })
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2()
+            .hash_password(b"not a password anybody has", &salt)
+            .expect("hashing a constant works")
+            .to_string()
+    })
+}
+
+/// Verifies `password` against `hash`, or against a dummy hash when there is
+/// no account, so both cases take the same time. Runs on the blocking pool.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let exists = hash.is_some();
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+        let ok = PasswordHash::new(&hash)
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        ok && exists
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    /// The user's token version when the token was issued.
+    pub ver: i64,
+}
+
+pub struct Auth {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Auth {
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // Expiry is checked against the service clock in `authenticate`, so
+        // that it follows the same time as every other rule.
+        validation.validate_exp = false;
+        Auth {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    pub fn issue(
+        &self,
+        user_id: i64,
+        token_version: i64,
+        now_ms: i64,
+        ttl_secs: i64,
+    ) -> (String, Claims) {
+        let mut jti = [0u8; 16];
+        rand::rng().fill_bytes(&mut jti);
+        let iat = now_ms / 1000;
+        let claims = Claims {
+            sub: user_id.to_string(),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat,
+            exp: iat + ttl_secs,
+            jti: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(jti),
+            ver: token_version,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 encoding cannot fail");
+        (token, claims)
+    }
+
+    /// Signature, algorithm, issuer and audience; `None` for anything forged,
+    /// truncated or signed otherwise.
+    pub fn decode(&self, token: &str) -> Option<Claims> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|d| d.claims)
+    }
+}
+
+/// The signing secret: `ZHUOMU_JWT_SECRET` when set; otherwise a random one
+/// generated on first start and kept in `data_dir/jwt_secret`, so restarts do
+/// not log everybody out.
+pub fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(s) = std::env::var("ZHUOMU_JWT_SECRET") {
+        anyhow::ensure!(
+            s.len() >= 32,
+            "ZHUOMU_JWT_SECRET must be at least 32 characters"
+        );
+        return Ok(s.into_bytes());
+    }
+    let path = data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        anyhow::ensure!(existing.len() >= 32, "{} is too short", path.display());
+        return Ok(existing.as_bytes().to_vec());
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes);
+    write_private(&path, &secret)?;
+    tracing::info!(path = %path.display(), "generated a new token signing secret");
+    Ok(secret.into_bytes())
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(content.as_bytes())
+}
+
+/// Where a request's token came from. Only cookie-authenticated requests need
+/// the Origin check: a browser never adds an `Authorization` header by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Bearer,
+    Cookie,
+}
+
+pub fn token_from_headers(headers: &HeaderMap) -> Option<(String, TokenSource)> {
+    if let Some(value) = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))?;
+        return Some((token.trim().to_owned(), TokenSource::Bearer));
+    }
+    session_cookie(headers).map(|t| (t, TokenSource::Cookie))
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, COOKIE_NAME)
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// `Set-Cookie` for a fresh login: HttpOnly, SameSite=Lax, Secure over HTTPS.
+pub fn session_cookie_header(token: &str, max_age_secs: i64, secure: bool) -> String {
+    cookie::Cookie::build((COOKIE_NAME, token.to_owned()))
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .build()
+        .to_string()
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_session_cookie_header(secure: bool) -> String {
+    session_cookie_header("", 0, secure)
+}
+
+/// True when the site is served over HTTPS: configured so, or a proxy says so.
+pub fn is_https(config: &super::Config, headers: &HeaderMap) -> bool {
+    config
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"))
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// The CSRF rule of API.md: a state-changing request authenticated by the
+/// cookie must come from the site's own pages (Origin, or lacking it Referer).
+pub fn origin_allowed(config: &super::Config, headers: &HeaderMap) -> bool {
+    let claimed = headers
+        .get(http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| *v != "null")
+        .map(str::to_owned)
+        .or_else(|| {
+            let referer = headers.get(http::header::REFERER)?.to_str().ok()?;
+            let url = url_origin(referer)?;
+            Some(url)
+        });
+    let Some(claimed) = claimed else { return false };
+    match &config.public_origin {
+        Some(site) => claimed.trim_end_matches('/') == site.trim_end_matches('/'),
+        None => {
+            let Some(host) = headers
+                .get(http::header::HOST)
+                .and_then(|v| v.to_str().ok())
+            else {
+                return false;
+            };
+            claimed
+                .strip_prefix("http://")
+                .or_else(|| claimed.strip_prefix("https://"))
+                == Some(host)
+        }
+    }
+}
+
+/// `https://a.b:8080/x?y` → `https://a.b:8080`.
+fn url_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| format!("{scheme}://{host}"))
+}
+
+/// The person behind a valid token.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub display_name: String,
+    pub roles: Roles,
+    pub unit_id: Option<i64>,
+    pub jti: String,
+    pub exp: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenOwner {
+    id: i64,
+    display_name: String,
+    roles: String,
+    unit_id: Option<i64>,
+    token_version: i64,
+    revoked: i64,
+}
+
+/// Checks a token: signature and claims, expiry by the service clock, the
+/// user's current token version, and the logout deny list.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<CurrentUser, AppError> {
+    let claims = state.auth.decode(token).ok_or(AppError::Unauthenticated)?;
+    if claims.exp * 1000 <= state.clock.now_ms() {
+        return Err(AppError::Unauthenticated);
+    }
+    let user_id: i64 = claims.sub.parse().map_err(|_| AppError::Unauthenticated)?;
+    let owner: Option<TokenOwner> = sqlx::query_as(
+        "SELECT u.id, u.display_name, u.roles, u.unit_id, u.token_version, \
+         (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $2) AS revoked \
+         FROM users u WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .bind(&claims.jti)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let owner = owner.ok_or(AppError::Unauthenticated)?;
+    if owner.token_version != claims.ver || owner.revoked > 0 {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(CurrentUser {
+        id: owner.id,
+        display_name: owner.display_name,
+        roles: Roles::from_csv(&owner.roles),
+        unit_id: owner.unit_id,
+        jti: claims.jti,
+        exp: claims.exp,
+    })
+}
+
+/// The current user of a request, if it carries a valid token.
+pub async fn current_user(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<CurrentUser>, AppError> {
+    match token_from_headers(headers) {
+        None => Ok(None),
+        Some((token, _)) => match authenticate(state, &token).await {
+            Ok(u) => Ok(Some(u)),
+            Err(AppError::Unauthenticated) => Ok(None),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// The current user, or 401.
+pub async fn require_user(state: &AppState, headers: &HeaderMap) -> Result<CurrentUser, AppError> {
+    let (token, _) = token_from_headers(headers).ok_or(AppError::Unauthenticated)?;
+    authenticate(state, &token).await
+}
+
+impl CurrentUser {
+    pub fn require_moderator(&self) -> Result<(), AppError> {
+        if self.roles.can_moderate() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.roles.has(crate::domain::Role::Admin) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_forgeries_fail() {
+        let auth = Auth::new(b"0123456789abcdef0123456789abcdef");
+        let (token, claims) = auth.issue(7, 3, 1_700_000_000_000, 3600);
+        let back = auth.decode(&token).unwrap();
+        assert_eq!(back.sub, "7");
+        assert_eq!(back.ver, 3);
+        assert_eq!(back.jti, claims.jti);
+
+        let other = Auth::new(b"another secret of enough length!!");
+        assert!(other.decode(&token).is_none(), "wrong key");
+
+        // alg=none with the same claims
+        let parts: Vec<&str> = token.split('.').collect();
+        let none_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"alg":"none","typ":"JWT"}"#);
+        assert!(
+            auth.decode(&format!("{none_header}.{}.", parts[1]))
+                .is_none()
+        );
+        // HS512 signed with the same secret: algorithm is pinned
+        let hs512 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS512),
+            &claims,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap();
+        assert!(auth.decode(&hs512).is_none());
+        // tampered payload
+        let evil = Claims {
+            sub: "1".into(),
+            ..claims.clone()
+        };
+        let evil_payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(&evil).unwrap());
+        assert!(
+            auth.decode(&format!("{}.{}.{}", parts[0], evil_payload, parts[2]))
+                .is_none()
+        );
+        // wrong audience
+        let wrong_aud = Claims {
+            aud: "someone-else".into(),
+            ..claims
+        };
+        let t = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &wrong_aud,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap();
+        assert!(auth.decode(&t).is_none());
+        assert!(auth.decode("garbage").is_none());
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_and_unknown_accounts_never_match() {
+        let p = Password::parse("雄关漫道真如铁2026").unwrap();
+        let h = hash_password(&p).await.unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("雄关漫道真如铁2026".into(), Some(h.clone())).await);
+        assert!(!verify_password("wrong password".into(), Some(h)).await);
+        assert!(!verify_password("not a password anybody has".into(), None).await);
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origin_rule() {
+        let open = super::super::Config::default();
+        assert!(origin_allowed(
+            &open,
+            &headers(&[
+                ("host", "127.0.0.1:3000"),
+                ("origin", "http://127.0.0.1:3000")
+            ])
+        ));
+        assert!(!origin_allowed(
+            &open,
+            &headers(&[
+                ("host", "127.0.0.1:3000"),
+                ("origin", "http://evil.example")
+            ])
+        ));
+        assert!(origin_allowed(
+            &open,
+            &headers(&[
+                ("host", "127.0.0.1:3000"),
+                ("referer", "http://127.0.0.1:3000/me?x=1")
+            ])
+        ));
+        assert!(!origin_allowed(
+            &open,
+            &headers(&[
+                ("host", "127.0.0.1:3000"),
+                ("referer", "http://127.0.0.1:3000.evil.example/")
+            ])
+        ));
+        assert!(!origin_allowed(
+            &open,
+            &headers(&[("host", "127.0.0.1:3000")])
+        ));
+        assert!(!origin_allowed(
+            &open,
+            &headers(&[("host", "127.0.0.1:3000"), ("origin", "null")])
+        ));
+        let fixed = super::super::Config {
+            public_origin: Some("https://zhuomu.example.cn".into()),
+            ..Default::default()
+        };
+        assert!(origin_allowed(
+            &fixed,
+            &headers(&[
+                ("host", "10.0.0.5"),
+                ("origin", "https://zhuomu.example.cn")
+            ])
+        ));
+        assert!(!origin_allowed(
+            &fixed,
+            &headers(&[("host", "10.0.0.5"), ("origin", "http://10.0.0.5")])
+        ));
+    }
+
+    #[test]
+    fn cookie_flags() {
+        let c = session_cookie_header("abc", 60, false);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        assert!(session_cookie_header("abc", 60, true).contains("Secure"));
+        let h = headers(&[("cookie", "a=1; zhuomu_session=tok; b=2")]);
+        assert_eq!(
+            token_from_headers(&h),
+            Some(("tok".into(), TokenSource::Cookie))
+        );
+        let h = headers(&[
+            ("authorization", "Bearer xyz"),
+            ("cookie", "zhuomu_session=tok"),
+        ]);
+        assert_eq!(
+            token_from_headers(&h),
+            Some(("xyz".into(), TokenSource::Bearer))
+        );
+    }
+}

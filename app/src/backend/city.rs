@@ -1,0 +1,286 @@
+//! City data: responsible units (责任单位), report categories, and areas —
+//! 包街 road segments and 网格 grids.
+
+use serde::Deserialize;
+
+use super::auth::CurrentUser;
+use super::db::{is_foreign_key_violation, is_unique_violation};
+use super::{AppState, audit};
+use crate::domain::{AreaGeometry, AreaKind, Fields};
+use crate::error::AppError;
+use crate::models::{Area, Category, CityOverview, Unit};
+
+fn name_field(f: &mut Fields, field: &str, input: &str, max: usize) -> String {
+    let t = input.trim();
+    if t.is_empty() {
+        f.push(field, "请填写名称");
+    } else if t.chars().count() > max {
+        f.push(field, format!("名称最多{max}个字"));
+    }
+    t.to_owned()
+}
+
+fn write_error(e: sqlx::Error, name_message: &str) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::conflict("name_taken", name_message)
+    } else if is_foreign_key_violation(&e) {
+        AppError::field("unit_id", "单位不存在")
+    } else {
+        e.into()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UnitInput {
+    pub name: String,
+}
+
+pub async fn list_units(state: &AppState) -> Result<Vec<Unit>, AppError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
+        .fetch_all(&state.db.pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| Unit { id, name })
+        .collect())
+}
+
+pub async fn create_unit(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    input: UnitInput,
+) -> Result<Unit, AppError> {
+    if let Some(a) = actor {
+        a.require_admin()?;
+    }
+    let mut f = Fields::new();
+    let name = name_field(&mut f, "name", &input.name, 50);
+    f.finish()?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let (id,): (i64,) =
+        sqlx::query_as("INSERT INTO units (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(&name)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| write_error(e, "已有同名单位"))?;
+    audit::record(
+        &mut tx,
+        now,
+        actor.map(|a| a.id),
+        "unit.create",
+        "unit",
+        Some(id),
+        &name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Unit { id, name })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CategoryInput {
+    pub name: String,
+    pub points: i64,
+    pub sla_days: i64,
+    pub unit_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    id: i64,
+    name: String,
+    points: i64,
+    sla_days: i64,
+    unit_id: Option<i64>,
+}
+
+impl From<CategoryRow> for Category {
+    fn from(r: CategoryRow) -> Self {
+        Category {
+            id: r.id,
+            name: r.name,
+            points: r.points,
+            sla_days: r.sla_days,
+            unit_id: r.unit_id,
+        }
+    }
+}
+
+pub async fn list_categories(state: &AppState) -> Result<Vec<Category>, AppError> {
+    let rows: Vec<CategoryRow> =
+        sqlx::query_as("SELECT id, name, points, sla_days, unit_id FROM categories ORDER BY id")
+            .fetch_all(&state.db.pool)
+            .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub async fn create_category(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    input: CategoryInput,
+) -> Result<Category, AppError> {
+    if let Some(a) = actor {
+        a.require_admin()?;
+    }
+    let mut f = Fields::new();
+    let name = name_field(&mut f, "name", &input.name, 30);
+    if !(0..=100).contains(&input.points) {
+        f.push("points", "积分应在0到100之间");
+    }
+    if !(1..=90).contains(&input.sla_days) {
+        f.push("sla_days", "整改期限应在1到90天之间");
+    }
+    f.finish()?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let row: CategoryRow = sqlx::query_as(
+        "INSERT INTO categories (name, points, sla_days, unit_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, name, points, sla_days, unit_id",
+    )
+    .bind(&name)
+    .bind(input.points)
+    .bind(input.sla_days)
+    .bind(input.unit_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| write_error(e, "已有同名类别"))?;
+    audit::record(
+        &mut tx,
+        now,
+        actor.map(|a| a.id),
+        "category.create",
+        "category",
+        Some(row.id),
+        &name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AreaInput {
+    pub name: String,
+    /// `segment` (包街路段) or `grid` (网格).
+    pub kind: String,
+    pub unit_id: i64,
+    /// GeoJSON Polygon `coordinates`: rings of [lon, lat].
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<Vec<Vec<f64>>>>))]
+    pub polygon: Option<Vec<Vec<[f64; 2]>>>,
+    /// For a segment instead of a polygon: a LineString `coordinates` array.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<Vec<f64>>>))]
+    pub line: Option<Vec<[f64; 2]>>,
+    /// Buffer either side of the line, metres (default 30).
+    pub buffer_m: Option<f64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AreaRow {
+    id: i64,
+    name: String,
+    kind: String,
+    unit_id: i64,
+    geometry: String,
+}
+
+impl AreaRow {
+    fn to_area(self) -> Option<Area> {
+        let kind = AreaKind::parse(&self.kind).ok()?;
+        let geometry: AreaGeometry = serde_json::from_str(&self.geometry).ok()?;
+        Some(Area::from_geometry(
+            self.id,
+            self.name,
+            kind,
+            self.unit_id,
+            geometry,
+        ))
+    }
+}
+
+pub async fn list_areas(state: &AppState) -> Result<Vec<Area>, AppError> {
+    let rows: Vec<AreaRow> =
+        sqlx::query_as("SELECT id, name, kind, unit_id, geometry FROM areas ORDER BY id")
+            .fetch_all(&state.db.pool)
+            .await?;
+    Ok(rows.into_iter().filter_map(AreaRow::to_area).collect())
+}
+
+pub async fn create_area(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    input: AreaInput,
+) -> Result<Area, AppError> {
+    if let Some(a) = actor {
+        a.require_admin()?;
+    }
+    let mut f = Fields::new();
+    let name = name_field(&mut f, "name", &input.name, 50);
+    let kind = f.check("kind", AreaKind::parse(&input.kind));
+    let geometry = kind.and_then(|kind| {
+        match AreaGeometry::parse(kind, input.polygon, input.line, input.buffer_m) {
+            Ok(g) => Some(g),
+            Err((field, message)) => {
+                f.push(field, message);
+                None
+            }
+        }
+    });
+    f.finish()?;
+    let (kind, geometry) = (kind.unwrap(), geometry.unwrap());
+    let bbox = geometry.bbox();
+    let now = state.clock.now_ms();
+    let json = serde_json::to_string(&geometry).map_err(|_| AppError::Internal)?;
+    let mut tx = state.db.begin_write().await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO areas (name, kind, unit_id, geometry, min_lon, min_lat, max_lon, max_lat, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(&name)
+    .bind(kind.as_str())
+    .bind(input.unit_id)
+    .bind(&json)
+    .bind(bbox[0])
+    .bind(bbox[1])
+    .bind(bbox[2])
+    .bind(bbox[3])
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| write_error(e, "已有同名区域"))?;
+    audit::record(
+        &mut tx,
+        now,
+        actor.map(|a| a.id),
+        "area.create",
+        "area",
+        Some(id),
+        &name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Area::from_geometry(id, name, kind, input.unit_id, geometry))
+}
+
+pub async fn overview(state: &AppState) -> Result<CityOverview, AppError> {
+    let (units, segments, grids, citizens): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM units), \
+                (SELECT COUNT(*) FROM areas WHERE kind = 'segment'), \
+                (SELECT COUNT(*) FROM areas WHERE kind = 'grid'), \
+                (SELECT COUNT(*) FROM users)",
+    )
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(CityOverview {
+        units,
+        categories: list_categories(state).await?,
+        segments,
+        grids,
+        citizens,
+    })
+}

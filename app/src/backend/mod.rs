@@ -1,0 +1,17 @@
+//! Server-only code: storage, authentication and the services that own every
+//! business rule. Server functions (`crate::api`) and the HTTP handlers of the
+//! `zhuomu` binary both call these services, so a rule holds whichever door a
+//! request comes through.
+
+pub mod audit;
+pub mod auth;
+pub mod city;
+pub mod clock;
+pub mod db;
+pub mod points;
+pub mod state;
+pub mod users;
+
+pub use clock::Clock;
+pub use db::{Backend, Db};
+pub use state::{AppState, Config};

@@ -1,0 +1,50 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use super::auth::Auth;
+use super::{Clock, Db};
+
+/// Settings read once at start-up (flags and environment, see API.md).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where generated secrets and the default SQLite file live.
+    pub data_dir: PathBuf,
+    /// The site's own origin, e.g. `https://zhuomu.example.cn`. When unset,
+    /// the request's Host is taken as the site.
+    pub public_origin: Option<String>,
+    /// Lifetime of a login, in seconds.
+    pub token_ttl_secs: i64,
+    /// Per-IP rate limits (the per-phone login lockout is always on).
+    pub rate_limits: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            public_origin: None,
+            token_ttl_secs: 7 * 24 * 3600,
+            rate_limits: true,
+        }
+    }
+}
+
+/// What every handler and server function reaches: the database, the clock,
+/// token keys and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub auth: Arc<Auth>,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,132 @@
+//! Pure domain rules: parsing of user input into types that can only hold valid
+//! values, and the rules that decide levels, roles and geometry. Nothing here
+//! touches the database or the network, so it compiles for the browser too.
+
+mod account;
+mod geo;
+mod points;
+
+pub use account::{DisplayName, Password, Phone, Role, Roles};
+pub use geo::{AreaGeometry, AreaKind, GeoPoint, LineBuffer};
+pub use points::{Level, PointsDelta, PointsReason};
+
+use serde::{Deserialize, Serialize};
+
+/// A field-level validation problem, shown next to the form field and sent in
+/// the `errors` array of a 422 problem+json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Collects field errors while parsing a form, so every bad field is reported
+/// at once rather than one per round trip.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records the error of `result` under `field` and returns the value if any.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.0.push(FieldError::new(field, message));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// `Ok(())` when no field failed, otherwise the collected errors.
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+/// `?page=1&per_page=20` of API.md: page ≥ 1, per_page 1–100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            page: 1,
+            per_page: 20,
+        }
+    }
+}
+
+impl Paging {
+    pub const MAX_PER_PAGE: i64 = 100;
+
+    pub fn parse(page: Option<i64>, per_page: Option<i64>) -> Result<Self, Vec<FieldError>> {
+        let mut f = Fields::new();
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(20);
+        if !(1..=1_000_000).contains(&page) {
+            f.push("page", "页码应从1开始");
+        }
+        if !(1..=Self::MAX_PER_PAGE).contains(&per_page) {
+            f.push(
+                "per_page",
+                format!("每页条数应在1到{}之间", Self::MAX_PER_PAGE),
+            );
+        }
+        f.finish()?;
+        Ok(Paging { page, per_page })
+    }
+
+    pub fn limit(self) -> i64 {
+        self.per_page
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_bounds() {
+        assert_eq!(
+            Paging::parse(None, None).unwrap(),
+            Paging {
+                page: 1,
+                per_page: 20
+            }
+        );
+        assert_eq!(Paging::parse(Some(3), Some(100)).unwrap().offset(), 200);
+        assert!(Paging::parse(Some(0), None).is_err());
+        assert!(Paging::parse(None, Some(101)).is_err());
+        assert!(Paging::parse(None, Some(0)).is_err());
+        assert_eq!(Paging::parse(Some(-1), Some(500)).unwrap_err().len(), 2);
+    }
+}

@@ -1,0 +1,153 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::islands::LiveField;
+use super::{ErrorNote, FormError, large_font};
+use crate::api::{Login, Logout, Register, SetFont, get_me};
+use crate::domain::Role;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let error = action.value().get_untracked().and_then(Result::err);
+    let field = |f: &str| error.as_ref().and_then(|e| e.field_message(f));
+    let (phone_err, password_err) = (field("phone"), field("password"));
+    let form_err = error
+        .as_ref()
+        .and_then(|e| e.form_message(&["phone", "password"]));
+    let next = use_query_map()
+        .get_untracked()
+        .get("next")
+        .unwrap_or_default();
+    view! {
+        <Title text="登录"/>
+        <section class="card form-card">
+            <h1>"登录"</h1>
+            <p class="muted">"用注册时的手机号和密码登录。"</p>
+            <ActionForm action=action attr:data-test-id="login-form" attr:novalidate=true>
+                <input type="hidden" name="next" value=next/>
+                <LiveField name="phone".into() label="手机号".into() kind="phone".into() error=phone_err/>
+                <LiveField name="password".into() label="密码".into() kind="password".into() error=password_err/>
+                <FormError message=form_err/>
+                <button type="submit" class="btn primary block" data-test-id="login-submit">"登录"</button>
+            </ActionForm>
+            <p class="switch">"还没有账号？" <a href="/register" data-test-id="to-register">"注册"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<Register>::new();
+    let error = action.value().get_untracked().and_then(Result::err);
+    let field = |f: &str| error.as_ref().and_then(|e| e.field_message(f));
+    let (phone_err, name_err, password_err) =
+        (field("phone"), field("display_name"), field("password"));
+    let form_err = error
+        .as_ref()
+        .and_then(|e| e.form_message(&["phone", "password", "display_name"]));
+    view! {
+        <Title text="注册"/>
+        <section class="card form-card">
+            <h1>"注册啄木账号"</h1>
+            <p class="muted">"人人都是啄木鸟。注册后即可随手拍、报名志愿岗位、赚取啄木积分。"</p>
+            <ActionForm action=action attr:data-test-id="register-form" attr:novalidate=true>
+                <LiveField name="phone".into() label="手机号".into() kind="phone".into() error=phone_err/>
+                <LiveField name="display_name".into() label="昵称".into() kind="display_name".into()
+                    error=name_err hint="公开显示的名字，最多20个字".into()/>
+                <LiveField name="password".into() label="密码".into() kind="new_password".into()
+                    error=password_err hint="至少8个字符，不要用常见密码".into()/>
+                <FormError message=form_err/>
+                <button type="submit" class="btn primary block" data-test-id="register-submit">"注册"</button>
+            </ActionForm>
+            <p class="switch">"已有账号？" <a href="/login" data-test-id="to-login">"登录"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <Title text="我的"/>
+        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(None) => view! { <Anonymous/> }.into_any(),
+                    Ok(Some(user)) => {
+                        let is_admin = user.roles.contains(&Role::Admin);
+                        let roles = user.roles.iter().filter(|r| **r != Role::Citizen).map(|r| r.label()).collect::<Vec<_>>().join("、");
+                        view! {
+                            <section class="card profile" data-test-id="profile">
+                                <div class="avatar" aria-hidden="true">{user.display_name.chars().next().map(String::from).unwrap_or_default()}</div>
+                                <div>
+                                    <h1 data-test-id="profile-name">{user.display_name.clone()}</h1>
+                                    <p class="muted">{user.phone_masked.clone()}</p>
+                                    {(!roles.is_empty()).then(|| view! { <p class="roles">{roles}</p> })}
+                                </div>
+                            </section>
+                            <section class="card stats">
+                                <a href="/points" class="stat">
+                                    <strong data-test-id="profile-points">{user.points_balance}</strong>
+                                    <span>"啄木积分"</span>
+                                </a>
+                                <div class="stat">
+                                    <strong data-test-id="profile-level">{user.level_name.clone()}</strong>
+                                    <span>"等级"</span>
+                                </div>
+                            </section>
+                            {is_admin.then(|| view! {
+                                <section class="card menu">
+                                    <a href="/admin/users" data-test-id="admin-users-link">"用户与角色管理"</a>
+                                </section>
+                            })}
+                            <FontSwitch/>
+                            <section class="card">
+                                <ActionForm action={ServerAction::<Logout>::new()} attr:data-test-id="logout-form">
+                                    <button type="submit" class="btn block" data-test-id="logout">"退出登录"</button>
+                                </ActionForm>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Anonymous() -> impl IntoView {
+    view! {
+        <section class="card empty" data-test-id="anonymous">
+            <h1>"我的"</h1>
+            <p>"登录后查看积分、等级和我的随手拍。"</p>
+            <div class="actions">
+                <a class="btn primary" href="/login" data-test-id="go-login">"登录"</a>
+                <a class="btn" href="/register" data-test-id="go-register">"注册"</a>
+            </div>
+        </section>
+        <FontSwitch/>
+    }
+}
+
+/// 适老化: a plain form, so it works without JavaScript too.
+#[component]
+fn FontSwitch() -> impl IntoView {
+    let large = large_font();
+    view! {
+        <section class="card font-switch">
+            <div>
+                <h2>"大字模式"</h2>
+                <p class="muted">{if large { "已开启：文字更大、按钮更大" } else { "为长辈放大文字和按钮" }}</p>
+            </div>
+            <ActionForm action={ServerAction::<SetFont>::new()} attr:data-test-id="font-form">
+                <input type="hidden" name="large" value=(!large).to_string()/>
+                <button type="submit" class="btn" aria-pressed=large.to_string() data-test-id="font-toggle">
+                    {if large { "关闭" } else { "开启" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

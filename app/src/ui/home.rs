@@ -1,0 +1,85 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::ErrorNote;
+use crate::api::get_overview;
+use crate::models::CityOverview;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| get_overview());
+    view! {
+        <section class="hero">
+            <h1>"人人都是啄木鸟"</h1>
+            <p>"发现不文明行为，随手一拍；跟进每个问题直到整改销号。"</p>
+        </section>
+        <nav class="quick" aria-label="快捷入口">
+            <a href="/report" class="quick-item">"随手拍"</a>
+            <a href="/volunteer" class="quick-item">"志愿岗位"</a>
+            <a href="/points" class="quick-item">"积分兑换"</a>
+        </nav>
+        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! { <CityCard o/> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CityCard(o: CityOverview) -> impl IntoView {
+    view! {
+        <section class="card" data-test-id="city-overview">
+            <h2>"创城网格"</h2>
+            <ul class="figures">
+                <li><strong>{o.units}</strong><span>"责任单位"</span></li>
+                <li><strong>{o.segments}</strong><span>"包街路段"</span></li>
+                <li><strong>{o.grids}</strong><span>"网格"</span></li>
+                <li><strong>{o.citizens}</strong><span>"注册市民"</span></li>
+            </ul>
+        </section>
+        <section class="card">
+            <h2>"可以拍什么"</h2>
+            {if o.categories.is_empty() {
+                view! { <p class="muted">"还没有设置问题类别。"</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="categories" data-test-id="categories">
+                        {o.categories.into_iter().map(|c| view! {
+                            <li>
+                                <span class="cat-name">{c.name}</span>
+                                <span class="cat-meta">{format!("+{}分 · {}天内整改", c.points, c.sla_days)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    view! {
+        <Title text="随手拍"/>
+        <section class="card empty" data-test-id="report-soon">
+            <h1>"随手拍"</h1>
+            <p>"拍照上报不文明行为的功能正在建设中，开放后即可在这里上报并跟进整改进度。"</p>
+            <p class="muted">"现在可以先在首页了解可以上报的问题类别。"</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn VolunteerPage() -> impl IntoView {
+    view! {
+        <Title text="志愿服务"/>
+        <section class="card empty" data-test-id="volunteer-soon">
+            <h1>"志愿岗位"</h1>
+            <p>"文明交通劝导等志愿岗位的报名与签到功能正在建设中。"</p>
+        </section>
+    }
+}

@@ -1,0 +1,162 @@
+//! The web app. Pages are server components rendered to HTML; only the
+//! parts that must react in the browser are `#[island]`s (see `islands`).
+
+mod account;
+mod admin;
+mod home;
+mod icons;
+pub mod islands;
+mod points;
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+
+use crate::error::AppError;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let body_class = if large_font() { "font-large" } else { "" };
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="theme-color" content="#b3261e"/>
+                <link rel="stylesheet" id="leptos" href="/pkg/zhuomu.css"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <HydrationScripts options islands=true/>
+                <leptos_meta::MetaTags/>
+            </head>
+            <body class=body_class>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Large-font mode (适老化) is a cookie, read while rendering on the server.
+pub fn large_font() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| crate::backend::auth::cookie_value(&p.headers, crate::api::FONT_COOKIE))
+            .is_some_and(|v| v == "large")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
+/// Sets the HTTP status of the page being rendered (404, 403, …).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(opts), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        opts.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|t: String| if t.is_empty() { "啄木 · 文明嘉峪关".to_owned() } else { format!("{t} · 啄木") }/>
+        <Meta name="description" content="嘉峪关文明城市创建市民平台：随手拍、志愿服务、啄木积分、雄关好人"/>
+        <Router>
+            <a class="skip" href="#main">"跳到正文"</a>
+            <header class="topbar">
+                <a href="/" class="brand" aria-label="啄木首页">
+                    <span class="brand-mark" aria-hidden="true">"啄"</span>
+                    <span class="brand-text">"啄木 · 文明嘉峪关"</span>
+                </a>
+            </header>
+            <main id="main" class="page">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=home::HomePage/>
+                    <Route path=path!("/report") view=home::ReportPage/>
+                    <Route path=path!("/volunteer") view=home::VolunteerPage/>
+                    <Route path=path!("/points") view=points::PointsPage/>
+                    <Route path=path!("/me") view=account::MePage/>
+                    <Route path=path!("/login") view=account::LoginPage/>
+                    <Route path=path!("/register") view=account::RegisterPage/>
+                    <Route path=path!("/admin/users") view=admin::AdminUsersPage/>
+                </Routes>
+            </main>
+            <TabBar/>
+        </Router>
+    }
+}
+
+#[component]
+fn TabBar() -> impl IntoView {
+    let location = use_location();
+    let tabs: [(&str, &str, &str, fn() -> AnyView); 5] = [
+        ("/", "首页", "tab-home", || icons::home().into_any()),
+        ("/report", "随手拍", "tab-report", || {
+            icons::camera().into_any()
+        }),
+        ("/volunteer", "志愿", "tab-volunteer", || {
+            icons::heart().into_any()
+        }),
+        ("/points", "积分", "tab-points", || {
+            icons::coin().into_any()
+        }),
+        ("/me", "我的", "tab-me", || icons::person().into_any()),
+    ];
+    let path = location.pathname.get_untracked();
+    view! {
+        <nav class="tabbar" aria-label="主导航">
+            {tabs
+                .into_iter()
+                .map(|(href, label, id, icon)| {
+                    let active = if href == "/" { path == "/" } else { path.starts_with(href) };
+                    view! {
+                        <A href=href attr:class=if active { "tab active" } else { "tab" }
+                            attr:aria-current=active.then_some("page") attr:data-test-id=id>
+                            {icon()}
+                            <span>{label}</span>
+                        </A>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    set_status(404);
+    view! {
+        <Title text="页面不存在"/>
+        <section class="card empty" data-test-id="not-found">
+            <h1>"页面不存在"</h1>
+            <p>"您要找的页面不存在或已被移除。"</p>
+            <a class="btn primary" href="/">"回到首页"</a>
+        </section>
+    }
+}
+
+/// The one error view of the app: a failed load shows what went wrong in
+/// words a citizen understands, never internals.
+#[component]
+pub fn ErrorNote(error: AppError) -> impl IntoView {
+    view! {
+        <section class="card error" role="alert" data-test-id="error">
+            <p>{error.to_string()}</p>
+        </section>
+    }
+}
+
+/// Message under a form: a general error, when any.
+#[component]
+pub fn FormError(message: Option<String>) -> impl IntoView {
+    message.map(|m| view! { <p class="form-error" role="alert" data-test-id="form-error">{m}</p> })
+}

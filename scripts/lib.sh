@@ -1,0 +1,124 @@
+# Shared by scripts/serve.sh and scripts/test.sh: installs what is missing,
+# idempotently (a second run skips everything that is there).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# One shared build directory outside the clone, so CI and every checkout reuse it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zhuomu/target}"
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]} (apt)"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if ! command -v cargo-leptos >/dev/null 2>&1; then
+    say "installing cargo-leptos (nightly, no_downloads; takes ~20 minutes once)"
+    rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+    cargo +nightly install cargo-leptos --locked --features no_downloads
+  fi
+}
+
+ensure_wasm_bindgen() {
+  local want
+  want="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
+  if ! command -v wasm-bindgen >/dev/null 2>&1 || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+ensure_node_packages() {
+  if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/playwright-core" ]; then
+    say "installing end2end Node packages (playwright-core, binaryen)"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+ensure_chromium() {
+  apt_install chromium fonts-noto-cjk curl
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_node_packages
+  ensure_cargo_leptos
+  apt_install brotli
+}
+
+# Release build of the web bundle and the server, then precompress the static
+# assets and print the first-load transfer size.
+build_site() {
+  say "building the site (cargo leptos build --release)"
+  (cd "$ROOT" && cargo leptos build --release)
+  compress_site "$ROOT/target/site"
+}
+
+compress_site() {
+  local site="$1"
+  find "$site" -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' \) | while read -r f; do
+    brotli -f -q 11 -o "$f.br" "$f"
+    gzip -f -9 -k "$f"
+  done
+  local js wasm css
+  js=$(stat -c %s "$site/pkg/zhuomu.js.br")
+  wasm=$(stat -c %s "$site/pkg/zhuomu.wasm.br" 2>/dev/null || stat -c %s "$site/pkg/zhuomu_bg.wasm.br")
+  css=$(stat -c %s "$site/pkg/zhuomu.css.br")
+  say "first-load bundle (brotli): JS $js B + WASM $wasm B + CSS $css B = $((js + wasm + css)) B (budget 153600 B)"
+}
+
+# A throwaway PostgreSQL cluster for the tests, unless TEST_DATABASE_URL is set.
+start_test_postgres() {
+  if [ -n "${TEST_DATABASE_URL:-}" ]; then
+    say "using TEST_DATABASE_URL"
+    return
+  fi
+  apt_install postgresql
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  PG_DIR="$(mktemp -d /tmp/zhuomu-pg.XXXXXX)"
+  chmod 755 "$PG_DIR"
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$PG_DIR"
+    run=(runuser -u postgres --)
+  fi
+  "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U zhuomu --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null
+  export TEST_DATABASE_URL="postgres://zhuomu@127.0.0.1:$PG_PORT/postgres"
+  say "PostgreSQL test cluster on port $PG_PORT"
+  PG_STOP=("${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop)
+}
+
+stop_test_postgres() {
+  if [ -n "${PG_DIR:-}" ]; then
+    "${PG_STOP[@]}" >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}

@@ -1,0 +1,220 @@
+//! `zhuomu serve | migrate | seed | user create` (API.md "Command line").
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use app::backend::{Config, Db};
+use app::domain::{DisplayName, Password, Phone, Roles};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "zhuomu", version, about = "啄木 Zhuomu — 文明城市创建市民平台")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// sqlite://path or postgres://…
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/zhuomu.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Where generated secrets are kept.
+    #[arg(long, env = "ZHUOMU_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run pending migrations, then serve the web app and the API.
+    Serve {
+        #[arg(long, env = "ZHUOMU_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// The built web assets (`cargo leptos build`).
+        #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+        site_root: String,
+        /// The site's public origin, e.g. https://zhuomu.example.cn (CSRF check, Secure cookies).
+        #[arg(long, env = "ZHUOMU_PUBLIC_ORIGIN")]
+        public_origin: Option<String>,
+        /// The city's time zone, which defines "a day".
+        #[arg(long, env = "ZHUOMU_TIME_ZONE", default_value = "Asia/Shanghai")]
+        time_zone: chrono_tz::Tz,
+        /// `off` switches per-IP rate limits off (load tests). The login lockout stays.
+        #[arg(long, env = "ZHUOMU_RATE_LIMITS", default_value = "on")]
+        rate_limits: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Run pending migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load seeds/ (the demo city) into the database; running it again adds nothing.
+    Seed {
+        #[arg(long, default_value = "seeds/jiayuguan.json")]
+        file: PathBuf,
+        /// Also create the demo accounts listed in the seed file (never in production).
+        #[arg(long)]
+        demo_users: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account and print its id.
+    Create {
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        name: String,
+        /// citizen, moderator, unit_staff, admin (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        role: Vec<String>,
+        /// The unit of a unit_staff account.
+        #[arg(long)]
+        unit: Option<i64>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub async fn connect(db: &DbArgs) -> anyhow::Result<Db> {
+    let database = Db::connect(&db.database_url).await?;
+    database.migrate().await?;
+    Ok(database)
+}
+
+pub fn config(db: &DbArgs, public_origin: Option<String>, rate_limits: bool) -> Config {
+    Config {
+        data_dir: db.data_dir.clone(),
+        public_origin,
+        rate_limits,
+        ..Config::default()
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            addr,
+            site_root,
+            public_origin,
+            time_zone,
+            rate_limits,
+            db,
+        } => {
+            let database = connect(&db).await?;
+            let state = crate::build_state(
+                database,
+                config(&db, public_origin, rate_limits != "off"),
+                &site_root,
+                time_zone,
+            )?;
+            let listener = tokio::net::TcpListener::bind(addr).await?;
+            tracing::info!("listening on http://{}", listener.local_addr()?);
+            println!(
+                "啄木 Zhuomu is listening on http://{}",
+                listener.local_addr()?
+            );
+            axum::serve(
+                listener,
+                crate::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown())
+            .await?;
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            connect(&db).await?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Seed {
+            file,
+            demo_users,
+            db,
+        } => {
+            let database = connect(&db).await?;
+            let state = crate::build_state(
+                database,
+                config(&db, None, true),
+                "target/site",
+                chrono_tz::Asia::Shanghai,
+            )?;
+            let report = crate::seed::load(&state, &file, demo_users).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    phone,
+                    password,
+                    name,
+                    role,
+                    unit,
+                    db,
+                },
+        } => {
+            let phone = Phone::parse(&phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+            let password =
+                Password::parse(&password).map_err(|e| anyhow::anyhow!("--password: {e}"))?;
+            let name = DisplayName::parse(&name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+            let roles = Roles::parse_list(role.iter().map(String::as_str))
+                .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let database = connect(&db).await?;
+            let state = crate::build_state(
+                database,
+                config(&db, None, true),
+                "target/site",
+                chrono_tz::Asia::Shanghai,
+            )?;
+            let row = app::backend::users::create(&state, &phone, &password, &name, &roles, unit)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}{}", field_detail(&e)))?;
+            println!("{}", row.id);
+            Ok(())
+        }
+    }
+}
+
+fn field_detail(e: &app::error::AppError) -> String {
+    match e {
+        app::error::AppError::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!(" [{}: {}]", f.field, f.message))
+            .collect(),
+        _ => String::new(),
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,66 @@
+use app::backend::AppState;
+use app::backend::city::{self, AreaInput, CategoryInput, UnitInput};
+use app::models::{Area, Category, Unit};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::extract::{ApiJson, Caller};
+use crate::problem::{ApiResult, Problem};
+
+/// Report categories with their points and deadlines.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "city", responses((status = 200, body = Vec<Category>)))]
+pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Vec<Category>>> {
+    Ok(Json(city::list_categories(&state).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/categories", tag = "admin", security(("bearer" = [])), request_body = CategoryInput,
+    responses((status = 201, body = Category), (status = 403, body = Problem), (status = 409, body = Problem, description = "name_taken"), (status = 422, body = Problem)))]
+pub async fn create_category(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<CategoryInput>,
+) -> ApiResult<(StatusCode, Json<Category>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(city::create_category(&state, Some(&actor), input).await?),
+    ))
+}
+
+/// Responsible units (责任单位).
+#[utoipa::path(get, path = "/api/v1/units", tag = "city", responses((status = 200, body = Vec<Unit>)))]
+pub async fn units(State(state): State<AppState>) -> ApiResult<Json<Vec<Unit>>> {
+    Ok(Json(city::list_units(&state).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/units", tag = "admin", security(("bearer" = [])), request_body = UnitInput,
+    responses((status = 201, body = Unit), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<UnitInput>,
+) -> ApiResult<(StatusCode, Json<Unit>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(city::create_unit(&state, Some(&actor), input).await?),
+    ))
+}
+
+/// Road segments (包街) and grids (网格) with their GeoJSON coordinates.
+#[utoipa::path(get, path = "/api/v1/areas", tag = "city", responses((status = 200, body = Vec<Area>)))]
+pub async fn areas(State(state): State<AppState>) -> ApiResult<Json<Vec<Area>>> {
+    Ok(Json(city::list_areas(&state).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/areas", tag = "admin", security(("bearer" = [])), request_body = AreaInput,
+    responses((status = 201, body = Area), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_area(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<AreaInput>,
+) -> ApiResult<(StatusCode, Json<Area>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(city::create_area(&state, Some(&actor), input).await?),
+    ))
+}

@@ -1,0 +1,73 @@
+//! The JSON API of API.md, under /api/v1. Handlers are thin: extract, call a
+//! service in `app::backend`, map the error (once, in `problem.rs`).
+
+pub mod accounts;
+pub mod city;
+pub mod extract;
+pub mod points;
+pub mod system;
+
+use app::backend::AppState;
+use axum::Json;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "啄木 Zhuomu API", description = "文明城市创建市民平台的 JSON API。错误均为 application/problem+json，带稳定的 code。"),
+    paths(
+        system::healthz, system::readyz,
+        accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users,
+        points::summary, points::ledger, points::adjust,
+        city::categories, city::create_category, city::units, city::create_unit, city::areas, city::create_area,
+    ),
+    components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
+    modifiers(&BearerAuth),
+    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "admin"), (name = "system")),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/auth/register", post(accounts::register))
+        .route("/auth/login", post(accounts::login))
+        .route("/auth/logout", post(accounts::logout))
+        .route("/me", get(accounts::me))
+        .route("/admin/users", get(accounts::list_users))
+        .route("/admin/users/{id}/roles", post(accounts::set_roles))
+        .route("/me/points", get(points::summary))
+        .route("/me/points/ledger", get(points::ledger))
+        .route("/admin/points/adjust", post(points::adjust))
+        .route("/categories", get(city::categories))
+        .route("/admin/categories", post(city::create_category))
+        .route("/units", get(city::units))
+        .route("/admin/units", post(city::create_unit))
+        .route("/areas", get(city::areas))
+        .route("/admin/areas", post(city::create_area))
+        .fallback(system::api_not_found)
+        .method_not_allowed_fallback(system::method_not_allowed)
+}

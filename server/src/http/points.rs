@@ -1,0 +1,45 @@
+use app::backend::AppState;
+use app::backend::points::{self, AdjustInput};
+use app::models::{LedgerEntry, Page, PointsSummary};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::extract::{ApiJson, ApiQuery, Caller, PageQuery};
+use crate::problem::{ApiResult, Problem};
+
+/// The caller's balance, lifetime points and level.
+#[utoipa::path(get, path = "/api/v1/me/points", tag = "points", security(("bearer" = [])),
+    responses((status = 200, body = PointsSummary), (status = 401, body = Problem)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+) -> ApiResult<Json<PointsSummary>> {
+    Ok(Json(points::summary(&state, user.id).await?))
+}
+
+/// The caller's ledger, newest first; the deltas sum to the balance.
+#[utoipa::path(get, path = "/api/v1/me/points/ledger", tag = "points", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<LedgerEntry>), (status = 401, body = Problem)))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<LedgerEntry>>> {
+    Ok(Json(points::ledger(&state, user.id, q.paging()?).await?))
+}
+
+/// Moderator: add or take points, with a reason.
+#[utoipa::path(post, path = "/api/v1/admin/points/adjust", tag = "admin", security(("bearer" = [])), request_body = AdjustInput,
+    responses((status = 201, body = LedgerEntry), (status = 409, body = Problem, description = "insufficient_points"),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn adjust(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<AdjustInput>,
+) -> ApiResult<(StatusCode, Json<LedgerEntry>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(points::adjust(&state, &actor, input).await?),
+    ))
+}

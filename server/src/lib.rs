@@ -1,0 +1,77 @@
+//! The `zhuomu` server: the JSON API, the web app, the CLI. See
+//! docs/ARCHITECTURE.md for where each rule lives.
+
+pub mod cli;
+pub mod http;
+pub mod problem;
+pub mod security;
+pub mod seed;
+pub mod web;
+
+use std::sync::Arc;
+
+use app::backend::auth::{Auth, load_or_create_secret};
+use app::backend::{AppState, Clock, Config, Db};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use leptos::config::{Env, LeptosOptions};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Where the built web assets are (`cargo leptos build` writes them there).
+pub fn leptos_options(site_root: &str) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("zhuomu")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .env(Env::PROD)
+        .build()
+}
+
+/// Everything a server needs, from a connected and migrated database.
+pub fn build_state(
+    db: Db,
+    config: Config,
+    site_root: &str,
+    zone: chrono_tz::Tz,
+) -> anyhow::Result<AppState> {
+    let secret = load_or_create_secret(&config.data_dir)?;
+    Ok(AppState {
+        db,
+        clock: Clock::new(zone),
+        auth: Arc::new(Auth::new(&secret)),
+        config: Arc::new(config),
+        leptos_options: leptos_options(site_root),
+    })
+}
+
+/// The whole application: API, Open311 (later), web pages, static files.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", axum::routing::get(http::system::healthz))
+        .route("/readyz", axum::routing::get(http::system::readyz))
+        .nest("/api/v1", http::routes())
+        .route("/api/{*rest}", axum::routing::any(http::system::api_not_found))
+        .merge(web::routes(&state))
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(middleware::from_fn(security::headers))
+        .layer(CatchPanicLayer::custom(security::panic_response))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                // The path only: query strings may hold phone numbers.
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-")
+                    .to_owned();
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

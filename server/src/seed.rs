@@ -1,0 +1,198 @@
+//! `zhuomu seed`: loads a city from a JSON file through the same services
+//! (and so the same validation) as the admin API. Every item is looked up by
+//! its name first, so a second run adds nothing.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use app::backend::AppState;
+use app::backend::city::{self, AreaInput, CategoryInput, UnitInput};
+use app::backend::users;
+use app::domain::{DisplayName, Password, Phone, Roles};
+use app::error::AppError;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct SeedFile {
+    pub city: String,
+    pub units: Vec<String>,
+    pub categories: Vec<SeedCategory>,
+    pub areas: Vec<SeedArea>,
+    #[serde(default)]
+    pub demo_users: Vec<SeedUser>,
+    /// Sections that later features load (posts, gifts, campaigns) are kept in
+    /// the file and ignored until their tables exist.
+    #[serde(flatten)]
+    pub later: HashMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedCategory {
+    pub name: String,
+    pub points: i64,
+    pub sla_days: i64,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedArea {
+    pub name: String,
+    pub kind: String,
+    pub unit: String,
+    pub polygon: Option<Vec<Vec<[f64; 2]>>>,
+    pub line: Option<Vec<[f64; 2]>>,
+    pub buffer_m: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedUser {
+    pub phone: String,
+    pub password: String,
+    pub name: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub city: String,
+    pub created: Vec<(&'static str, usize)>,
+}
+
+impl std::fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .created
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        write!(f, "seeded {}: created {}", self.city, parts.join(", "))
+    }
+}
+
+fn seed_error(what: &str, name: &str, e: AppError) -> anyhow::Error {
+    let detail = match &e {
+        AppError::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!(" [{}: {}]", f.field, f.message))
+            .collect(),
+        _ => String::new(),
+    };
+    anyhow::anyhow!("{what} {name}: {e}{detail}")
+}
+
+pub async fn load(state: &AppState, path: &Path, demo_users: bool) -> anyhow::Result<SeedReport> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let file: SeedFile = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a valid seed file: {e}", path.display()))?;
+    load_file(state, file, demo_users).await
+}
+
+pub async fn load_file(
+    state: &AppState,
+    file: SeedFile,
+    demo_users: bool,
+) -> anyhow::Result<SeedReport> {
+    let mut report = SeedReport {
+        city: file.city.clone(),
+        ..Default::default()
+    };
+
+    let mut units: HashMap<String, i64> = city::list_units(state)
+        .await?
+        .into_iter()
+        .map(|u| (u.name, u.id))
+        .collect();
+    let mut n = 0;
+    for name in &file.units {
+        if !units.contains_key(name) {
+            let u = city::create_unit(state, None, UnitInput { name: name.clone() })
+                .await
+                .map_err(|e| seed_error("unit", name, e))?;
+            units.insert(u.name, u.id);
+            n += 1;
+        }
+    }
+    report.created.push(("units", n));
+    let unit = |name: &str| {
+        units
+            .get(name)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("unknown unit {name}"))
+    };
+
+    let existing: Vec<String> = city::list_categories(state)
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    let mut n = 0;
+    for c in &file.categories {
+        if existing.contains(&c.name) {
+            continue;
+        }
+        let unit_id = c.unit.as_deref().map(unit).transpose()?;
+        let input = CategoryInput {
+            name: c.name.clone(),
+            points: c.points,
+            sla_days: c.sla_days,
+            unit_id,
+        };
+        city::create_category(state, None, input)
+            .await
+            .map_err(|e| seed_error("category", &c.name, e))?;
+        n += 1;
+    }
+    report.created.push(("categories", n));
+
+    let existing: Vec<(String, String)> = city::list_areas(state)
+        .await?
+        .into_iter()
+        .map(|a| (a.kind.as_str().to_owned(), a.name))
+        .collect();
+    let mut n = 0;
+    for a in &file.areas {
+        if existing.contains(&(a.kind.clone(), a.name.clone())) {
+            continue;
+        }
+        let input = AreaInput {
+            name: a.name.clone(),
+            kind: a.kind.clone(),
+            unit_id: unit(&a.unit)?,
+            polygon: a.polygon.clone(),
+            line: a.line.clone(),
+            buffer_m: a.buffer_m,
+        };
+        city::create_area(state, None, input)
+            .await
+            .map_err(|e| seed_error("area", &a.name, e))?;
+        n += 1;
+    }
+    report.created.push(("areas", n));
+
+    if demo_users {
+        let mut n = 0;
+        for u in &file.demo_users {
+            let phone =
+                Phone::parse(&u.phone).map_err(|e| anyhow::anyhow!("user {}: {e}", u.phone))?;
+            if users::find_by_phone(state, &phone).await?.is_some() {
+                continue;
+            }
+            let password = Password::parse(&u.password)
+                .map_err(|e| anyhow::anyhow!("user {}: {e}", u.name))?;
+            let name =
+                DisplayName::parse(&u.name).map_err(|e| anyhow::anyhow!("user {}: {e}", u.name))?;
+            let roles = Roles::parse_list(u.roles.iter().map(String::as_str))
+                .map_err(|e| anyhow::anyhow!("user {}: {e}", u.name))?;
+            let unit_id = u.unit.as_deref().map(unit).transpose()?;
+            users::create(state, &phone, &password, &name, &roles, unit_id)
+                .await
+                .map_err(|e| seed_error("user", &u.name, e))?;
+            n += 1;
+        }
+        report.created.push(("demo users", n));
+    }
+    Ok(report)
+}

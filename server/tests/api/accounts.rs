@@ -1,0 +1,446 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::both;
+use crate::helpers::{Engine, TestApp};
+
+async fn register_sets_cookie_and_me_works(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let r = app
+        .post("/api/v1/auth/register", json!({"phone": "+86 138 0013 8000", "password": "雄关漫道真如铁2026", "display_name": " 张三 "}), None)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let cookie = r.set_cookie().unwrap();
+    assert!(cookie.starts_with("zhuomu_session="));
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/")
+    );
+    assert!(!cookie.contains("Secure"), "plain HTTP on loopback");
+    let user = &r.body["user"];
+    assert_eq!(user["display_name"], "张三");
+    assert_eq!(user["phone_masked"], "138****8000");
+    assert_eq!(user["roles"], json!(["citizen"]));
+    assert_eq!(user["level"], "trainee");
+    assert!(
+        !r.text.contains("13800138000"),
+        "never the whole phone number"
+    );
+    let token = r.body["token"].as_str().unwrap();
+
+    let me = app.get("/api/v1/me", Some(token)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["id"], user["id"]);
+    assert_eq!(me.body["points_balance"], 0);
+    assert!(me.body["created_at"].as_str().unwrap().ends_with("+08:00"));
+
+    // The cookie alone authenticates a GET.
+    let token_from_cookie = cookie.split(';').next().unwrap();
+    let me = app
+        .send(
+            app.request(Method::GET, "/api/v1/me", None)
+                .header("cookie", token_from_cookie),
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+}
+both!(register_sets_cookie_and_me_works);
+
+async fn register_rejects_bad_input_and_creates_nothing(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            json!({"phone": "12345", "password": "12345678", "display_name": ""}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.code(), "invalid_input");
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    let mut fields = r.field_errors();
+    fields.sort();
+    assert_eq!(fields, ["display_name", "password", "phone"]);
+
+    for body in [
+        json!({"phone": "13800138000"}),
+        json!({"phone": 13800138000u64, "password": "x", "display_name": "x"}),
+        json!([1, 2, 3]),
+    ] {
+        let r = app.post("/api/v1/auth/register", body, None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(r.code(), "invalid_input");
+    }
+    let r = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/register", None)
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/register", None)
+                .body("phone=1"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("users").await, 0);
+}
+both!(register_rejects_bad_input_and_creates_nothing);
+
+async fn duplicate_phone_is_409(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    app.register("13800138000", "张三").await;
+    let r = app.post("/api/v1/auth/register", json!({"phone": "138-0013-8000", "password": "another-passphrase", "display_name": "李四"}), None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "phone_taken");
+    assert_eq!(app.count("users").await, 1);
+}
+both!(duplicate_phone_is_409);
+
+async fn concurrent_registrations_of_one_phone_make_one_account(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/auth/register"));
+            tokio::spawn(async move {
+                client.post(url).json(&json!({"phone": "13700137000", "password": "a-good-passphrase", "display_name": format!("人{i}")}))
+                    .send().await.unwrap().status()
+            })
+        })
+        .collect();
+    let statuses: Vec<StatusCode> = futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT)
+    );
+    assert_eq!(app.count("users").await, 1);
+}
+both!(concurrent_registrations_of_one_phone_make_one_account);
+
+async fn login_answers_alike_for_unknown_phone_and_wrong_password(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    app.register("13800138000", "张三").await;
+    let wrong = app.login("13800138000", "not-the-password").await;
+    let unknown = app.login("13900139000", "not-the-password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.code(), "invalid_credentials");
+    assert_eq!(wrong.body, unknown.body);
+    let ok = app.login("13800138000", "a-good-passphrase").await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.set_cookie().unwrap().contains("HttpOnly"));
+    let bad = app.login("abc", "").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+both!(login_answers_alike_for_unknown_phone_and_wrong_password);
+
+async fn repeated_failures_lock_the_phone(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    app.register("13800138000", "张三").await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.login("13800138000", "wrong-password").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = app.login("13800138000", "a-good-passphrase").await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.code(), "too_many_attempts");
+    assert!(locked.headers.contains_key("retry-after"));
+    // Another phone is not affected.
+    app.register("13900139000", "李四").await;
+    assert_eq!(
+        app.login("13900139000", "a-good-passphrase").await.status,
+        StatusCode::OK
+    );
+    // After the window the right password works again.
+    app.state.clock.advance(15 * 60 * 1000 + 1000);
+    assert_eq!(
+        app.login("13800138000", "a-good-passphrase").await.status,
+        StatusCode::OK
+    );
+}
+both!(repeated_failures_lock_the_phone);
+
+async fn logout_revokes_only_that_token(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let (t1, _) = app.register("13800138000", "张三").await;
+    let t2 = app.login("13800138000", "a-good-passphrase").await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.post("/api/v1/auth/logout", json!({}), Some(&t1)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert!(r.set_cookie().unwrap().contains("Max-Age=0"));
+    assert_eq!(
+        app.get("/api/v1/me", Some(&t1)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&t2)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.post("/api/v1/auth/logout", json!({}), Some(&t1))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+both!(logout_revokes_only_that_token);
+
+async fn forged_and_expired_tokens_are_401(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let (token, _) = app.register("13800138000", "张三").await;
+    let other = app::backend::auth::Auth::new(b"some other secret of enough length");
+    let (foreign, _) = other.issue(1, 0, app.state.clock.now_ms(), 3600);
+    let parts: Vec<&str> = token.split('.').collect();
+    let unsigned = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", parts[1]);
+    for bad in [foreign.as_str(), unsigned.as_str(), "garbage", "", "a.b.c"] {
+        let r = app.get("/api/v1/me", Some(bad)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{bad}");
+        assert_eq!(r.code(), "unauthenticated");
+    }
+    assert_eq!(
+        app.get("/api/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A token for a user that does not exist (right key).
+    let (ghost, _) = app.state.auth.issue(999, 0, app.state.clock.now_ms(), 3600);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&ghost)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Expiry follows the clock.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::OK
+    );
+    app.state
+        .clock
+        .advance(app.state.config.token_ttl_secs * 1000 + 1000);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+both!(forged_and_expired_tokens_are_401);
+
+async fn admins_grant_roles_and_old_tokens_stop(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (citizen, id) = app.register("13800138000", "张三").await;
+    let unit = app
+        .post(
+            "/api/v1/admin/units",
+            json!({"name": "市城市管理执法局"}),
+            Some(&admin),
+        )
+        .await;
+    let unit_id = unit.body["id"].as_i64().unwrap();
+
+    // A citizen cannot grant roles, not even to themself.
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/roles"),
+            json!({"roles": ["admin"]}),
+            Some(&citizen),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.code(), "forbidden");
+
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/roles"),
+            json!({"roles": ["unit_staff"]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unit_staff needs a unit"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/roles"),
+            json!({"roles": ["root"]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/roles"),
+            json!({"roles": ["unit_staff"], "unit_id": 4242}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = app
+        .post(
+            "/api/v1/admin/users/4242/roles",
+            json!({"roles": ["moderator"]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post(
+            "/api/v1/admin/users/abc/roles",
+            json!({"roles": ["moderator"]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/roles"),
+            json!({"roles": ["moderator", "unit_staff"], "unit_id": unit_id}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.body["roles"],
+        json!(["citizen", "moderator", "unit_staff"])
+    );
+    assert_eq!(r.body["unit_id"], unit_id);
+
+    // The token from before the change is refused; a new login carries the roles.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&citizen)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let fresh = app.login("13800138000", "a-good-passphrase").await;
+    assert_eq!(
+        fresh.body["user"]["roles"],
+        json!(["citizen", "moderator", "unit_staff"])
+    );
+
+    // Demotion takes effect the same way.
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/roles"),
+            json!({"roles": []}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.body["roles"], json!(["citizen"]));
+    assert_eq!(r.body["unit_id"], serde_json::Value::Null);
+    let t = fresh.body["token"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/v1/me", Some(t)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let audit: (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'user.roles' AND target_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audit.0, 2);
+
+    let list = app
+        .get("/api/v1/admin/users?phone=13800138000", Some(&admin))
+        .await;
+    assert_eq!(list.body["total"], 1);
+    assert_eq!(
+        app.get("/api/v1/admin/users", Some(t)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .get("/api/v1/admin/users?per_page=500", Some(&admin))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+both!(admins_grant_roles_and_old_tokens_stop);
+
+async fn cookie_requests_must_come_from_the_site(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let r = app.post("/api/v1/auth/register", json!({"phone": "13800138000", "password": "a-good-passphrase", "display_name": "张三"}), None).await;
+    let cookie = r
+        .set_cookie()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let host = app.addr.trim_start_matches("http://").to_owned();
+
+    let evil = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/logout", None)
+                .header("cookie", &cookie)
+                .header("origin", "http://evil.example"),
+        )
+        .await;
+    assert_eq!(evil.status, StatusCode::FORBIDDEN);
+    assert_eq!(evil.code(), "cross_origin");
+    let none = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/logout", None)
+                .header("cookie", &cookie),
+        )
+        .await;
+    assert_eq!(
+        none.status,
+        StatusCode::FORBIDDEN,
+        "no Origin and no Referer"
+    );
+    // Still logged in: the refused requests changed nothing.
+    let me = app
+        .send(
+            app.request(Method::GET, "/api/v1/me", None)
+                .header("cookie", &cookie),
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    // Server functions are behind the same rule.
+    let sf = app
+        .send(
+            app.request(Method::POST, "/api/fn/logout", None)
+                .header("cookie", &cookie)
+                .header("origin", "http://evil.example"),
+        )
+        .await;
+    assert_eq!(sf.status, StatusCode::FORBIDDEN);
+
+    let referer = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/logout", None)
+                .header("cookie", &cookie)
+                .header("referer", format!("http://{host}/me")),
+        )
+        .await;
+    assert_eq!(referer.status, StatusCode::NO_CONTENT);
+    // Bearer requests carry no ambient authority and need no Origin.
+    let (token, _) = app.register("13900139000", "李四").await;
+    let r = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/logout", Some(&token))
+                .header("origin", "http://evil.example"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+both!(cookie_requests_must_come_from_the_site);

@@ -1,0 +1,210 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::both;
+use crate::helpers::{Engine, TestApp};
+
+async fn admins_write_city_data_and_everybody_reads_it(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+
+    let unit = app
+        .post(
+            "/api/v1/admin/units",
+            json!({"name": "市公安局交警支队"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(unit.status, StatusCode::CREATED, "{}", unit.text);
+    let unit_id = unit.body["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(
+            "/api/v1/admin/units",
+            json!({"name": "市公安局交警支队"}),
+            Some(&admin)
+        )
+        .await
+        .code(),
+        "name_taken"
+    );
+    assert_eq!(
+        app.post("/api/v1/admin/units", json!({"name": " "}), Some(&admin))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.post("/api/v1/admin/units", json!({"name": "x"}), Some(&citizen))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post("/api/v1/admin/units", json!({"name": "x"}), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let cat = app
+        .post(
+            "/api/v1/admin/categories",
+            json!({"name": "机动车违停", "points": 5, "sla_days": 1, "unit_id": unit_id}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(cat.status, StatusCode::CREATED, "{}", cat.text);
+    assert_eq!(
+        cat.body,
+        json!({"id": cat.body["id"], "name": "机动车违停", "points": 5, "sla_days": 1, "unit_id": unit_id})
+    );
+    let bad = app
+        .post(
+            "/api/v1/admin/categories",
+            json!({"name": "", "points": -1, "sla_days": 0}),
+            Some(&admin),
+        )
+        .await;
+    let mut fields = bad.field_errors();
+    fields.sort();
+    assert_eq!(fields, ["name", "points", "sla_days"]);
+    let r = app
+        .post(
+            "/api/v1/admin/categories",
+            json!({"name": "乱扔垃圾", "points": 5, "sla_days": 1, "unit_id": 999}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.field_errors(), ["unit_id"]);
+
+    let grid = json!({"name": "雄关区第一网格", "kind": "grid", "unit_id": unit_id,
+        "polygon": [[[98.27, 39.76], [98.29, 39.76], [98.29, 39.775], [98.27, 39.775], [98.27, 39.76]]]});
+    let r = app.post("/api/v1/admin/areas", grid, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let segment = json!({"name": "雄关东路", "kind": "segment", "unit_id": unit_id, "line": [[98.289, 39.772], [98.305, 39.772]], "buffer_m": 30});
+    let r = app.post("/api/v1/admin/areas", segment, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["line"], json!([[98.289, 39.772], [98.305, 39.772]]));
+    assert_eq!(r.body["buffer_m"], 30.0);
+
+    for (bad, field) in [
+        (
+            json!({"name": "坏网格", "kind": "grid", "unit_id": unit_id, "polygon": [[[98.27, 39.76], [98.29, 39.76], [98.29, 39.775]]]}),
+            "polygon",
+        ),
+        (
+            json!({"name": "坏网格", "kind": "grid", "unit_id": unit_id, "line": [[98.0, 39.0], [98.1, 39.0]]}),
+            "line",
+        ),
+        (
+            json!({"name": "坏网格", "kind": "ring", "unit_id": unit_id, "polygon": []}),
+            "kind",
+        ),
+        (
+            json!({"name": "坏路段", "kind": "segment", "unit_id": unit_id, "line": [[98.0, 39.0], [98.1, 39.0]], "buffer_m": 9000}),
+            "buffer_m",
+        ),
+        (
+            json!({"name": "坏路段", "kind": "segment", "unit_id": unit_id, "line": [[198.0, 39.0], [98.1, 39.0]]}),
+            "line",
+        ),
+    ] {
+        let r = app.post("/api/v1/admin/areas", bad, Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(r.field_errors(), [field], "{}", r.text);
+    }
+    let r = app
+        .post(
+            "/api/v1/admin/areas",
+            json!({"name": "坏", "kind": "grid", "unit_id": unit_id, "polygon": "nope"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let units = app.get("/api/v1/units", None).await;
+    assert_eq!(
+        units.body,
+        json!([{"id": unit_id, "name": "市公安局交警支队"}])
+    );
+    let cats = app.get("/api/v1/categories", None).await;
+    assert_eq!(cats.body.as_array().unwrap().len(), 1);
+    let areas = app.get("/api/v1/areas", None).await;
+    let areas = areas.body.as_array().unwrap();
+    assert_eq!(areas.len(), 2);
+    assert_eq!(areas[0]["kind"], "grid");
+    assert_eq!(areas[0]["polygon"][0][0], json!([98.27, 39.76]));
+    assert_eq!(areas[1]["kind"], "segment");
+}
+both!(admins_write_city_data_and_everybody_reads_it);
+
+async fn the_demo_city_seeds_idempotently(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/jiayuguan.json");
+    let first = zhuomu_server::seed::load(&app.state, &file, true)
+        .await
+        .unwrap();
+    assert!(first.created.iter().all(|(_, n)| *n > 0), "{first}");
+    let counts = (
+        app.count("units").await,
+        app.count("categories").await,
+        app.count("areas").await,
+        app.count("users").await,
+    );
+    assert!(counts.1 >= 8, "at least 8 categories");
+    let second = zhuomu_server::seed::load(&app.state, &file, true)
+        .await
+        .unwrap();
+    assert!(second.created.iter().all(|(_, n)| *n == 0), "{second}");
+    assert_eq!(
+        counts,
+        (
+            app.count("units").await,
+            app.count("categories").await,
+            app.count("areas").await,
+            app.count("users").await
+        )
+    );
+    // The demo admin can log in.
+    assert_eq!(
+        app.login("13900000001", "zhuomu-admin-2026").await.body["user"]["roles"],
+        json!(["citizen", "admin"])
+    );
+    // Areas lie around 嘉峪关 (39.77 N, 98.29 E).
+    for a in app
+        .get("/api/v1/areas", None)
+        .await
+        .body
+        .as_array()
+        .unwrap()
+    {
+        let first = a
+            .get("polygon")
+            .map(|p| p[0][0].clone())
+            .unwrap_or_else(|| a["line"][0].clone());
+        let (lon, lat) = (first[0].as_f64().unwrap(), first[1].as_f64().unwrap());
+        assert!(
+            (lat - 39.77).abs() < 0.1 && (lon - 98.29).abs() < 0.1,
+            "{a}"
+        );
+    }
+}
+both!(the_demo_city_seeds_idempotently);
+
+async fn bad_seed_data_is_refused_by_the_same_validation(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let file: zhuomu_server::seed::SeedFile = serde_json::from_value(json!({
+        "city": "测试", "units": ["单位甲"],
+        "categories": [{"name": "乱停车", "points": 500, "sla_days": 1}],
+        "areas": []
+    }))
+    .unwrap();
+    let err = zhuomu_server::seed::load_file(&app.state, file, false)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("points"), "{err}");
+    assert_eq!(app.count("categories").await, 0);
+}
+both!(bad_seed_data_is_refused_by_the_same_validation);

@@ -1,0 +1,10 @@
+//! HTTP tests through the real router, each on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod city;
+mod cli;
+mod points;
+mod system;
+mod web;

@@ -1,0 +1,143 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::both;
+use crate::helpers::{Engine, TestApp};
+
+async fn health_and_readiness(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let r = app.get("/healthz", None).await;
+    assert_eq!(
+        (r.status, r.body.clone()),
+        (StatusCode::OK, json!({"status": "ok"}))
+    );
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
+    app.state.db.pool.close().await;
+    assert_eq!(
+        app.get("/readyz", None).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+}
+both!(health_and_readiness);
+
+async fn unknown_api_paths_and_methods_are_problems(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    for path in [
+        "/api/v1/nothing",
+        "/api/v2/me",
+        "/api/anything/else",
+        "/api/v1/admin/users/1/roles/x",
+    ] {
+        let r = app.get(path, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.headers["content-type"], "application/problem+json");
+        assert_eq!(r.code(), "not_found");
+    }
+    let r = app
+        .send(app.request(Method::DELETE, "/api/v1/categories", None))
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.code(), "method_not_allowed");
+}
+both!(unknown_api_paths_and_methods_are_problems);
+
+async fn openapi_covers_every_endpoint(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc.body["paths"].as_object().unwrap();
+    for (method, path) in [
+        ("post", "/api/v1/auth/register"),
+        ("post", "/api/v1/auth/login"),
+        ("post", "/api/v1/auth/logout"),
+        ("get", "/api/v1/me"),
+        ("post", "/api/v1/admin/users/{id}/roles"),
+        ("get", "/api/v1/admin/users"),
+        ("get", "/api/v1/me/points"),
+        ("get", "/api/v1/me/points/ledger"),
+        ("post", "/api/v1/admin/points/adjust"),
+        ("get", "/api/v1/categories"),
+        ("post", "/api/v1/admin/categories"),
+        ("get", "/api/v1/units"),
+        ("post", "/api/v1/admin/units"),
+        ("get", "/api/v1/areas"),
+        ("post", "/api/v1/admin/areas"),
+        ("get", "/healthz"),
+        ("get", "/readyz"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from OpenAPI"
+        );
+    }
+    // And nothing documented that does not answer.
+    let admin = app.admin().await;
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let concrete = path.replace("{id}", "1");
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = app
+                .send(app.request(m, &concrete, Some(&admin)).json(&json!({})))
+                .await;
+            assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(
+                r.code() != "not_found" || path.contains("{id}"),
+                "{method} {path}: {}",
+                r.text
+            );
+            assert!(r.status.as_u16() < 500, "{method} {path}: {}", r.text);
+        }
+    }
+}
+both!(openapi_covers_every_endpoint);
+
+async fn security_headers_on_every_response(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    for path in [
+        "/api/v1/categories",
+        "/",
+        "/nothing",
+        "/api/v1/nothing",
+        "/healthz",
+    ] {
+        let r = app.get(path, None).await;
+        assert_eq!(r.headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            r.headers["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        let csp = r.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(r.headers.contains_key("x-request-id"), "{path}");
+    }
+    // A page's CSP allows exactly its own nonce'd scripts and WASM.
+    let page = app.get("/", None).await;
+    let csp = page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        page.text.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    assert!(
+        !csp.contains("'unsafe-inline' 'nonce")
+            && !csp.contains("script-src 'self' 'unsafe-inline'")
+    );
+    let again = app.get("/", None).await;
+    assert_ne!(
+        again.headers["content-security-policy"], page.headers["content-security-policy"],
+        "fresh nonce per response"
+    );
+}
+both!(security_headers_on_every_response);

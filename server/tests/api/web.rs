@@ -1,0 +1,284 @@
+//! The web app's pages and forms, as a browser without JavaScript meets them.
+
+use reqwest::{Method, StatusCode, header};
+
+use crate::both;
+use crate::helpers::{Engine, TestApp};
+
+fn form_post(
+    app: &TestApp,
+    path: &str,
+    referer: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let mut r = app
+        .request(Method::POST, path, None)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::ORIGIN, &app.addr)
+        .header(header::REFERER, app.url(referer))
+        .body(body.to_owned());
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r
+}
+
+fn session(resp: &crate::helpers::Resp) -> String {
+    resp.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("zhuomu_session="))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn pages_render_real_data_without_javascript(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/jiayuguan.json");
+    zhuomu_server::seed::load(&app.state, &file, false)
+        .await
+        .unwrap();
+    let home = app.get("/", None).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        home.text.contains("占道经营") && home.text.contains("+5分 · 3天内整改"),
+        "categories from the database"
+    );
+    assert!(home.text.contains("<html lang=\"zh-CN\""));
+    for tab in [
+        "tab-home",
+        "tab-report",
+        "tab-volunteer",
+        "tab-points",
+        "tab-me",
+    ] {
+        assert!(home.text.contains(tab), "{tab}");
+    }
+    let missing = app.get("/no/such/page", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.contains("页面不存在"));
+    let me = app.get("/me", None).await;
+    assert!(me.text.contains("data-test-id=\"anonymous\""));
+    let points = app.get("/points", None).await;
+    assert!(points.text.contains("见习啄木鸟") && points.text.contains("啄木鸟卫士"));
+    let login = app.get("/login", None).await;
+    assert!(
+        login.text.contains("action=\"/api/fn/login\"") && login.text.contains("method=\"post\"")
+    );
+}
+both!(pages_render_real_data_without_javascript);
+
+async fn register_login_logout_with_plain_forms(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    // A bad submit comes back to the form with the field errors in Chinese.
+    let bad = app
+        .send(form_post(
+            &app,
+            "/api/fn/register",
+            "/register",
+            "phone=123&password=short&display_name=",
+            None,
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::FOUND);
+    let back = bad.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        back.contains("/register?") && back.contains("__err="),
+        "{back}"
+    );
+    let page = app.get(back.trim_start_matches(&app.addr), None).await;
+    assert!(page.text.contains("手机号应为11位数字"), "{}", page.text);
+    assert!(page.text.contains("密码至少8个字符"));
+    assert!(page.text.contains("请输入昵称"));
+    assert_eq!(app.count("users").await, 0);
+
+    let ok = app
+        .send(form_post(
+            &app,
+            "/api/fn/register",
+            "/register",
+            "phone=13800138000&password=a-good-passphrase&display_name=%E5%BC%A0%E4%B8%89",
+            None,
+        ))
+        .await;
+    assert_eq!(ok.status, StatusCode::FOUND, "{}", ok.text);
+    assert_eq!(ok.headers[header::LOCATION], "/me");
+    let cookie = session(&ok);
+    let me = app
+        .send(
+            app.request(Method::GET, "/me", None)
+                .header(header::COOKIE, &cookie),
+        )
+        .await;
+    assert!(
+        me.text.contains("data-test-id=\"profile-name\">张三<"),
+        "{}",
+        me.text
+    );
+    assert!(me.text.contains("138****8000"));
+    assert!(!me.text.contains("13800138000"));
+
+    let out = app
+        .send(form_post(&app, "/api/fn/logout", "/me", "", Some(&cookie)))
+        .await;
+    assert_eq!(out.status, StatusCode::FOUND);
+    assert!(
+        out.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|c| c.to_str().unwrap().contains("Max-Age=0"))
+    );
+    // The old cookie is dead even if a browser kept it.
+    let me = app
+        .send(
+            app.request(Method::GET, "/me", None)
+                .header(header::COOKIE, &cookie),
+        )
+        .await;
+    assert!(me.text.contains("data-test-id=\"anonymous\""));
+
+    let wrong = app
+        .send(form_post(
+            &app,
+            "/api/fn/login",
+            "/login",
+            "phone=13800138000&password=wrong-one&next=",
+            None,
+        ))
+        .await;
+    let back = wrong.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let page = app.get(back.trim_start_matches(&app.addr), None).await;
+    assert!(page.text.contains("手机号或密码错误"));
+
+    let again = app
+        .send(form_post(
+            &app,
+            "/api/fn/login",
+            "/login?next=/points",
+            "phone=13800138000&password=a-good-passphrase&next=%2Fpoints",
+            None,
+        ))
+        .await;
+    assert_eq!(again.headers[header::LOCATION], "/points");
+    // Only local paths: no open redirect.
+    let evil = app
+        .send(form_post(
+            &app,
+            "/api/fn/login",
+            "/login",
+            "phone=13800138000&password=a-good-passphrase&next=%2F%2Fevil.example",
+            None,
+        ))
+        .await;
+    assert_eq!(evil.headers[header::LOCATION], "/me");
+}
+both!(register_login_logout_with_plain_forms);
+
+async fn server_functions_called_from_javascript_get_real_statuses(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let r = app
+        .send(
+            app.request(Method::POST, "/api/fn/register", None)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body("phone=1&password=2&display_name=3"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("Invalid"));
+    let r = app
+        .send(
+            app.request(Method::POST, "/api/fn/admin_users", None)
+                .header(header::ACCEPT, "application/json")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(""),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "authorized inside the server function"
+    );
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let r = app
+        .send(
+            app.request(Method::POST, "/api/fn/admin_set_roles", Some(&citizen))
+                .header(header::ACCEPT, "application/json")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body("user_id=1&admin=on"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let me: (String,) = sqlx::query_as("SELECT roles FROM users WHERE phone = '13800138000'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(me.0, "citizen");
+}
+both!(server_functions_called_from_javascript_get_real_statuses);
+
+async fn large_font_mode_persists_in_a_cookie(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let r = app
+        .send(form_post(&app, "/api/fn/font", "/me", "large=true", None))
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("zhuomu_font=large") && cookie.contains("Max-Age=31536000"));
+    let page = app
+        .send(
+            app.request(Method::GET, "/", None)
+                .header(header::COOKIE, "zhuomu_font=large"),
+        )
+        .await;
+    assert!(page.text.contains("<body class=\"font-large\""));
+    let page = app.get("/", None).await;
+    assert!(!page.text.contains("font-large\""));
+}
+both!(large_font_mode_persists_in_a_cookie);
+
+async fn the_admin_console_grants_roles(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (citizen, id) = app.register("13800138000", "张三").await;
+    let denied = app
+        .send(app.request(Method::GET, "/admin/users", Some(&citizen)))
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let anonymous = app.get("/admin/users", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    let login = app.login("13900009999", "a-good-passphrase").await;
+    let cookie = session(&login);
+    let page = app
+        .send(
+            app.request(Method::GET, "/admin/users?phone=13800138000", None)
+                .header(header::COOKIE, &cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(&format!("data-test-id=\"user-{id}\"")));
+    let r = app
+        .send(form_post(
+            &app,
+            "/api/fn/admin_set_roles",
+            "/admin/users",
+            &format!("user_id={id}&moderator=on&unit_id="),
+            Some(&cookie),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    let me = app.login("13800138000", "a-good-passphrase").await;
+    assert_eq!(
+        me.body["user"]["roles"],
+        serde_json::json!(["citizen", "moderator"])
+    );
+    let _ = admin;
+}
+both!(the_admin_console_grants_roles);
