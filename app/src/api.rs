@@ -43,13 +43,13 @@ mod ssr {
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.contains("text/html"))
             });
-            if !plain_form {
-                if let (Some(opts), Ok(status)) = (
+            if !plain_form
+                && let (Some(opts), Ok(status)) = (
                     use_context::<ResponseOptions>(),
                     StatusCode::from_u16(e.status()),
-                ) {
-                    opts.set_status(status);
-                }
+                )
+            {
+                opts.set_status(status);
             }
         }
         result

@@ -18,6 +18,8 @@ pub enum AppError {
     InvalidCredentials,
     #[error("尝试次数过多，请15分钟后再试")]
     TooManyAttempts,
+    #[error("操作太频繁，请稍后再试")]
+    RateLimited,
     #[error("没有权限进行此操作")]
     Forbidden,
     #[error("请求来源不被允许")]
@@ -59,6 +61,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts => "too_many_attempts",
+            AppError::RateLimited => "rate_limited",
             AppError::Forbidden => "forbidden",
             AppError::CrossOrigin => "cross_origin",
             AppError::NotFound => "not_found",
@@ -75,7 +78,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => 422,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::TooManyAttempts => 429,
+            AppError::TooManyAttempts | AppError::RateLimited => 429,
             AppError::Forbidden | AppError::CrossOrigin => 403,
             AppError::NotFound => 404,
             AppError::PhoneTaken | AppError::InsufficientPoints | AppError::Conflict { .. } => 409,

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod http;
 pub mod problem;
+pub mod ratelimit;
 pub mod security;
 pub mod seed;
 pub mod web;
@@ -49,12 +50,34 @@ pub fn build_state(
 
 /// The whole application: API, Open311 (later), web pages, static files.
 pub fn router(state: AppState) -> Router {
+    with_layers(routes(&state), state)
+}
+
+/// Every route, without the middleware.
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/healthz", axum::routing::get(http::system::healthz))
         .route("/readyz", axum::routing::get(http::system::readyz))
         .nest("/api/v1", http::routes())
-        .route("/api/{*rest}", axum::routing::any(http::system::api_not_found))
-        .merge(web::routes(&state))
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(http::system::api_not_found),
+        )
+        .merge(web::routes(state))
+}
+
+/// The middleware every response passes through (outermost last): request
+/// id, trace span, panic → 500, security headers, body limit, CSRF rule.
+pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    let routes = if state.config.rate_limits {
+        let limiter = ratelimit::AuthLimiter::new();
+        routes.layer(middleware::from_fn(move |req, next| {
+            ratelimit::limit(limiter.clone(), req, next)
+        }))
+    } else {
+        routes
+    };
+    routes
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(middleware::from_fn(security::headers))

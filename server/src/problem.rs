@@ -63,9 +63,14 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if matches!(self.0, AppError::TooManyAttempts) {
+        let retry_after = match self.0 {
+            AppError::TooManyAttempts => Some("900"),
+            AppError::RateLimited => Some("60"),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(secs));
         }
         res
     }

@@ -16,13 +16,12 @@ use crate::problem::ApiError;
 /// Bearer-token requests are not at risk: browsers never add that header.
 pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe {
-        if let Some((_, TokenSource::Cookie)) = token_from_headers(req.headers()) {
-            if !origin_allowed(&state.config, req.headers()) {
-                tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");
-                return ApiError(AppError::CrossOrigin).into_response();
-            }
-        }
+    if !safe
+        && let Some((_, TokenSource::Cookie)) = token_from_headers(req.headers())
+        && !origin_allowed(&state.config, req.headers())
+    {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");
+        return ApiError(AppError::CrossOrigin).into_response();
     }
     next.run(req).await
 }

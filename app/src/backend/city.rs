@@ -190,7 +190,7 @@ struct AreaRow {
 }
 
 impl AreaRow {
-    fn to_area(self) -> Option<Area> {
+    fn into_area(self) -> Option<Area> {
         let kind = AreaKind::parse(&self.kind).ok()?;
         let geometry: AreaGeometry = serde_json::from_str(&self.geometry).ok()?;
         Some(Area::from_geometry(
@@ -208,7 +208,7 @@ pub async fn list_areas(state: &AppState) -> Result<Vec<Area>, AppError> {
         sqlx::query_as("SELECT id, name, kind, unit_id, geometry FROM areas ORDER BY id")
             .fetch_all(&state.db.pool)
             .await?;
-    Ok(rows.into_iter().filter_map(AreaRow::to_area).collect())
+    Ok(rows.into_iter().filter_map(AreaRow::into_area).collect())
 }
 
 pub async fn create_area(

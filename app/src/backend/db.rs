@@ -110,13 +110,13 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
-            }
-        }
+    if path != ":memory:"
+        && !path.is_empty()
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
     }
     Ok(if query.contains("mode=") {
         url.to_owned()

@@ -95,10 +95,13 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// (path, label, test id, icon) of one tab.
+type Tab = (&'static str, &'static str, &'static str, fn() -> AnyView);
+
 #[component]
 fn TabBar() -> impl IntoView {
     let location = use_location();
-    let tabs: [(&str, &str, &str, fn() -> AnyView); 5] = [
+    let tabs: [Tab; 5] = [
         ("/", "首页", "tab-home", || icons::home().into_any()),
         ("/report", "随手拍", "tab-report", || {
             icons::camera().into_any()

@@ -444,3 +444,42 @@ async fn cookie_requests_must_come_from_the_site(e: Engine) {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
 }
 both!(cookie_requests_must_come_from_the_site);
+
+async fn register_and_login_are_rate_limited_per_address(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let mut statuses = vec![];
+    for i in 0..40 {
+        // Different unknown phones: the per-phone lockout never triggers.
+        let r = app.login(&format!("136{:08}", i), "not-the-password").await;
+        statuses.push(r.status);
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(r.code(), "rate_limited");
+            assert!(r.headers.contains_key("retry-after"));
+        }
+    }
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        (5..=12).contains(&limited),
+        "burst of 30, then limited: {statuses:?}"
+    );
+    // Other endpoints are not limited.
+    assert_eq!(
+        app.get("/api/v1/categories", None).await.status,
+        StatusCode::OK
+    );
+
+    // ZHUOMU_RATE_LIMITS=off: none.
+    let open = TestApp::spawn_with(e, |c| c.rate_limits = false).await;
+    for i in 0..40 {
+        assert_eq!(
+            open.login(&format!("136{:08}", i), "not-the-password")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+both!(register_and_login_are_rate_limited_per_address);

@@ -85,12 +85,18 @@ async fn database(engine: Engine, dir: &std::path::Path) -> Db {
 
 impl TestApp {
     pub async fn spawn(engine: Engine) -> TestApp {
+        Self::spawn_with(engine, |_| {}).await
+    }
+
+    /// With settings changed from the defaults.
+    pub async fn spawn_with(engine: Engine, configure: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = database(engine, dir.path()).await;
-        let config = Config {
+        let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             ..Config::default()
         };
+        configure(&mut config);
         let state = AppState {
             db,
             clock: Clock::new(chrono_tz::Asia::Shanghai),

@@ -141,3 +141,41 @@ async fn security_headers_on_every_response(e: Engine) {
     );
 }
 both!(security_headers_on_every_response);
+
+async fn boom() -> &'static str {
+    panic!("SELECT secret FROM internals")
+}
+
+async fn a_panic_is_a_bare_500(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    // The same middleware stack as the real router, around a route that panics.
+    let routes = zhuomu_server::routes(&app.state).route("/boom", axum::routing::get(boom));
+    let router = zhuomu_server::with_layers(routes, app.state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let res = app
+        .client
+        .get(format!("http://{addr}/boom"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(res.headers().contains_key("x-request-id"));
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let text = res.text().await.unwrap();
+    assert!(
+        !text.contains("secret") && !text.contains("panic"),
+        "{text}"
+    );
+    assert!(text.contains("\"code\":\"internal\""));
+    // The server goes on answering.
+    let ok = app
+        .client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+}
+both!(a_panic_is_a_bare_500);
