@@ -9,6 +9,11 @@ export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
+# A free TCP port on loopback.
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -62,6 +67,8 @@ ensure_chromium() {
 }
 
 ensure_build_tools() {
+  command -v cc >/dev/null 2>&1 || apt_install build-essential
+  command -v node >/dev/null 2>&1 || apt_install nodejs npm
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_node_packages
@@ -107,7 +114,7 @@ start_test_postgres() {
     run=(runuser -u postgres --)
   fi
   "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U zhuomu --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-  PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  PG_PORT="$(free_port)"
   "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null

@@ -6,7 +6,12 @@ cd "$ROOT"
 ensure_build_tools
 build_site
 BIN="$CARGO_TARGET_DIR/release/zhuomu"
-export DATABASE_URL="${DATABASE_URL:-sqlite://data/zhuomu.db}"
-"$BIN" seed --demo-users
-say "demo accounts: admin 13900000001 / zhuomu-admin-2026 · moderator 13900000002 / zhuomu-mod-2026 · unit staff 13900000003 / zhuomu-unit-2026 · citizen 13900000004 / zhuomu-demo-2026"
+if [ -z "${DATABASE_URL:-}" ]; then
+  # The local demo database only: demo accounts have published passwords.
+  export DATABASE_URL="sqlite://data/zhuomu.db"
+  "$BIN" seed --demo-users
+  say "demo accounts: admin 13900000001 / zhuomu-admin-2026 · moderator 13900000002 / zhuomu-mod-2026 · unit staff 13900000003 / zhuomu-unit-2026 · citizen 13900000004 / zhuomu-demo-2026"
+else
+  "$BIN" seed
+fi
 exec "$BIN" serve --addr "${ZHUOMU_ADDR:-127.0.0.1:3000}" --site-root "$ROOT/target/site"

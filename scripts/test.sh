@@ -22,14 +22,17 @@ cargo test --workspace --locked
 
 say "browser tests (Chromium, 390×844)"
 E2E_DIR="$(mktemp -d /tmp/zhuomu-e2e.XXXXXX)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 BIN="$CARGO_TARGET_DIR/release/zhuomu"
 export DATABASE_URL="sqlite://$E2E_DIR/e2e.db" ZHUOMU_DATA_DIR="$E2E_DIR"
 "$BIN" seed --demo-users >/dev/null
 "$BIN" serve --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 100); do
+for i in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  if [ "$i" = 100 ]; then
+    echo "the server did not start:"; cat "$E2E_DIR/server.log"; exit 1
+  fi
   sleep 0.1
 done
 if ! (cd end2end && BASE_URL="http://127.0.0.1:$PORT" npm test --silent); then

@@ -120,11 +120,12 @@ pub async fn login(
                 login.max_age_secs,
                 ssr::https(),
             ));
-            // Only a local path: never an open redirect.
+            // Only a path on this site: never an open redirect.
             let next = next
-                .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-                .unwrap_or_else(|| "/me".into());
-            leptos_axum::redirect(&next);
+                .as_deref()
+                .and_then(crate::domain::local_path)
+                .unwrap_or("/me");
+            leptos_axum::redirect(next);
             Ok(login.user)
         }
         .await,
@@ -237,6 +238,8 @@ pub async fn admin_users(phone: Option<String>) -> Result<Page<User>, AppError> 
 #[server(prefix = "/api/fn", endpoint = "admin_set_roles")]
 pub async fn admin_set_roles(
     user_id: i64,
+    /// The list's phone filter, kept across the save.
+    phone: Option<String>,
     moderator: Option<String>,
     unit_staff: Option<String>,
     admin: Option<String>,
@@ -264,7 +267,15 @@ pub async fn admin_set_roles(
             .map(|(r, _)| r.to_owned())
             .collect();
             let input = users::SetRolesInput { roles, unit_id };
-            users::set_roles(&ssr::state()?, &actor, user_id, input).await
+            let user = users::set_roles(&ssr::state()?, &actor, user_id, input).await?;
+            // Back to the same list, saying what was saved.
+            // Only a parsed phone number goes back into the URL.
+            let phone = phone
+                .and_then(|p| crate::domain::Phone::parse(&p).ok())
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
+            leptos_axum::redirect(&format!("/admin/users?phone={phone}&saved={}", user.id));
+            Ok(user)
         }
         .await,
     )

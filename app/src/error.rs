@@ -4,6 +4,7 @@
 //! may be shown to a user; internals are logged where they happen.
 
 use crate::domain::FieldError;
+use leptos::server_fn::Bytes;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -139,6 +140,136 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(_) => AppError::Network,
             _ => AppError::Internal,
         }
+    }
+
+    /// JSON, signed by the server. The signature matters for the error of a
+    /// plain form post, which travels back in the page URL (`__err`): anyone
+    /// can write such a link, so the server only shows errors it signed.
+    fn ser(&self) -> Bytes {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        #[cfg(feature = "ssr")]
+        {
+            url_signature::sign(json).into()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            json.into()
+        }
+    }
+
+    fn de(data: Bytes) -> Self {
+        // On the server this decodes only errors from the URL: unsigned or
+        // forged ones become a plain "invalid input" without their text.
+        #[cfg(feature = "ssr")]
+        let json = url_signature::verify(&data);
+        // In the browser it decodes the server's own responses.
+        #[cfg(not(feature = "ssr"))]
+        let json = Some(url_signature::strip(&data));
+        json.and_then(|j| serde_json::from_slice(j).ok())
+            .unwrap_or(AppError::Invalid(vec![]))
+    }
+}
+
+impl AppError {
+    /// The error in the body of a failed server function response, as the
+    /// browser receives it.
+    pub fn from_response_body(body: &[u8]) -> AppError {
+        serde_json::from_slice(url_signature::strip(body)).unwrap_or(AppError::Internal)
+    }
+}
+
+/// `<json>\n<hex hmac-sha256>`; compact JSON has no raw newline.
+mod url_signature {
+    pub fn strip(data: &[u8]) -> &[u8] {
+        match data.iter().rposition(|b| *b == b'\n') {
+            Some(i) => &data[..i],
+            None => data,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    use std::sync::OnceLock;
+
+    #[cfg(feature = "ssr")]
+    static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
+    /// Derives the signing key from the server's secret (so that every server
+    /// of a city agrees). The first call wins; without one a random key is used.
+    #[cfg(feature = "ssr")]
+    pub fn set_key(secret: &[u8]) {
+        let _ = KEY.set(mac(secret, b"zhuomu url errors"));
+    }
+
+    #[cfg(feature = "ssr")]
+    fn key() -> &'static [u8] {
+        KEY.get_or_init(|| {
+            use rand::RngCore;
+            let mut k = vec![0u8; 32];
+            rand::rng().fill_bytes(&mut k);
+            k
+        })
+    }
+
+    #[cfg(feature = "ssr")]
+    fn mac(key: &[u8], data: &[u8]) -> Vec<u8> {
+        use hmac::{Hmac, Mac};
+        let mut m = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+        m.update(data);
+        m.finalize().into_bytes().to_vec()
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn sign(mut json: Vec<u8>) -> Vec<u8> {
+        let sig = hex::encode(mac(key(), &json));
+        json.push(b'\n');
+        json.extend_from_slice(sig.as_bytes());
+        json
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn verify(data: &[u8]) -> Option<&[u8]> {
+        use hmac::{Hmac, Mac};
+        let i = data.iter().rposition(|b| *b == b'\n')?;
+        let (json, sig) = (&data[..i], &data[i + 1..]);
+        let sig = hex::decode(sig).ok()?;
+        let mut m = Hmac::<sha2::Sha256>::new_from_slice(key()).ok()?;
+        m.update(json);
+        m.verify_slice(&sig).ok()?;
+        Some(json)
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use url_signature::set_key as set_url_error_key;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_signed_errors_decode_with_their_text() {
+        let e = AppError::conflict("phone_taken", "该手机号已注册");
+        assert_eq!(AppError::de(e.ser()), e);
+        let forged =
+            serde_json::to_vec(&AppError::conflict("x", "您的账号已冻结，请加QQ解冻")).unwrap();
+        assert_eq!(
+            AppError::de(forged.clone().into()),
+            AppError::Invalid(vec![])
+        );
+        let mut tampered = e.ser().to_vec();
+        tampered[20] ^= 1;
+        assert_eq!(AppError::de(tampered.into()), AppError::Invalid(vec![]));
+        let mut wrong_sig = forged;
+        wrong_sig.extend_from_slice(b"\n00ff");
+        assert_eq!(AppError::de(wrong_sig.into()), AppError::Invalid(vec![]));
+    }
+
+    #[test]
+    fn the_browser_strips_the_signature() {
+        let e = AppError::field("phone", "手机号应为11位数字");
+        let bytes = e.ser();
+        let back: AppError = serde_json::from_slice(url_signature::strip(&bytes)).unwrap();
+        assert_eq!(back, e);
     }
 }
 

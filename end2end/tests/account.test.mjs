@@ -65,7 +65,15 @@ test('register shows server errors next to the fields', async () => {
   await byTest(page, 'input-password').fill('12345678');
   await byTest(page, 'register-submit').click();
   await byTest(page, 'error-password').getByText('这个密码太常见').waitFor();
+  // Answered in place: what was typed is still there.
+  assert.equal(await byTest(page, 'input-phone').inputValue(), '13900000001');
+  assert.equal(await byTest(page, 'input-display_name').inputValue(), '重复的人');
   await shot(page, 'register-errors');
+  // Fix the password: now the phone is the problem.
+  await byTest(page, 'input-password').fill('a-fresh-passphrase');
+  await byTest(page, 'register-submit').click();
+  await byTest(page, 'form-error').getByText('该手机号已注册').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/register');
   await context.close();
 });
 
@@ -107,7 +115,7 @@ test('the admin grants a role in the console', async () => {
   const card = page.locator('[data-test-id^="user-"]').first();
   await card.locator('input[name="moderator"]').check();
   await card.getByRole('button', { name: '保存角色' }).click();
-  await page.waitForLoadState('load');
+  await byTest(page, 'saved').waitFor();
   await shot(page, 'admin-users');
 
   // The citizen's old session ended with the role change; a new login carries it.

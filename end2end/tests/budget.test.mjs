@@ -19,7 +19,7 @@ test('first-load transfer per page is within the budget', async () => {
     const seen = [];
     page.on('requestfinished', (req) => seen.push(req));
     await page.goto(`${BASE}${path}`, { waitUntil: 'networkidle' });
-    let assets = 0, html = 0;
+    let assets = 0, html = 0, wasm = 0;
     const encodings = new Set();
     for (const req of seen) {
       const sizes = await req.sizes();
@@ -29,15 +29,16 @@ test('first-load transfer per page is within the budget', async () => {
       if (enc) encodings.add(enc);
       if (type.startsWith('text/html')) html += sizes.responseBodySize;
       else if (/javascript|wasm|css/.test(type)) assets += sizes.responseBodySize;
+      if (type.startsWith('application/wasm')) wasm += sizes.responseBodySize;
     }
-    rows.push({ path, assets, html, encodings: [...encodings].join(',') });
+    rows.push({ path, assets, html, wasm, encodings: [...encodings].join(',') });
     await context.close();
   }
   mkdirSync(new URL('../test-results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('../test-results/budget.json', import.meta.url), JSON.stringify(rows, null, 2));
   for (const r of rows) {
     console.log(`first load ${r.path}: assets ${r.assets} B (${r.encodings}), html ${r.html} B`);
-    assert.ok(r.assets > 0, `${r.path} loaded no bundle: hydration is missing`);
+    assert.ok(r.wasm > 0, `${r.path} loaded no WASM: hydration is missing`);
     assert.ok(r.assets <= BUDGET, `${r.path}: ${r.assets} B > ${BUDGET} B`);
   }
 });

@@ -33,7 +33,12 @@ export async function phone(browser, options = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    // A refused login (401) or form (422, 409, 429) is logged by the browser
+    // as a failed resource; that is the app working, not an error.
+    const expected = /Failed to load resource: the server responded with a status of (401|409|422|429)/;
+    if (m.type() === 'error' && !expected.test(m.text())) errors.push(m.text());
+  });
   return { context, page, errors };
 }
 

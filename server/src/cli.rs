@@ -47,6 +47,9 @@ pub enum Command {
         /// `off` switches per-IP rate limits off (load tests). The login lockout stays.
         #[arg(long, env = "ZHUOMU_RATE_LIMITS", default_value = "on")]
         rate_limits: String,
+        /// Behind your own reverse proxy: the client is the last X-Forwarded-For address.
+        #[arg(long, env = "ZHUOMU_TRUST_PROXY")]
+        trust_proxy: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -116,12 +119,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             public_origin,
             time_zone,
             rate_limits,
+            trust_proxy,
             db,
         } => {
             let database = connect(&db).await?;
             let state = crate::build_state(
                 database,
-                config(&db, public_origin, rate_limits != "off"),
+                Config {
+                    trust_proxy,
+                    ..config(&db, public_origin, rate_limits != "off")
+                },
                 &site_root,
                 time_zone,
             )?;

@@ -18,8 +18,12 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use leptos::config::{Env, LeptosOptions};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+
+/// The largest request body anywhere (photo uploads get their own routes).
+pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Where the built web assets are (`cargo leptos build` writes them there).
 pub fn leptos_options(site_root: &str) -> LeptosOptions {
@@ -70,7 +74,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// id, trace span, panic → 500, security headers, body limit, CSRF rule.
 pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     let routes = if state.config.rate_limits {
-        let limiter = ratelimit::AuthLimiter::new();
+        let limiter = ratelimit::AuthLimiter::new(state.config.trust_proxy);
         routes.layer(middleware::from_fn(move |req, next| {
             ratelimit::limit(limiter.clone(), req, next)
         }))
@@ -79,8 +83,11 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     };
     routes
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
-        .layer(DefaultBodyLimit::max(1024 * 1024))
-        .layer(middleware::from_fn(security::headers))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Server functions read their bodies themselves: cap every body here.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(security::body_size))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(CatchPanicLayer::custom(security::panic_response))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

@@ -8,6 +8,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::error::AppError;
 use axum::extract::{ConnectInfo, Request};
@@ -25,32 +26,54 @@ const LIMITED: [&str; 4] = [
 ];
 
 #[derive(Clone)]
-pub struct AuthLimiter(Arc<DefaultKeyedRateLimiter<IpAddr>>);
-
-impl AuthLimiter {
-    /// 20 a minute per address, in bursts of up to 30.
-    pub fn new() -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(20).unwrap())
-            .allow_burst(NonZeroU32::new(30).unwrap());
-        AuthLimiter(Arc::new(RateLimiter::keyed(quota)))
-    }
+pub struct AuthLimiter {
+    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    trust_proxy: bool,
+    checks: Arc<AtomicU64>,
 }
 
-impl Default for AuthLimiter {
-    fn default() -> Self {
-        Self::new()
+impl AuthLimiter {
+    /// 20 a minute per address, in bursts of up to 30. With `trust_proxy`
+    /// (ZHUOMU_TRUST_PROXY), the client is the last address our own proxy
+    /// appended to X-Forwarded-For, not the proxy itself.
+    pub fn new(trust_proxy: bool) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(20).unwrap())
+            .allow_burst(NonZeroU32::new(30).unwrap());
+        AuthLimiter {
+            limiter: Arc::new(RateLimiter::keyed(quota)),
+            trust_proxy,
+            checks: Arc::default(),
+        }
+    }
+
+    fn client(&self, req: &Request) -> Option<IpAddr> {
+        if self.trust_proxy {
+            let forwarded = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|ip| ip.trim().parse().ok());
+            if forwarded.is_some() {
+                return forwarded;
+            }
+        }
+        req.extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
     }
 }
 
 pub async fn limit(limiter: AuthLimiter, req: Request, next: Next) -> Response {
-    if LIMITED.contains(&req.uri().path()) {
-        let ip = req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        if let Some(ip) = ip
-            && limiter.0.check_key(&ip).is_err()
-        {
+    if LIMITED.contains(&req.uri().path())
+        && let Some(ip) = limiter.client(&req)
+    {
+        // Forget addresses that are back to a full bucket, now and then, so
+        // memory stays bounded.
+        if limiter.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
+            limiter.limiter.retain_recent();
+        }
+        if limiter.limiter.check_key(&ip).is_err() {
             tracing::warn!(path = %req.uri().path(), "rate limited");
             return ApiError(AppError::RateLimited).into_response();
         }

@@ -14,12 +14,16 @@ use crate::problem::ApiError;
 /// API.md: a state-changing request authenticated by the session cookie is
 /// refused with 403 `cross_origin` unless Origin (or Referer) is the site.
 /// Bearer-token requests are not at risk: browsers never add that header.
+/// Server functions serve only this site's own pages, so every state-changing
+/// call to them needs the site's Origin, signed in or not (no login CSRF).
 pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe
-        && let Some((_, TokenSource::Cookie)) = token_from_headers(req.headers())
-        && !origin_allowed(&state.config, req.headers())
-    {
+    let by_cookie = matches!(
+        token_from_headers(req.headers()),
+        Some((_, TokenSource::Cookie))
+    );
+    let own_pages_only = req.uri().path().starts_with("/api/fn/");
+    if !safe && (by_cookie || own_pages_only) && !origin_allowed(&state.config, req.headers()) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");
         return ApiError(AppError::CrossOrigin).into_response();
     }
@@ -28,7 +32,8 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
 
 /// Headers for every response. Pages get their CSP (with a per-response
 /// nonce) from `web.rs`; anything without one gets the strictest policy.
-pub async fn headers(req: Request, next: Next) -> Response {
+pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let https = app::backend::auth::is_https(&state.config, req.headers());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -44,6 +49,12 @@ pub async fn headers(req: Request, next: Next) -> Response {
         "permissions-policy",
         HeaderValue::from_static("camera=(self), geolocation=(self), microphone=()"),
     );
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -85,4 +96,18 @@ pub fn install_panic_hook() {
             .unwrap_or_default();
         tracing::error!(%location, %message, "panic");
     }));
+}
+
+/// A body announced larger than the limit is refused before it is read, with
+/// a problem+json 413 (a streamed one is cut off by `RequestBodyLimitLayer`).
+pub async fn body_size(req: Request, next: Next) -> Response {
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > crate::BODY_LIMIT) {
+        return ApiError(AppError::PayloadTooLarge).into_response();
+    }
+    next.run(req).await
 }

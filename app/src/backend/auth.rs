@@ -102,6 +102,7 @@ pub struct Auth {
 
 impl Auth {
     pub fn new(secret: &[u8]) -> Self {
+        crate::error::set_url_error_key(secret);
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.set_issuer(&[ISSUER]);

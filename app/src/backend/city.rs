@@ -11,13 +11,8 @@ use crate::error::AppError;
 use crate::models::{Area, Category, CityOverview, Unit};
 
 fn name_field(f: &mut Fields, field: &str, input: &str, max: usize) -> String {
-    let t = input.trim();
-    if t.is_empty() {
-        f.push(field, "请填写名称");
-    } else if t.chars().count() > max {
-        f.push(field, format!("名称最多{max}个字"));
-    }
-    t.to_owned()
+    f.check(field, crate::domain::clean_text(input, max, "请填写名称"))
+        .unwrap_or_default()
 }
 
 fn write_error(e: sqlx::Error, name_message: &str) -> AppError {

@@ -122,14 +122,13 @@ pub async fn adjust(
     actor.require_moderator()?;
     let mut f = Fields::new();
     let delta = f.check("delta", PointsDelta::parse(input.delta));
-    let note = input.reason.trim();
-    if note.is_empty() {
-        f.push("reason", "请填写调整原因");
-    } else if note.chars().count() > 200 {
-        f.push("reason", "原因最多200个字");
-    }
+    let note = f.check(
+        "reason",
+        crate::domain::clean_text(&input.reason, 200, "请填写调整原因"),
+    );
     f.finish()?;
-    let delta = delta.unwrap();
+    let (delta, note) = (delta.unwrap(), note.unwrap());
+    let note = note.as_str();
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let id = append(

@@ -19,6 +19,9 @@ pub struct Config {
     pub token_ttl_secs: i64,
     /// Per-IP rate limits (the per-phone login lockout is always on).
     pub rate_limits: bool,
+    /// Behind our own reverse proxy: take the client address from the last
+    /// X-Forwarded-For entry.
+    pub trust_proxy: bool,
 }
 
 impl Default for Config {
@@ -28,6 +31,7 @@ impl Default for Config {
             public_origin: None,
             token_ttl_secs: 7 * 24 * 3600,
             rate_limits: true,
+            trust_proxy: false,
         }
     }
 }

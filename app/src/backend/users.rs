@@ -9,7 +9,8 @@ use crate::domain::{DisplayName, Fields, Level, Password, Phone, Role, Roles};
 use crate::error::AppError;
 use crate::models::User;
 
-/// Failed logins per phone within `LOCKOUT_WINDOW_MS` before 429.
+/// Login attempts per phone within `LOCKOUT_WINDOW_MS` (counting from the
+/// first) that may fail before the next one is refused with 429.
 pub const LOCKOUT_FAILURES: i64 = 5;
 pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
 
@@ -159,13 +160,21 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppErro
     let phone = phone.unwrap();
     let now = state.clock.now_ms();
 
-    let (failures,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE phone = $1 AND at > $2")
-            .bind(phone.as_str())
-            .bind(now - LOCKOUT_WINDOW_MS)
-            .fetch_one(&state.db.pool)
-            .await?;
-    if failures >= LOCKOUT_FAILURES {
+    // Count this attempt first, atomically; only the first
+    // LOCKOUT_FAILURES attempts of a window reach the password check.
+    let (attempts,): (i64,) = sqlx::query_as(
+        "INSERT INTO login_attempts (phone, failures, window_start) VALUES ($1, 1, $2) \
+         ON CONFLICT (phone) DO UPDATE SET \
+           failures = CASE WHEN login_attempts.window_start < $3 THEN 1 ELSE login_attempts.failures + 1 END, \
+           window_start = CASE WHEN login_attempts.window_start < $3 THEN $2 ELSE login_attempts.window_start END \
+         RETURNING failures",
+    )
+    .bind(phone.as_str())
+    .bind(now)
+    .bind(now - LOCKOUT_WINDOW_MS)
+    .fetch_one(&state.db.pool)
+    .await?;
+    if attempts > LOCKOUT_FAILURES {
         return Err(AppError::TooManyAttempts);
     }
 
@@ -177,20 +186,13 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppErro
     .await;
     match row {
         Some(row) if ok => {
-            sqlx::query("DELETE FROM login_failures WHERE phone = $1")
+            sqlx::query("DELETE FROM login_attempts WHERE phone = $1")
                 .bind(phone.as_str())
                 .execute(&state.db.pool)
                 .await?;
             Ok(issue(state, &row))
         }
-        _ => {
-            sqlx::query("INSERT INTO login_failures (phone, at) VALUES ($1, $2)")
-                .bind(phone.as_str())
-                .bind(now)
-                .execute(&state.db.pool)
-                .await?;
-            Err(AppError::InvalidCredentials)
-        }
+        _ => Err(AppError::InvalidCredentials),
     }
 }
 
@@ -228,8 +230,8 @@ pub struct SetRolesInput {
     pub unit_id: Option<i64>,
 }
 
-/// An admin sets a person's roles. Their token version goes up, so tokens
-/// issued before stop working on every server.
+/// An admin sets a person's roles. When they change, the person's token
+/// version goes up, so tokens issued before stop working on every server.
 pub async fn set_roles(
     state: &AppState,
     actor: &CurrentUser,
@@ -249,8 +251,24 @@ pub async fn set_roles(
         None
     };
     let mut tx = state.db.begin_write().await?;
+    if !roles.has(Role::Admin) {
+        // The city must keep at least one admin.
+        let (target_admin, other_admins): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM users WHERE id = $1 AND (',' || roles || ',') LIKE '%,admin,%'), \
+                    (SELECT COUNT(*) FROM users WHERE id <> $1 AND (',' || roles || ',') LIKE '%,admin,%')",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if target_admin > 0 && other_admins == 0 {
+            return Err(AppError::conflict("last_admin", "至少要保留一名管理员"));
+        }
+    }
+    // Only a real change ends the person's sessions.
     let updated: Result<Option<UserRow>, sqlx::Error> = sqlx::query_as(&format!(
-        "UPDATE users SET roles = $1, unit_id = $2, token_version = token_version + 1 \
+        "UPDATE users SET roles = $1, unit_id = $2, token_version = CASE \
+           WHEN roles = $1 AND COALESCE(unit_id, 0) = COALESCE($2, 0) THEN token_version \
+           ELSE token_version + 1 END \
          WHERE id = $3 RETURNING {USER_COLUMNS}"
     ))
     .bind(roles.to_csv())

@@ -110,9 +110,68 @@ impl Paging {
     }
 }
 
+/// A place on this site to go to after logging in: a path starting with one
+/// `/`. Never another host (`//evil.cn`, `/\\evil.cn`, which browsers read as
+/// `//`), nor anything with white space, control characters or backslashes.
+pub fn local_path(input: &str) -> Option<&str> {
+    let ok = input.len() <= 512
+        && input.starts_with('/')
+        && !input.starts_with("//")
+        && !input
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    ok.then_some(input)
+}
+
+/// Free text of a form (a reason, a name): trimmed, not empty, at most `max`
+/// characters, no control characters but line breaks (PostgreSQL refuses NUL).
+pub fn clean_text(input: &str, max: usize, empty_message: &str) -> Result<String, String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Err(empty_message.to_owned());
+    }
+    if t.chars().count() > max {
+        return Err(format!("最多{max}个字"));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err("不能包含控制字符".into());
+    }
+    Ok(t.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        for ok in ["/me", "/points?tab=1", "/admin/users#x"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "me",
+            "//evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/\t/evil.example",
+            "https://evil.example",
+            "/ /x",
+            "/a\u{0000}b",
+            "\\\\evil",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn clean_text_rules() {
+        assert_eq!(clean_text("  好  ", 5, "空").unwrap(), "好");
+        assert_eq!(clean_text(" ", 5, "空").unwrap_err(), "空");
+        assert!(clean_text("123456", 5, "空").is_err());
+        assert!(clean_text("a\u{0000}b", 5, "空").is_err());
+        assert!(clean_text("a\nb", 5, "空").is_ok());
+    }
 
     #[test]
     fn paging_bounds() {

@@ -2,20 +2,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::islands::LiveField;
-use super::{ErrorNote, FormError, large_font};
+use super::islands::{LoginForm, RegisterForm};
+use super::{ErrorNote, large_font};
 use crate::api::{Login, Logout, Register, SetFont, get_me};
 use crate::domain::Role;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<Login>::new();
-    let error = action.value().get_untracked().and_then(Result::err);
-    let field = |f: &str| error.as_ref().and_then(|e| e.field_message(f));
-    let (phone_err, password_err) = (field("phone"), field("password"));
-    let form_err = error
-        .as_ref()
-        .and_then(|e| e.form_message(&["phone", "password"]));
+    // A plain form post that failed comes back with its error in the URL.
+    let error = ServerAction::<Login>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
     let next = use_query_map()
         .get_untracked()
         .get("next")
@@ -25,13 +23,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card form-card">
             <h1>"登录"</h1>
             <p class="muted">"用注册时的手机号和密码登录。"</p>
-            <ActionForm action=action attr:data-test-id="login-form" attr:novalidate=true>
-                <input type="hidden" name="next" value=next/>
-                <LiveField name="phone".into() label="手机号".into() kind="phone".into() error=phone_err/>
-                <LiveField name="password".into() label="密码".into() kind="password".into() error=password_err/>
-                <FormError message=form_err/>
-                <button type="submit" class="btn primary block" data-test-id="login-submit">"登录"</button>
-            </ActionForm>
+            <LoginForm next error/>
             <p class="switch">"还没有账号？" <a href="/register" data-test-id="to-register">"注册"</a></p>
         </section>
     }
@@ -39,28 +31,16 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let action = ServerAction::<Register>::new();
-    let error = action.value().get_untracked().and_then(Result::err);
-    let field = |f: &str| error.as_ref().and_then(|e| e.field_message(f));
-    let (phone_err, name_err, password_err) =
-        (field("phone"), field("display_name"), field("password"));
-    let form_err = error
-        .as_ref()
-        .and_then(|e| e.form_message(&["phone", "password", "display_name"]));
+    let error = ServerAction::<Register>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
     view! {
         <Title text="注册"/>
         <section class="card form-card">
             <h1>"注册啄木账号"</h1>
             <p class="muted">"人人都是啄木鸟。注册后即可随手拍、报名志愿岗位、赚取啄木积分。"</p>
-            <ActionForm action=action attr:data-test-id="register-form" attr:novalidate=true>
-                <LiveField name="phone".into() label="手机号".into() kind="phone".into() error=phone_err/>
-                <LiveField name="display_name".into() label="昵称".into() kind="display_name".into()
-                    error=name_err hint="公开显示的名字，最多20个字".into()/>
-                <LiveField name="password".into() label="密码".into() kind="new_password".into()
-                    error=password_err hint="至少8个字符，不要用常见密码".into()/>
-                <FormError message=form_err/>
-                <button type="submit" class="btn primary block" data-test-id="register-submit">"注册"</button>
-            </ActionForm>
+            <RegisterForm error/>
             <p class="switch">"已有账号？" <a href="/login" data-test-id="to-login">"登录"</a></p>
         </section>
     }

@@ -12,7 +12,11 @@ use crate::models::{Unit, User};
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     let query = use_query_map();
-    let phone = move || query.read().get("phone");
+    let phone = move || query.read().get("phone").filter(|p| !p.is_empty());
+    let saved = query
+        .read_untracked()
+        .get("saved")
+        .and_then(|s| s.parse::<i64>().ok());
     let users = Resource::new(phone, admin_users);
     let units = Resource::new(|| (), |_| get_units());
     let set_roles = ServerAction::<AdminSetRoles>::new();
@@ -43,7 +47,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                     Ok(page) => page
                         .items
                         .into_iter()
-                        .map(|u| view! { <UserRoles user=u units=units.clone()/> })
+                        .map(|u| view! { <UserRoles saved=saved == Some(u.id) user=u units=units.clone()/> })
                         .collect_view()
                         .into_any(),
                 }
@@ -53,16 +57,22 @@ pub fn AdminUsersPage() -> impl IntoView {
 }
 
 #[component]
-fn UserRoles(user: User, units: Vec<Unit>) -> impl IntoView {
+fn UserRoles(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
     let roles = user.roles.clone();
     let has = move |r: Role| roles.contains(&r);
     let action = ServerAction::<AdminSetRoles>::new();
     let unit_id = user.unit_id;
+    let phone = use_query_map()
+        .read_untracked()
+        .get("phone")
+        .unwrap_or_default();
     view! {
         <section class="card user-roles" data-test-id=format!("user-{}", user.id)>
             <h2>{user.display_name.clone()} <small class="muted">{user.phone_masked.clone()}</small></h2>
+            {saved.then(|| view! { <p class="saved" role="status" data-test-id="saved">"角色已保存。该用户需要重新登录后生效。"</p> })}
             <ActionForm action=action>
                 <input type="hidden" name="user_id" value=user.id/>
+                <input type="hidden" name="phone" value=phone.clone()/>
                 <label class="check"><input type="checkbox" name="moderator" checked=has(Role::Moderator)/>"创城办审核员"</label>
                 <label class="check"><input type="checkbox" name="admin" checked=has(Role::Admin)/>"管理员"</label>
                 <label class="check"><input type="checkbox" name="unit_staff" checked=has(Role::UnitStaff)/>"责任单位人员"</label>

@@ -1,41 +1,72 @@
 //! The interactive parts. Each island is small and takes serializable props;
 //! everything else on a page is plain server-rendered HTML.
+//!
+//! Login and register are islands so that, with JavaScript, a refused submit
+//! keeps what the person typed and shows the server's answer beside the field
+//! without a reload (`submit.rs` sends it). Without JavaScript the same markup
+//! is a plain form post: the server redirects back with the error, and the
+//! page passes it in as the `error` prop.
 
 use leptos::prelude::*;
 
-use crate::domain::{DisplayName, Password, Phone};
+use leptos::server_fn::ServerFn;
 
-/// A form field that checks its value with the same domain parser the server
-/// uses, as soon as the person leaves the field. Without JavaScript it is a
-/// plain input, and the server's answer (`error`) shows after submitting.
-#[island]
-pub fn LiveField(
-    /// The form field name.
-    name: String,
-    label: String,
-    /// `phone`, `new_password`, `password` or `display_name`.
-    kind: String,
-    /// The server's message for this field, if the last submit failed.
-    error: Option<String>,
-    #[prop(optional)] hint: Option<String>,
-) -> impl IntoView {
-    let (message, set_message) = signal(error);
-    let check_kind = kind.clone();
-    let check = move |v: &str| -> Option<String> {
-        match check_kind.as_str() {
-            "phone" => Phone::parse(v).err(),
-            "new_password" => Password::parse(v).err(),
-            "display_name" => DisplayName::parse(v).err(),
-            _ => (v.is_empty()).then(|| "请输入密码".to_owned()),
+use crate::api::{Login, Register};
+use crate::domain::{DisplayName, Password, Phone};
+use crate::error::AppError;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Phone,
+    NewPassword,
+    Password,
+    DisplayName,
+}
+
+impl Kind {
+    fn check(self, v: &str) -> Option<String> {
+        match self {
+            Kind::Phone => Phone::parse(v).err(),
+            Kind::NewPassword => Password::parse(v).err(),
+            Kind::DisplayName => DisplayName::parse(v).err(),
+            Kind::Password => v.is_empty().then(|| "请输入密码".to_owned()),
         }
+    }
+
+    fn input(self) -> (&'static str, &'static str, Option<&'static str>) {
+        match self {
+            Kind::Phone => ("tel", "tel", Some("tel")),
+            Kind::NewPassword => ("password", "new-password", None),
+            Kind::Password => ("password", "current-password", None),
+            Kind::DisplayName => ("text", "nickname", None),
+        }
+    }
+}
+
+/// One input with its label, hint and message. The message is the field's own
+/// check (run with the server's parser when the field is left) or, until the
+/// field is edited, the server's answer to the last submit.
+#[component]
+fn Field(
+    name: &'static str,
+    label: &'static str,
+    kind: Kind,
+    server: Signal<Option<String>>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let (local, set_local) = signal(None::<String>);
+    let (edited, set_edited) = signal(false);
+    // A new server answer is shown again even if the field was edited before.
+    Effect::new(move |_| {
+        server.track();
+        set_edited.set(false);
+    });
+    let message = move || {
+        local
+            .get()
+            .or_else(|| if edited.get() { None } else { server.get() })
     };
-    let check_on_input = check.clone();
-    let (input_type, autocomplete, inputmode) = match kind.as_str() {
-        "phone" => ("tel", "tel", Some("tel")),
-        "new_password" => ("password", "new-password", None),
-        "password" => ("password", "current-password", None),
-        _ => ("text", "nickname", None),
-    };
+    let (input_type, autocomplete, inputmode) = kind.input();
     let id = format!("f-{name}");
     let err_id = format!("{id}-err");
     view! {
@@ -43,26 +74,112 @@ pub fn LiveField(
             <label for=id.clone()>{label}</label>
             <input
                 id=id
-                name=name.clone()
+                name=name
                 type=input_type
                 autocomplete=autocomplete
                 inputmode=inputmode
                 required=true
-                aria-invalid=move || message.get().is_some().to_string()
+                aria-invalid=move || message().is_some().to_string()
                 aria-describedby=err_id.clone()
                 data-test-id=format!("input-{name}")
-                on:blur=move |ev| set_message.set(check(&event_target_value(&ev)))
+                on:blur=move |ev| set_local.set(kind.check(&event_target_value(&ev)))
                 on:input=move |ev| {
+                    set_edited.set(true);
                     // Clear a message once the value is right; don't nag while typing.
-                    if message.get_untracked().is_some() && check_on_input(&event_target_value(&ev)).is_none() {
-                        set_message.set(None);
+                    if local.get_untracked().is_some() && kind.check(&event_target_value(&ev)).is_none() {
+                        set_local.set(None);
                     }
                 }
             />
             {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
             <p class="field-error" id=err_id role="alert" data-test-id=format!("error-{name}")>
-                {move || message.get()}
+                {message}
             </p>
         </div>
+    }
+}
+
+fn field_signal(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
+}
+
+/// A form that posts to the server function at `action`: by `fetch` when
+/// this island is hydrated, as a plain post when it is not.
+#[component]
+fn EnhancedForm(
+    action: &'static str,
+    test_id: &'static str,
+    error: RwSignal<Option<AppError>>,
+    pending: RwSignal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            ev.prevent_default();
+            if pending.get_untracked() {
+                return;
+            }
+            let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
+                return;
+            };
+            pending.set(true);
+            leptos::task::spawn_local(async move {
+                match super::submit::submit(form).await {
+                    super::submit::Outcome::Redirect(to) => super::submit::go(&to),
+                    super::submit::Outcome::Done => pending.set(false),
+                    super::submit::Outcome::Failed(e) => {
+                        error.set(Some(e));
+                        pending.set(false);
+                    }
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, error, pending);
+    };
+    view! {
+        <form method="post" action=action on:submit=on_submit data-test-id=test_id novalidate=true>
+            {children()}
+        </form>
+    }
+}
+
+#[island]
+pub fn LoginForm(next: String, error: Option<AppError>) -> impl IntoView {
+    let error = RwSignal::new(error);
+    let pending = RwSignal::new(false);
+    let general = move || error.get().and_then(|e| e.form_message(&["phone", "password"]));
+    view! {
+        <EnhancedForm action=Login::PATH test_id="login-form" error pending>
+            <input type="hidden" name="next" value=next/>
+            <Field name="phone" label="手机号" kind=Kind::Phone server=field_signal(error, "phone")/>
+            <Field name="password" label="密码" kind=Kind::Password server=field_signal(error, "password")/>
+            <p class="form-error" role="alert" data-test-id="form-error">{general}</p>
+            <button type="submit" class="btn primary block" data-test-id="login-submit" disabled=move || pending.get()>
+                {move || if pending.get() { "登录中…" } else { "登录" }}
+            </button>
+        </EnhancedForm>
+    }
+}
+
+#[island]
+pub fn RegisterForm(error: Option<AppError>) -> impl IntoView {
+    let error = RwSignal::new(error);
+    let pending = RwSignal::new(false);
+    let general = move || error.get().and_then(|e| e.form_message(&["phone", "password", "display_name"]));
+    view! {
+        <EnhancedForm action=Register::PATH test_id="register-form" error pending>
+            <Field name="phone" label="手机号" kind=Kind::Phone server=field_signal(error, "phone")/>
+            <Field name="display_name" label="昵称" kind=Kind::DisplayName
+                server=field_signal(error, "display_name") hint="公开显示的名字，最多20个字"/>
+            <Field name="password" label="密码" kind=Kind::NewPassword
+                server=field_signal(error, "password") hint="至少8个字符，不要用常见密码"/>
+            <p class="form-error" role="alert" data-test-id="form-error">{general}</p>
+            <button type="submit" class="btn primary block" data-test-id="register-submit" disabled=move || pending.get()>
+                {move || if pending.get() { "注册中…" } else { "注册" }}
+            </button>
+        </EnhancedForm>
     }
 }

@@ -7,6 +7,8 @@ mod home;
 mod icons;
 pub mod islands;
 mod points;
+#[cfg(feature = "hydrate")]
+mod submit;
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title, provide_meta_context};
@@ -156,10 +158,4 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
             <p>{error.to_string()}</p>
         </section>
     }
-}
-
-/// Message under a form: a general error, when any.
-#[component]
-pub fn FormError(message: Option<String>) -> impl IntoView {
-    message.map(|m| view! { <p class="form-error" role="alert" data-test-id="form-error">{m}</p> })
 }

@@ -483,3 +483,90 @@ async fn register_and_login_are_rate_limited_per_address(e: Engine) {
     }
 }
 both!(register_and_login_are_rate_limited_per_address);
+
+async fn parallel_guesses_cannot_pass_the_lockout(e: Engine) {
+    let app = TestApp::spawn_with(e, |c| c.rate_limits = false).await;
+    app.register("13800138000", "张三").await;
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({"phone": "13800138000", "password": format!("guess-{i}")}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let statuses: Vec<StatusCode> = futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        15,
+        "{statuses:?}"
+    );
+}
+both!(parallel_guesses_cannot_pass_the_lockout);
+
+async fn the_last_admin_stays_and_unchanged_roles_keep_sessions(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let (admin, admin_id) = app.user_with_roles("13900009999", &["admin"], None).await;
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{admin_id}/roles"),
+            json!({"roles": ["moderator"]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "last_admin");
+    // Saving the same roles changes nothing and keeps the admin signed in.
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{admin_id}/roles"),
+            json!({"roles": ["admin"]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&admin)).await.status,
+        StatusCode::OK
+    );
+    // With a second admin, the first may step down.
+    let (_, other) = app.register("13800138000", "张三").await;
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{other}/roles"),
+            json!({"roles": ["admin"]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{admin_id}/roles"),
+            json!({"roles": []}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+both!(the_last_admin_stays_and_unchanged_roles_keep_sessions);

@@ -208,3 +208,28 @@ async fn bad_seed_data_is_refused_by_the_same_validation(e: Engine) {
     assert_eq!(app.count("categories").await, 0);
 }
 both!(bad_seed_data_is_refused_by_the_same_validation);
+
+async fn control_characters_are_refused_on_both_engines(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let r = app
+        .post(
+            "/api/v1/admin/units",
+            json!({"name": "市\u{0000}城管"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.field_errors(), ["name"]);
+    let (_, id) = app.register("13800138000", "张三").await;
+    let r = app
+        .post(
+            "/api/v1/admin/points/adjust",
+            json!({"user_id": id, "delta": 5, "reason": "奖励\u{0000}"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(app.count("units").await, 0);
+}
+both!(control_characters_are_refused_on_both_engines);

@@ -179,3 +179,47 @@ async fn a_panic_is_a_bare_500(e: Engine) {
     assert_eq!(ok.status(), StatusCode::OK);
 }
 both!(a_panic_is_a_bare_500);
+
+async fn oversized_bodies_are_413_everywhere(e: Engine) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn(e).await;
+    let host = app.addr.trim_start_matches("http://").to_owned();
+    for path in ["/api/v1/auth/login", "/api/fn/login", "/api/v1/admin/areas"] {
+        // Announce 2 MiB, send a little: refused before the body is read.
+        let mut tcp = tokio::net::TcpStream::connect(&host).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nContent-Type: application/json\r\n\
+             Content-Length: 2097152\r\nConnection: close\r\n\r\n{{\"phone\": \""
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+        assert!(
+            answer.contains("application/problem+json") && answer.contains("payload_too_large"),
+            "{path}: {answer}"
+        );
+    }
+}
+both!(oversized_bodies_are_413_everywhere);
+
+async fn hsts_when_served_over_https(e: Engine) {
+    let app = TestApp::spawn_with(e, |c| {
+        c.public_origin = Some("https://zhuomu.example.cn".into())
+    })
+    .await;
+    let r = app.get("/healthz", None).await;
+    assert_eq!(r.headers["strict-transport-security"], "max-age=31536000");
+    let plain = TestApp::spawn(e).await;
+    assert!(
+        !plain
+            .get("/healthz", None)
+            .await
+            .headers
+            .contains_key("strict-transport-security")
+    );
+    // And login cookies are Secure there.
+    let r = app.post("/api/v1/auth/register", json!({"phone": "13800138000", "password": "a-good-passphrase", "display_name": "张三"}), None).await;
+    assert!(r.set_cookie().unwrap().contains("Secure"));
+}
+both!(hsts_when_served_over_https);

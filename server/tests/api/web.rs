@@ -185,6 +185,7 @@ async fn server_functions_called_from_javascript_get_real_statuses(e: Engine) {
     let r = app
         .send(
             app.request(Method::POST, "/api/fn/register", None)
+                .header(header::ORIGIN, &app.addr)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .header(header::ACCEPT, "application/json")
                 .body("phone=1&password=2&display_name=3"),
@@ -195,6 +196,7 @@ async fn server_functions_called_from_javascript_get_real_statuses(e: Engine) {
     let r = app
         .send(
             app.request(Method::POST, "/api/fn/admin_users", None)
+                .header(header::ORIGIN, &app.addr)
                 .header(header::ACCEPT, "application/json")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(""),
@@ -209,6 +211,7 @@ async fn server_functions_called_from_javascript_get_real_statuses(e: Engine) {
     let r = app
         .send(
             app.request(Method::POST, "/api/fn/admin_set_roles", Some(&citizen))
+                .header(header::ORIGIN, &app.addr)
                 .header(header::ACCEPT, "application/json")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body("user_id=1&admin=on"),
@@ -268,12 +271,21 @@ async fn the_admin_console_grants_roles(e: Engine) {
         .send(form_post(
             &app,
             "/api/fn/admin_set_roles",
-            "/admin/users",
-            &format!("user_id={id}&moderator=on&unit_id="),
+            "/admin/users?phone=13800138000",
+            &format!("user_id={id}&phone=13800138000&moderator=on&unit_id="),
             Some(&cookie),
         ))
         .await;
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    let back = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(back, format!("/admin/users?phone=13800138000&saved={id}"));
+    let page = app
+        .send(
+            app.request(Method::GET, &back, None)
+                .header(header::COOKIE, &cookie),
+        )
+        .await;
+    assert!(page.text.contains("data-test-id=\"saved\""));
     let me = app.login("13800138000", "a-good-passphrase").await;
     assert_eq!(
         me.body["user"]["roles"],
@@ -282,3 +294,67 @@ async fn the_admin_console_grants_roles(e: Engine) {
     let _ = admin;
 }
 both!(the_admin_console_grants_roles);
+
+async fn forms_refuse_other_sites_and_forged_errors(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    app.register("13800138000", "张三").await;
+    // Login CSRF: another site cannot sign a visitor into an account.
+    for origin in [Some("http://evil.example"), None] {
+        let mut r = app
+            .request(Method::POST, "/api/fn/login", None)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .body("phone=13800138000&password=a-good-passphrase&next=");
+        if let Some(o) = origin {
+            r = r.header(header::ORIGIN, o);
+        }
+        let r = app.send(r).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert!(r.set_cookie().is_none());
+    }
+    // `/\evil.example` is `//evil.example` to a browser.
+    for next in [
+        "%2F%5Cevil.example",
+        "%2F%09%2Fevil.example",
+        "https%3A%2F%2Fevil.example",
+    ] {
+        let r = app
+            .send(form_post(
+                &app,
+                "/api/fn/login",
+                "/login",
+                &format!("phone=13800138000&password=a-good-passphrase&next={next}"),
+                None,
+            ))
+            .await;
+        assert_eq!(r.headers[header::LOCATION], "/me", "{next}");
+    }
+    // A crafted link cannot put words on the login page.
+    use base64::Engine as _;
+    let forged =
+        serde_json::json!({"Conflict": {"code": "x", "message": "账号已冻结，请加QQ群解冻"}})
+            .to_string();
+    let err = base64::engine::general_purpose::URL_SAFE.encode(forged);
+    let page = app
+        .get(
+            &format!("/login?__path=%2Fapi%2Ffn%2Flogin&__err={err}"),
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.text.contains("QQ"), "forged text shown");
+    // A genuine error from a failed submit still shows.
+    let wrong = app
+        .send(form_post(
+            &app,
+            "/api/fn/login",
+            "/login",
+            "phone=13800138000&password=wrong-one&next=",
+            None,
+        ))
+        .await;
+    let back = wrong.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let page = app.get(back.trim_start_matches(&app.addr), None).await;
+    assert!(page.text.contains("手机号或密码错误"));
+}
+both!(forms_refuse_other_sites_and_forged_errors);
