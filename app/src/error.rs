@@ -37,6 +37,8 @@ pub enum AppError {
     Conflict { code: String, message: String },
     #[error("上传的内容过大")]
     PayloadTooLarge,
+    #[error("只支持 JPEG、PNG 或 WebP 格式的照片")]
+    UnsupportedMediaType,
     #[error("网络连接失败，请检查网络后重试")]
     Network,
     #[error("服务器开小差了，请稍后再试")]
@@ -70,6 +72,7 @@ impl AppError {
             AppError::InsufficientPoints => "insufficient_points",
             AppError::Conflict { code, .. } => code,
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Network => "network",
             AppError::Internal => "internal",
         }
@@ -84,6 +87,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::PhoneTaken | AppError::InsufficientPoints | AppError::Conflict { .. } => 409,
             AppError::PayloadTooLarge => 413,
+            AppError::UnsupportedMediaType => 415,
             AppError::Network => 503,
             AppError::Internal => 500,
         }

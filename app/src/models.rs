@@ -1,6 +1,6 @@
 //! Data shapes shared by the server, the API and the browser.
 
-use crate::domain::{AreaGeometry, AreaKind, Role};
+use crate::domain::{AreaGeometry, AreaKind, ReportStatus, Role};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -136,4 +136,107 @@ pub struct CityOverview {
     pub segments: i64,
     pub grids: i64,
     pub citizens: i64,
+}
+
+/// A photo of a report; `kind` is `before` (as reported) or `after` (整改).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct ReportPhoto {
+    pub id: i64,
+    pub url: String,
+    pub thumb_url: String,
+    pub kind: String,
+    pub width: i64,
+    pub height: i64,
+}
+
+/// One step of a report's public timeline. Who acted is shown as a role only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct TimelineEvent {
+    pub at: String,
+    /// `submitted`, `approved`, `rejected`, `merged`, `rectified`, `closed`,
+    /// `reopened`, `confirmed`, `disputed`, `fixed_on_spot`, …
+    pub action: String,
+    /// `citizen` (the reporter), `moderator`, `unit_staff` or `system`.
+    pub actor_role: String,
+    pub note: String,
+}
+
+/// A 随手拍 report (API.md "Reports").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Report {
+    pub id: i64,
+    pub category_id: i64,
+    pub category_name: String,
+    pub description: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub address: String,
+    pub status: ReportStatus,
+    /// The status in Chinese: 待审核, 已交办, 已销号, …
+    pub status_label: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    /// The 整改 deadline (RFC 3339), once assigned.
+    pub deadline: Option<String>,
+    /// Assigned and past its deadline.
+    pub overdue: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    /// `null` when the reporter chose to hide their name.
+    pub reporter_name: Option<String>,
+    pub follower_count: i64,
+    /// The reporter said "not fixed"; awaiting 督查.
+    pub disputed: bool,
+    /// Filed by staff on patrol and fixed at once (立行立改).
+    pub fixed_on_spot: bool,
+    /// For a `duplicate`: the report it was merged into.
+    pub duplicate_of: Option<i64>,
+    /// The reporter's verdict on the fix: `fixed`, `not_fixed` or `null`.
+    pub reporter_verdict: Option<String>,
+    pub photos: Vec<ReportPhoto>,
+    pub timeline: Vec<TimelineEvent>,
+    /// Whether the caller follows it (`null` when not signed in).
+    pub following: Option<bool>,
+    /// Whether the caller filed it (`null` when not signed in).
+    pub mine: Option<bool>,
+    /// Metres from the asked point (the duplicate hint only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub distance_m: Option<f64>,
+}
+
+/// A place with many reports or followers this week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct HotPlace {
+    pub lat: f64,
+    pub lon: f64,
+    pub address: String,
+    pub reports: i64,
+    pub followers: i64,
+    /// The latest public report there, to open.
+    pub report_id: i64,
+    pub category_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct HotIssues {
+    pub most_reported: Vec<HotPlace>,
+    pub most_followed: Vec<HotPlace>,
+}
+
+/// An in-app message (我的 → 消息).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub report_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+    pub created_at: String,
+    pub read: bool,
 }

@@ -102,11 +102,25 @@ pub async fn connect(db: &DbArgs) -> anyhow::Result<Db> {
     Ok(database)
 }
 
+/// The services for a one-off command (no web assets, no listener).
+async fn offline_state(db: &DbArgs) -> anyhow::Result<app::backend::AppState> {
+    let database = connect(db).await?;
+    crate::build_state(
+        database,
+        config(db, None, true),
+        "target/site",
+        chrono_tz::Asia::Shanghai,
+    )
+}
+
 pub fn config(db: &DbArgs, public_origin: Option<String>, rate_limits: bool) -> Config {
     Config {
         data_dir: db.data_dir.clone(),
         public_origin,
         rate_limits,
+        s3_bucket: std::env::var("ZHUOMU_S3_BUCKET")
+            .ok()
+            .filter(|b| !b.is_empty()),
         ..Config::default()
     }
 }
@@ -156,13 +170,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo_users,
             db,
         } => {
-            let database = connect(&db).await?;
-            let state = crate::build_state(
-                database,
-                config(&db, None, true),
-                "target/site",
-                chrono_tz::Asia::Shanghai,
-            )?;
+            let state = offline_state(&db).await?;
             let report = crate::seed::load(&state, &file, demo_users).await?;
             println!("{report}");
             Ok(())
@@ -184,13 +192,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let name = DisplayName::parse(&name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
             let roles = Roles::parse_list(role.iter().map(String::as_str))
                 .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
-            let database = connect(&db).await?;
-            let state = crate::build_state(
-                database,
-                config(&db, None, true),
-                "target/site",
-                chrono_tz::Asia::Shanghai,
-            )?;
+            let state = offline_state(&db).await?;
             let row = app::backend::users::create(&state, &phone, &password, &name, &roles, unit)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}{}", field_detail(&e)))?;
@@ -200,7 +202,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn field_detail(e: &app::error::AppError) -> String {
+/// The field errors of `e`, for a terminal: ` [phone: …]`.
+pub(crate) fn field_detail(e: &app::error::AppError) -> String {
     match e {
         app::error::AppError::Invalid(fields) => fields
             .iter()

@@ -12,18 +12,31 @@ pub mod web;
 use std::sync::Arc;
 
 use app::backend::auth::{Auth, load_or_create_secret};
+use app::backend::notify::LogSender;
+use app::backend::photos::Photos;
 use app::backend::{AppState, Clock, Config, Db};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use leptos::config::{Env, LeptosOptions};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-/// The largest request body anywhere (photo uploads get their own routes).
+/// The largest request body anywhere but photo uploads.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// The largest photo upload: 4 photos and 4 after photos of 10 MB each, and
+/// the text fields.
+pub const UPLOAD_LIMIT: usize =
+    2 * app::domain::report::MAX_PHOTOS * app::domain::report::MAX_PHOTO_BYTES + BODY_LIMIT;
+
+/// The body limit of a request: uploads may be large, nothing else.
+pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
+    let upload = method == axum::http::Method::POST
+        && (path == "/api/v1/reports"
+            || (path.starts_with("/api/v1/reports/") && path.ends_with("/rectify")));
+    if upload { UPLOAD_LIMIT } else { BODY_LIMIT }
+}
 
 /// Where the built web assets are (`cargo leptos build` writes them there).
 pub fn leptos_options(site_root: &str) -> LeptosOptions {
@@ -43,12 +56,18 @@ pub fn build_state(
     zone: chrono_tz::Tz,
 ) -> anyhow::Result<AppState> {
     let secret = load_or_create_secret(&config.data_dir)?;
+    let photos = match &config.s3_bucket {
+        Some(bucket) => Photos::s3(bucket)?,
+        None => Photos::local(&config.data_dir.join("photos"))?,
+    };
     Ok(AppState {
         db,
         clock: Clock::new(zone),
         auth: Arc::new(Auth::new(&secret)),
         config: Arc::new(config),
         leptos_options: leptos_options(site_root),
+        photos: Arc::new(photos),
+        sender: Arc::new(LogSender),
     })
 }
 
@@ -62,6 +81,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/healthz", axum::routing::get(http::system::healthz))
         .route("/readyz", axum::routing::get(http::system::readyz))
+        .route("/photos/{*key}", axum::routing::get(http::reports::photo))
         .nest("/api/v1", http::routes())
         .route(
             "/api/{*rest}",
@@ -84,8 +104,8 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // Server functions read their bodies themselves: cap every body here.
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Server functions read their bodies themselves: every body is capped
+        // here, by path (`body_limit`).
         .layer(middleware::from_fn(security::body_size))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(CatchPanicLayer::custom(security::panic_response))

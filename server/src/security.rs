@@ -99,15 +99,18 @@ pub fn install_panic_hook() {
 }
 
 /// A body announced larger than the limit is refused before it is read, with
-/// a problem+json 413 (a streamed one is cut off by `RequestBodyLimitLayer`).
+/// a problem+json 413; a streamed one is cut off at the limit.
 pub async fn body_size(req: Request, next: Next) -> Response {
     let announced = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if announced.is_some_and(|n| n > crate::BODY_LIMIT) {
+    let limit = crate::body_limit(req.method(), req.uri().path());
+    if announced.is_some_and(|n| n > limit) {
         return ApiError(AppError::PayloadTooLarge).into_response();
     }
+    // Bodies sent without a length (chunked) are cut off at the limit too.
+    let req = req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
     next.run(req).await
 }

@@ -72,13 +72,7 @@ impl std::fmt::Display for SeedReport {
 }
 
 fn seed_error(what: &str, name: &str, e: AppError) -> anyhow::Error {
-    let detail = match &e {
-        AppError::Invalid(fields) => fields
-            .iter()
-            .map(|f| format!(" [{}: {}]", f.field, f.message))
-            .collect(),
-        _ => String::new(),
-    };
+    let detail = crate::cli::field_detail(&e);
     anyhow::anyhow!("{what} {name}: {e}{detail}")
 }
 

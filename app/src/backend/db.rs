@@ -142,3 +142,108 @@ pub fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// A `WHERE` clause built from optional filters. Clauses are written with `?`
+/// and numbered `$1, $2, …` here, so the same text runs on both engines and
+/// every value is bound, never spliced into the SQL.
+#[derive(Debug, Default)]
+pub struct Where {
+    clauses: Vec<String>,
+    params: Vec<Param>,
+}
+
+impl Where {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `clause` (with one `?` per value in `params`, in order).
+    pub fn and(&mut self, clause: &str, params: impl IntoIterator<Item = Param>) -> &mut Self {
+        let mut out = String::with_capacity(clause.len() + 8);
+        let mut params = params.into_iter();
+        for c in clause.chars() {
+            if c == '?' {
+                let p = params.next().expect("a value for every ?");
+                self.params.push(p);
+                out.push_str(&format!("${}", self.params.len()));
+            } else {
+                out.push(c);
+            }
+        }
+        assert!(params.next().is_none(), "a ? for every value");
+        self.clauses.push(out);
+        self
+    }
+
+    /// ` WHERE a AND b`, or nothing.
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// The number the next placeholder after these gets.
+    pub fn next_placeholder(&self) -> usize {
+        self.params.len() + 1
+    }
+
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+}
+
+/// Binds `params` in order to a `query_as`.
+pub fn bind_all<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+    params: &[Param],
+) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
+    for p in params {
+        q = match p {
+            Param::Int(v) => q.bind(*v),
+            Param::Float(v) => q.bind(*v),
+            Param::Text(v) => q.bind(v.clone()),
+        };
+    }
+    q
+}
+
+/// `$from, $from+1, …` for an `IN (…)` list of `n` values.
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn where_numbers_its_placeholders() {
+        let mut w = Where::new();
+        assert_eq!(w.sql(), "");
+        w.and("status = ?", [Param::Text("closed".into())])
+            .and(
+                "lat BETWEEN ? AND ?",
+                [Param::Float(1.0), Param::Float(2.0)],
+            )
+            .and("hide_name = 0", []);
+        assert_eq!(
+            w.sql(),
+            " WHERE status = $1 AND lat BETWEEN $2 AND $3 AND hide_name = 0"
+        );
+        assert_eq!(w.next_placeholder(), 4);
+        assert_eq!(placeholders(4, 3), "$4, $5, $6");
+    }
+}

@@ -8,7 +8,10 @@ pub mod auth;
 pub mod city;
 pub mod clock;
 pub mod db;
+pub mod notify;
+pub mod photos;
 pub mod points;
+pub mod reports;
 pub mod state;
 pub mod users;
 

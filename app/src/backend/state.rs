@@ -5,6 +5,8 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use super::auth::Auth;
+use super::notify::Sender;
+use super::photos::Photos;
 use super::{Clock, Db};
 
 /// Settings read once at start-up (flags and environment, see API.md).
@@ -22,6 +24,9 @@ pub struct Config {
     /// Behind our own reverse proxy: take the client address from the last
     /// X-Forwarded-For entry.
     pub trust_proxy: bool,
+    /// Keep photos in this S3-compatible bucket (`ZHUOMU_S3_BUCKET`) instead
+    /// of `data/photos`.
+    pub s3_bucket: Option<String>,
 }
 
 impl Default for Config {
@@ -32,6 +37,7 @@ impl Default for Config {
             token_ttl_secs: 7 * 24 * 3600,
             rate_limits: true,
             trust_proxy: false,
+            s3_bucket: None,
         }
     }
 }
@@ -45,6 +51,9 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    pub photos: Arc<Photos>,
+    /// Notifications beyond the app (a log line by default).
+    pub sender: Arc<dyn Sender>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

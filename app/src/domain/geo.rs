@@ -1,3 +1,4 @@
+use ::geo::{Closest, Contains, Distance, Haversine, HaversineClosestPoint};
 use serde::{Deserialize, Serialize};
 
 /// A WGS84 position, as browsers report it.
@@ -16,6 +17,28 @@ impl GeoPoint {
             return Err("经度应在 -180 到 180 之间".into());
         }
         Ok(Self { lat, lon })
+    }
+
+    fn point(self) -> ::geo::Point<f64> {
+        ::geo::Point::new(self.lon, self.lat)
+    }
+
+    /// Great-circle distance in metres.
+    pub fn distance_m(self, other: GeoPoint) -> f64 {
+        Haversine.distance(self.point(), other.point())
+    }
+
+    /// A box of ±`metres` around the point, as (min_lat, max_lat, min_lon,
+    /// max_lon): a cheap prefilter before the exact distance.
+    pub fn bounds_within(self, metres: f64) -> (f64, f64, f64, f64) {
+        let dlat = metres / 111_000.0;
+        let dlon = metres / (111_000.0 * self.lat.to_radians().cos().max(0.01));
+        (
+            self.lat - dlat,
+            self.lat + dlat,
+            self.lon - dlon,
+            self.lon + dlon,
+        )
     }
 }
 
@@ -114,6 +137,34 @@ impl AreaGeometry {
                     ));
                 }
                 Ok(AreaGeometry::Line(LineBuffer { line, buffer_m }))
+            }
+        }
+    }
+
+    /// How far `p` is from the area in metres: 0 inside a polygon (holes are
+    /// outside), the distance to the line for a street; `None` when `p` is
+    /// outside the polygon or beyond the street's buffer.
+    pub fn distance_m(&self, p: GeoPoint) -> Option<f64> {
+        match self {
+            AreaGeometry::Polygon { polygon } => {
+                let mut rings = polygon.iter().map(|ring| {
+                    ::geo::LineString::from(ring.iter().map(|&[x, y]| (x, y)).collect::<Vec<_>>())
+                });
+                let outer = rings.next()?;
+                ::geo::Polygon::new(outer, rings.collect())
+                    .contains(&p.point())
+                    .then_some(0.0)
+            }
+            AreaGeometry::Line(l) => {
+                let line = ::geo::LineString::from(
+                    l.line.iter().map(|&[x, y]| (x, y)).collect::<Vec<_>>(),
+                );
+                let nearest = match line.haversine_closest_point(&p.point()) {
+                    Closest::Intersection(q) | Closest::SinglePoint(q) => q,
+                    Closest::Indeterminate => return None,
+                };
+                let d = Haversine.distance(p.point(), nearest);
+                (d <= l.buffer_m).then_some(d)
             }
         }
     }

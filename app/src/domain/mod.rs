@@ -5,10 +5,12 @@
 mod account;
 mod geo;
 mod points;
+pub mod report;
 
 pub use account::{DisplayName, Password, Phone, Role, Roles};
 pub use geo::{AreaGeometry, AreaKind, GeoPoint, LineBuffer};
 pub use points::{Level, PointsDelta, PointsReason};
+pub use report::{Redaction, ReportStatus, RoutableArea, Transition};
 
 use serde::{Deserialize, Serialize};
 

@@ -121,7 +121,10 @@ fn EnhancedForm(
             if pending.get_untracked() {
                 return;
             }
-            let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
+            let Some(form) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+            else {
                 return;
             };
             pending.set(true);
@@ -150,7 +153,11 @@ fn EnhancedForm(
 pub fn LoginForm(next: String, error: Option<AppError>) -> impl IntoView {
     let error = RwSignal::new(error);
     let pending = RwSignal::new(false);
-    let general = move || error.get().and_then(|e| e.form_message(&["phone", "password"]));
+    let general = move || {
+        error
+            .get()
+            .and_then(|e| e.form_message(&["phone", "password"]))
+    };
     view! {
         <EnhancedForm action=Login::PATH test_id="login-form" error pending>
             <input type="hidden" name="next" value=next/>
@@ -168,7 +175,11 @@ pub fn LoginForm(next: String, error: Option<AppError>) -> impl IntoView {
 pub fn RegisterForm(error: Option<AppError>) -> impl IntoView {
     let error = RwSignal::new(error);
     let pending = RwSignal::new(false);
-    let general = move || error.get().and_then(|e| e.form_message(&["phone", "password", "display_name"]));
+    let general = move || {
+        error
+            .get()
+            .and_then(|e| e.form_message(&["phone", "password", "display_name"]))
+    };
     view! {
         <EnhancedForm action=Register::PATH test_id="register-form" error pending>
             <Field name="phone" label="手机号" kind=Kind::Phone server=field_signal(error, "phone")/>

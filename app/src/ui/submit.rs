@@ -32,7 +32,9 @@ pub async fn submit(form: web_sys::HtmlFormElement) -> Outcome {
         init.set_credentials(web_sys::RequestCredentials::SameOrigin);
         let window = web_sys::window().ok_or("no window")?;
         let response: web_sys::Response =
-            JsFuture::from(window.fetch_with_str_and_init(&form.action(), &init)).await?.dyn_into()?;
+            JsFuture::from(window.fetch_with_str_and_init(&form.action(), &init))
+                .await?
+                .dyn_into()?;
         if response.ok() {
             let to = response.headers().get("location")?;
             return Ok(match to {
@@ -40,11 +42,18 @@ pub async fn submit(form: web_sys::HtmlFormElement) -> Outcome {
                 _ => Outcome::Done,
             });
         }
-        let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
-        Ok(Outcome::Failed(AppError::from_response_body(text.as_bytes())))
+        let text = JsFuture::from(response.text()?)
+            .await?
+            .as_string()
+            .unwrap_or_default();
+        Ok(Outcome::Failed(AppError::from_response_body(
+            text.as_bytes(),
+        )))
     }
 
-    send(form).await.unwrap_or(Outcome::Failed(AppError::Network))
+    send(form)
+        .await
+        .unwrap_or(Outcome::Failed(AppError::Network))
 }
 
 /// Goes to `to` with a full page load (the next page is server-rendered).

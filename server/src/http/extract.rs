@@ -122,3 +122,114 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         }
     }
 }
+
+/// The signed-in caller if any (public endpoints that show more to members).
+pub struct MaybeCaller(pub Option<CurrentUser>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(MaybeCaller(
+            auth::current_user(state, &parts.headers).await?,
+        ))
+    }
+}
+
+/// Two path ids (`/reports/{id}/photos/{photo_id}`); malformed ones are 404.
+pub struct Ids(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<(i64, i64)>::from_request_parts(parts, state).await {
+            Ok(p) => Ok(Ids(p.0.0, p.0.1)),
+            Err(_) => Err(ApiError(AppError::NotFound)),
+        }
+    }
+}
+
+/// A multipart form read with limits: text fields up to 8 KiB, files only
+/// under the names given, each up to `MAX_PHOTO_BYTES` (413 as soon as one is
+/// bigger, before the rest is read) and at most `MAX_PHOTOS` per name.
+pub struct UploadForm {
+    pub text: std::collections::HashMap<String, String>,
+    pub files: std::collections::HashMap<String, Vec<bytes::Bytes>>,
+}
+
+const MAX_TEXT_FIELD: usize = 8 * 1024;
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::Invalid(vec![FieldError::new("body", "无法读取上传的表单")])
+    }
+}
+
+impl UploadForm {
+    pub async fn read(
+        multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+        file_fields: &[&str],
+    ) -> Result<UploadForm, ApiError> {
+        use app::domain::report::{MAX_PHOTO_BYTES, MAX_PHOTOS};
+        let mut multipart = multipart.map_err(|_| {
+            AppError::Invalid(vec![FieldError::new(
+                "body",
+                "请求头 Content-Type 应为 multipart/form-data",
+            )])
+        })?;
+        let mut form = UploadForm {
+            text: Default::default(),
+            files: Default::default(),
+        };
+        while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+            let name = field.name().unwrap_or("").to_owned();
+            let is_file = file_fields.contains(&name.as_str());
+            let cap = if is_file {
+                MAX_PHOTO_BYTES
+            } else {
+                MAX_TEXT_FIELD
+            };
+            let mut data = bytes::BytesMut::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if data.len() + chunk.len() > cap {
+                    return Err(ApiError(if is_file {
+                        AppError::PayloadTooLarge
+                    } else {
+                        AppError::field(&name, "内容过长")
+                    }));
+                }
+                data.extend_from_slice(&chunk);
+            }
+            if is_file {
+                // A file input left empty still sends an empty part.
+                if data.is_empty() {
+                    continue;
+                }
+                let list = form.files.entry(name.clone()).or_default();
+                if list.len() == MAX_PHOTOS {
+                    return Err(ApiError(AppError::field(
+                        &name,
+                        format!("最多上传{MAX_PHOTOS}张照片"),
+                    )));
+                }
+                list.push(data.freeze());
+            } else {
+                let text = String::from_utf8(data.to_vec())
+                    .map_err(|_| AppError::field(&name, "不是有效的 UTF-8 文本"))?;
+                form.text.insert(name, text);
+            }
+        }
+        Ok(form)
+    }
+
+    pub fn take_text(&mut self, name: &str) -> Option<String> {
+        self.text.remove(name)
+    }
+
+    pub fn take_files(&mut self, name: &str) -> Vec<bytes::Bytes> {
+        self.files.remove(name).unwrap_or_default()
+    }
+}

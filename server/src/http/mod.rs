@@ -5,11 +5,13 @@ pub mod accounts;
 pub mod city;
 pub mod extract;
 pub mod points;
+pub mod reports;
 pub mod system;
 
 use app::backend::AppState;
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use utoipa::OpenApi;
 
@@ -21,10 +23,14 @@ use utoipa::OpenApi;
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users,
         points::summary, points::ledger, points::adjust,
         city::categories, city::create_category, city::units, city::create_unit, city::areas, city::create_area,
+        reports::create, reports::list, reports::get, reports::nearby, reports::hot, reports::follow, reports::unfollow,
+        reports::mine, reports::moderation_queue, reports::review, reports::merge, reports::unit_tasks,
+        reports::rectify, reports::verify, reports::feedback, reports::redact,
+        reports::notifications, reports::read_notifications,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "admin"), (name = "system")),
+    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "reports"), (name = "moderation"), (name = "unit"), (name = "admin"), (name = "system")),
 )]
 pub struct ApiDoc;
 
@@ -68,6 +74,35 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/units", post(city::create_unit))
         .route("/areas", get(city::areas))
         .route("/admin/areas", post(city::create_area))
+        .route(
+            "/reports",
+            get(reports::list)
+                .merge(post(reports::create).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT))),
+        )
+        .route("/reports/nearby", get(reports::nearby))
+        .route("/reports/hot", get(reports::hot))
+        .route("/reports/{id}", get(reports::get))
+        .route(
+            "/reports/{id}/follow",
+            post(reports::follow).delete(reports::unfollow),
+        )
+        .route("/reports/{id}/review", post(reports::review))
+        .route("/reports/{id}/merge", post(reports::merge))
+        .route(
+            "/reports/{id}/rectify",
+            post(reports::rectify).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route("/reports/{id}/verify", post(reports::verify))
+        .route("/reports/{id}/feedback", post(reports::feedback))
+        .route(
+            "/reports/{id}/photos/{photo_id}/redact",
+            post(reports::redact),
+        )
+        .route("/me/reports", get(reports::mine))
+        .route("/me/notifications", get(reports::notifications))
+        .route("/me/notifications/read", post(reports::read_notifications))
+        .route("/moderation/reports", get(reports::moderation_queue))
+        .route("/unit/reports", get(reports::unit_tasks))
         .fallback(system::api_not_found)
         .method_not_allowed_fallback(system::method_not_allowed)
 }

@@ -2,7 +2,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{Engine, TestApp};
+use crate::helpers::{Engine, TestApp, count_of};
 
 async fn register_sets_cookie_and_me_works(e: Engine) {
     let app = TestApp::spawn(e).await;
@@ -101,28 +101,13 @@ both!(duplicate_phone_is_409);
 
 async fn concurrent_registrations_of_one_phone_make_one_account(e: Engine) {
     let app = TestApp::spawn(e).await;
-    let tasks: Vec<_> = (0..8)
-        .map(|i| {
-            let (client, url) = (app.client.clone(), app.url("/api/v1/auth/register"));
-            tokio::spawn(async move {
-                client.post(url).json(&json!({"phone": "13700137000", "password": "a-good-passphrase", "display_name": format!("人{i}")}))
-                    .send().await.unwrap().status()
-            })
-        })
+    let bodies = (0..8)
+        .map(|i| json!({"phone": "13700137000", "password": "a-good-passphrase", "display_name": format!("人{i}")}))
         .collect();
-    let statuses: Vec<StatusCode> = futures::future::join_all(tasks)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(
-        statuses
-            .iter()
-            .filter(|s| **s == StatusCode::CREATED)
-            .count(),
-        1,
-        "{statuses:?}"
-    );
+    let statuses = app
+        .post_all_at_once("/api/v1/auth/register", None, bodies)
+        .await;
+    assert_eq!(count_of(&statuses, StatusCode::CREATED), 1, "{statuses:?}");
     assert!(
         statuses
             .iter()
@@ -457,10 +442,7 @@ async fn register_and_login_are_rate_limited_per_address(e: Engine) {
             assert!(r.headers.contains_key("retry-after"));
         }
     }
-    let limited = statuses
-        .iter()
-        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
-        .count();
+    let limited = count_of(&statuses, StatusCode::TOO_MANY_REQUESTS);
     assert!(
         (5..=12).contains(&limited),
         "burst of 30, then limited: {statuses:?}"
@@ -487,38 +469,19 @@ both!(register_and_login_are_rate_limited_per_address);
 async fn parallel_guesses_cannot_pass_the_lockout(e: Engine) {
     let app = TestApp::spawn_with(e, |c| c.rate_limits = false).await;
     app.register("13800138000", "张三").await;
-    let tasks: Vec<_> = (0..20)
-        .map(|i| {
-            let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
-            tokio::spawn(async move {
-                client
-                    .post(url)
-                    .json(&json!({"phone": "13800138000", "password": format!("guess-{i}")}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-            })
-        })
+    let bodies = (0..20)
+        .map(|i| json!({"phone": "13800138000", "password": format!("guess-{i}")}))
         .collect();
-    let statuses: Vec<StatusCode> = futures::future::join_all(tasks)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let statuses = app
+        .post_all_at_once("/api/v1/auth/login", None, bodies)
+        .await;
     assert_eq!(
-        statuses
-            .iter()
-            .filter(|s| **s == StatusCode::UNAUTHORIZED)
-            .count(),
+        count_of(&statuses, StatusCode::UNAUTHORIZED),
         5,
         "{statuses:?}"
     );
     assert_eq!(
-        statuses
-            .iter()
-            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
-            .count(),
+        count_of(&statuses, StatusCode::TOO_MANY_REQUESTS),
         15,
         "{statuses:?}"
     );

@@ -2,10 +2,7 @@
 //! new database in the PostgreSQL cluster of `TEST_DATABASE_URL`), migrated,
 //! served on 127.0.0.1:0, with typed request helpers.
 
-use std::sync::Arc;
-
-use app::backend::auth::Auth;
-use app::backend::{AppState, Clock, Config, Db};
+use app::backend::{AppState, Config, Db};
 use app::domain::{DisplayName, Password, Phone, Roles};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -97,15 +94,13 @@ impl TestApp {
             ..Config::default()
         };
         configure(&mut config);
-        let state = AppState {
+        let state = zhuomu_server::build_state(
             db,
-            clock: Clock::new(chrono_tz::Asia::Shanghai),
-            auth: Arc::new(Auth::new(b"test secret, test secret, test secret!")),
-            config: Arc::new(config),
-            leptos_options: zhuomu_server::leptos_options(
-                dir.path().join("site").to_str().unwrap(),
-            ),
-        };
+            config,
+            dir.path().join("site").to_str().unwrap(),
+            chrono_tz::Asia::Shanghai,
+        )
+        .expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = format!("http://{}", listener.local_addr().unwrap());
         let router = zhuomu_server::router(state.clone());
@@ -223,6 +218,28 @@ impl TestApp {
             .0
     }
 
+    /// Sends every body to `path` at the same moment, one task each (real
+    /// concurrency), and returns the statuses.
+    pub async fn post_all_at_once(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        bodies: Vec<Value>,
+    ) -> Vec<StatusCode> {
+        let tasks: Vec<_> = bodies
+            .into_iter()
+            .map(|body| {
+                let req = self.request(Method::POST, path, token).json(&body);
+                tokio::spawn(async move { req.send().await.unwrap().status() })
+            })
+            .collect();
+        futures::future::join_all(tasks)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&self.state.db.pool)
@@ -247,4 +264,193 @@ macro_rules! both {
             }
         }
     };
+}
+
+/// How many of `statuses` are `status`.
+pub fn count_of(statuses: &[StatusCode], status: StatusCode) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+/// A small demo city: two units, a grid owned by the first around
+/// (39.77 N, 98.29 E), a street owned by the second, a category routed by
+/// place (5 points, 3 days) and one with its own unit (交警).
+pub struct City {
+    pub grid_unit: i64,
+    pub street_unit: i64,
+    pub traffic_unit: i64,
+    pub litter: i64,
+    pub parking: i64,
+}
+
+/// A point inside the grid, away from the street.
+pub const IN_GRID: (f64, f64) = (39.765, 98.285);
+/// A point 10 m from the street.
+pub const ON_STREET: (f64, f64) = (39.7751, 98.29);
+/// A point outside every area.
+pub const NOWHERE: (f64, f64) = (39.90, 98.50);
+
+impl TestApp {
+    pub async fn city(&self) -> City {
+        use app::backend::city::{self, AreaInput, CategoryInput, UnitInput};
+        let s = &self.state;
+        let unit = |name: &str| UnitInput { name: name.into() };
+        let grid_unit = city::create_unit(s, None, unit("雄关街道"))
+            .await
+            .unwrap()
+            .id;
+        let street_unit = city::create_unit(s, None, unit("市城管局"))
+            .await
+            .unwrap()
+            .id;
+        let traffic_unit = city::create_unit(s, None, unit("市交警支队"))
+            .await
+            .unwrap()
+            .id;
+        city::create_area(
+            s,
+            None,
+            AreaInput {
+                name: "雄关一网格".into(),
+                kind: "grid".into(),
+                unit_id: grid_unit,
+                polygon: Some(vec![vec![
+                    [98.28, 39.76],
+                    [98.30, 39.76],
+                    [98.30, 39.78],
+                    [98.28, 39.78],
+                    [98.28, 39.76],
+                ]]),
+                line: None,
+                buffer_m: None,
+            },
+        )
+        .await
+        .unwrap();
+        city::create_area(
+            s,
+            None,
+            AreaInput {
+                name: "新华路".into(),
+                kind: "segment".into(),
+                unit_id: street_unit,
+                polygon: None,
+                line: Some(vec![[98.28, 39.775], [98.30, 39.775]]),
+                buffer_m: Some(30.0),
+            },
+        )
+        .await
+        .unwrap();
+        let category = |name: &str, points, unit_id| CategoryInput {
+            name: name.into(),
+            points,
+            sla_days: 3,
+            unit_id,
+        };
+        let litter = city::create_category(s, None, category("乱扔垃圾", 5, None))
+            .await
+            .unwrap()
+            .id;
+        let parking = city::create_category(s, None, category("乱停乱放", 3, Some(traffic_unit)))
+            .await
+            .unwrap()
+            .id;
+        City {
+            grid_unit,
+            street_unit,
+            traffic_unit,
+            litter,
+            parking,
+        }
+    }
+
+    /// Files a report through the API with the given photos.
+    pub async fn file_report(
+        &self,
+        token: &str,
+        category_id: i64,
+        (lat, lon): (f64, f64),
+        description: &str,
+        photos: Vec<Vec<u8>>,
+    ) -> Resp {
+        let mut form = reqwest::multipart::Form::new()
+            .text("category_id", category_id.to_string())
+            .text("description", description.to_owned())
+            .text("lat", lat.to_string())
+            .text("lon", lon.to_string())
+            .text("address", "新华南路与雄关东路交叉口");
+        for p in photos {
+            form = form.part("photo", photo_part(p));
+        }
+        self.send(
+            self.request(Method::POST, "/api/v1/reports", Some(token))
+                .multipart(form),
+        )
+        .await
+    }
+
+    /// Files a report and checks it was accepted; returns its id.
+    pub async fn report_id(
+        &self,
+        token: &str,
+        category_id: i64,
+        at: (f64, f64),
+        text: &str,
+    ) -> i64 {
+        let r = self
+            .file_report(token, category_id, at, text, vec![jpeg(64, 48)])
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    /// Sends a multipart form to `path`.
+    pub async fn post_form(&self, path: &str, token: &str, form: reqwest::multipart::Form) -> Resp {
+        self.send(
+            self.request(Method::POST, path, Some(token))
+                .multipart(form),
+        )
+        .await
+    }
+
+    /// Rectifies with one after photo.
+    pub async fn rectify(&self, token: &str, id: i64) -> Resp {
+        let form = reqwest::multipart::Form::new()
+            .text("note", "已清理干净")
+            .part("photo", photo_part(jpeg(64, 48)));
+        self.post_form(&format!("/api/v1/reports/{id}/rectify"), token, form)
+            .await
+    }
+
+    pub async fn balance(&self, user_id: i64) -> i64 {
+        let (b,): (i64,) = sqlx::query_as("SELECT points_balance FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap();
+        b
+    }
+}
+
+pub fn photo_part(bytes: Vec<u8>) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes)
+        .file_name("photo.jpg")
+        .mime_str("image/jpeg")
+        .unwrap()
+}
+
+fn encoded(w: u32, h: u32, format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, format)
+        .unwrap();
+    out.into_inner()
+}
+
+pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    encoded(w, h, image::ImageFormat::Jpeg)
+}
+
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    encoded(w, h, image::ImageFormat::Png)
 }

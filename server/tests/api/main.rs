@@ -6,5 +6,6 @@ mod accounts;
 mod city;
 mod cli;
 mod points;
+mod reports;
 mod system;
 mod web;

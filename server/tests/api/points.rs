@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{Engine, TestApp};
+use crate::helpers::{Engine, TestApp, count_of};
 
 async fn moderators_adjust_and_the_ledger_sums_to_the_balance(e: Engine) {
     let app = TestApp::spawn(e).await;
@@ -124,43 +124,15 @@ async fn concurrent_deductions_never_overdraw(e: Engine) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
 
-    let tasks: Vec<_> = (0..25)
-        .map(|_| {
-            let (client, url, token) = (
-                app.client.clone(),
-                app.url("/api/v1/admin/points/adjust"),
-                moderator.clone(),
-            );
-            tokio::spawn(async move {
-                client
-                    .post(url)
-                    .bearer_auth(token)
-                    .json(&json!({"user_id": id, "delta": -10, "reason": "并发扣减"}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-            })
-        })
+    let bodies = (0..25)
+        .map(|_| json!({"user_id": id, "delta": -10, "reason": "并发扣减"}))
         .collect();
-    let statuses: Vec<StatusCode> = futures::future::join_all(tasks)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let statuses = app
+        .post_all_at_once("/api/v1/admin/points/adjust", Some(&moderator), bodies)
+        .await;
+    assert_eq!(count_of(&statuses, StatusCode::CREATED), 10, "{statuses:?}");
     assert_eq!(
-        statuses
-            .iter()
-            .filter(|s| **s == StatusCode::CREATED)
-            .count(),
-        10,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses
-            .iter()
-            .filter(|s| **s == StatusCode::CONFLICT)
-            .count(),
+        count_of(&statuses, StatusCode::CONFLICT),
         15,
         "{statuses:?}"
     );

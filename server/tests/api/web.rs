@@ -38,6 +38,24 @@ fn session(resp: &crate::helpers::Resp) -> String {
         .to_owned()
 }
 
+/// A plain-form login with a wrong password comes back to /login saying so.
+async fn assert_wrong_password_shows_on_the_login_page(app: &TestApp) {
+    let wrong = app
+        .send(form_post(
+            app,
+            "/api/fn/login",
+            "/login",
+            "phone=13800138000&password=wrong-one&next=",
+            None,
+        ))
+        .await;
+    assert_eq!(wrong.status, StatusCode::FOUND);
+    let back = wrong.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(back.contains("/login?"), "{back}");
+    let page = app.get(back.trim_start_matches(&app.addr), None).await;
+    assert!(page.text.contains("手机号或密码错误"));
+}
+
 async fn pages_render_real_data_without_javascript(e: Engine) {
     let app = TestApp::spawn(e).await;
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/jiayuguan.json");
@@ -143,18 +161,7 @@ async fn register_login_logout_with_plain_forms(e: Engine) {
         .await;
     assert!(me.text.contains("data-test-id=\"anonymous\""));
 
-    let wrong = app
-        .send(form_post(
-            &app,
-            "/api/fn/login",
-            "/login",
-            "phone=13800138000&password=wrong-one&next=",
-            None,
-        ))
-        .await;
-    let back = wrong.headers[header::LOCATION].to_str().unwrap().to_owned();
-    let page = app.get(back.trim_start_matches(&app.addr), None).await;
-    assert!(page.text.contains("手机号或密码错误"));
+    assert_wrong_password_shows_on_the_login_page(&app).await;
 
     let again = app
         .send(form_post(
@@ -344,17 +351,6 @@ async fn forms_refuse_other_sites_and_forged_errors(e: Engine) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.text.contains("QQ"), "forged text shown");
     // A genuine error from a failed submit still shows.
-    let wrong = app
-        .send(form_post(
-            &app,
-            "/api/fn/login",
-            "/login",
-            "phone=13800138000&password=wrong-one&next=",
-            None,
-        ))
-        .await;
-    let back = wrong.headers[header::LOCATION].to_str().unwrap().to_owned();
-    let page = app.get(back.trim_start_matches(&app.addr), None).await;
-    assert!(page.text.contains("手机号或密码错误"));
+    assert_wrong_password_shows_on_the_login_page(&app).await;
 }
 both!(forms_refuse_other_sites_and_forged_errors);
