@@ -43,6 +43,18 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
+impl<T> Page<T> {
+    /// The page `paging` asked for, holding `items` of `total`.
+    pub fn of(items: Vec<T>, total: i64, paging: crate::domain::Paging) -> Self {
+        Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 pub struct LedgerEntry {

@@ -107,9 +107,8 @@ pub async fn list(
     .bind(paging.offset())
     .fetch_all(&state.db.pool)
     .await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
+    Ok(Page::of(
+        rows.into_iter()
             .map(|r| Notification {
                 id: r.id,
                 kind: r.kind,
@@ -121,9 +120,8 @@ pub async fn list(
             })
             .collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+        paging,
+    ))
 }
 
 pub async fn unread_count(state: &AppState, user_id: i64) -> Result<i64, AppError> {

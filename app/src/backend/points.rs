@@ -204,12 +204,11 @@ pub async fn ledger(
     .bind(paging.offset())
     .fetch_all(&state.db.pool)
     .await?;
-    Ok(Page {
-        items: rows.iter().map(|r| r.to_entry(state)).collect(),
+    Ok(Page::of(
+        rows.iter().map(|r| r.to_entry(state)).collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+        paging,
+    ))
 }
 
 /// The sum of a user's entries; equal to the cached balance (tests check).

@@ -91,6 +91,13 @@ impl Row {
             || viewer.is_some_and(|v| v.id == self.reporter_id || v.roles.can_moderate())
     }
 
+    fn point(&self) -> GeoPoint {
+        GeoPoint {
+            lat: self.lat,
+            lon: self.lon,
+        }
+    }
+
     fn overdue(&self, now: i64) -> bool {
         self.status() == ReportStatus::Assigned && self.deadline.is_some_and(|d| now > d)
     }
@@ -293,12 +300,11 @@ async fn page(
     )
     .fetch_all(&state.db.pool)
     .await?;
-    Ok(Page {
-        items: to_reports(state, rows, viewer).await?,
+    Ok(Page::of(
+        to_reports(state, rows, viewer).await?,
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+        paging,
+    ))
 }
 
 /// Filters of the public list (`GET /reports`).
@@ -375,13 +381,13 @@ pub async fn list_public(
     if let Some(c) = query.category_id {
         w.and("r.category_id = ?", [Param::Int(c)]);
     }
-    if let Some(b) = query.bbox.as_deref().filter(|s| !s.is_empty()) {
-        if let Some([a, b, c, d]) = f.check("bbox", parse_bbox(b)) {
-            w.and(
-                "r.lon >= ? AND r.lat >= ? AND r.lon <= ? AND r.lat <= ?",
-                [a, b, c, d].map(Param::Float),
-            );
-        }
+    if let Some(b) = query.bbox.as_deref().filter(|s| !s.is_empty())
+        && let Some([a, b, c, d]) = f.check("bbox", parse_bbox(b))
+    {
+        w.and(
+            "r.lon >= ? AND r.lat >= ? AND r.lon <= ? AND r.lat <= ?",
+            [a, b, c, d].map(Param::Float),
+        );
     }
     if let Some(q) = query.q.as_deref() {
         if q.chars().count() > 50 {
@@ -504,10 +510,7 @@ pub async fn nearby(
     let mut near: Vec<(f64, Row)> = rows
         .into_iter()
         .map(|r| {
-            let d = p.distance_m(GeoPoint {
-                lat: r.lat,
-                lon: r.lon,
-            });
+            let d = p.distance_m(r.point());
             (d, r)
         })
         .filter(|(d, _)| *d <= DUPLICATE_RADIUS_M)
@@ -888,20 +891,20 @@ pub struct ReviewInput {
     pub deadline_days: Option<i64>,
 }
 
-/// Who routing would pick for a report, before a moderator approves it.
-pub async fn suggested_unit(state: &AppState, id: i64) -> Result<Option<i64>, AppError> {
-    let row = load(state, id).await?;
+/// A report's category and the (area, unit) its place routes to.
+async fn routing(
+    state: &AppState,
+    row: &Row,
+) -> Result<(CategoryInfo, Option<(i64, i64)>), AppError> {
     let cat = category(state, row.category_id)
         .await?
         .ok_or(AppError::Internal)?;
-    let area = route(
-        state,
-        GeoPoint {
-            lat: row.lat,
-            lon: row.lon,
-        },
-    )
-    .await?;
+    Ok((cat, route(state, row.point()).await?))
+}
+
+/// Who routing would pick for a report, before a moderator approves it.
+pub async fn suggested_unit(state: &AppState, id: i64) -> Result<Option<i64>, AppError> {
+    let (cat, area) = routing(state, &load(state, id).await?).await?;
     Ok(report::responsible_unit(
         None,
         cat.unit_id,
@@ -961,17 +964,7 @@ pub async fn review(
     if status.after(Transition::Approve).is_none() {
         return Err(invalid_transition(status));
     }
-    let cat = category(state, row.category_id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    let area = route(
-        state,
-        GeoPoint {
-            lat: row.lat,
-            lon: row.lon,
-        },
-    )
-    .await?;
+    let (cat, area) = routing(state, &row).await?;
     let unit = report::responsible_unit(input.unit_id, cat.unit_id, area.map(|a| a.1))
         .ok_or_else(|| AppError::field("unit_id", "该位置不在任何路段或网格内，请选择责任单位"))?;
     let area_id = if input.unit_id.is_none() && cat.unit_id.is_none() {

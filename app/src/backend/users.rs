@@ -329,10 +329,9 @@ pub async fn list(
     .bind(paging.offset())
     .fetch_all(&state.db.pool)
     .await?;
-    Ok(crate::models::Page {
-        items: rows.iter().map(|r| r.to_user(state)).collect(),
+    Ok(crate::models::Page::of(
+        rows.iter().map(|r| r.to_user(state)).collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+        paging,
+    ))
 }

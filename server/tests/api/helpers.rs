@@ -155,6 +155,11 @@ impl TestApp {
         r
     }
 
+    /// A request without a body (`DELETE`, a bodiless `POST`).
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>) -> Resp {
+        self.send(self.request(method, path, token)).await
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
         self.send(self.request(Method::GET, path, token)).await
     }

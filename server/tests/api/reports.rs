@@ -587,7 +587,7 @@ async fn bad_uploads_are_refused_and_photos_lose_their_exif(e: Engine) {
     );
     let r = app
         .file_report(
-            &"not-a-token".to_owned(),
+            "not-a-token",
             city.litter,
             IN_GRID,
             "门口有垃圾",
@@ -810,9 +810,7 @@ async fn duplicate_hint_follow_and_merge(e: Engine) {
     // Follow: idempotent, counted once; private reports cannot be followed.
     let follow = format!("/api/v1/reports/{original}/follow");
     for _ in 0..2 {
-        let r = app
-            .send(app.request(Method::POST, &follow, Some(&second)))
-            .await;
+        let r = app.call(Method::POST, &follow, Some(&second)).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
     }
     let r = app
@@ -820,9 +818,7 @@ async fn duplicate_hint_follow_and_merge(e: Engine) {
         .await;
     assert_eq!(r.body["follower_count"], 1);
     assert_eq!(r.body["following"], true);
-    let r = app
-        .send(app.request(Method::DELETE, &follow, Some(&second)))
-        .await;
+    let r = app.call(Method::DELETE, &follow, Some(&second)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = app
         .get(&format!("/api/v1/reports/{original}"), Some(&second))
@@ -841,9 +837,7 @@ async fn duplicate_hint_follow_and_merge(e: Engine) {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        app.send(app.request(Method::POST, &follow, None))
-            .await
-            .status,
+        app.call(Method::POST, &follow, None).await.status,
         StatusCode::UNAUTHORIZED
     );
 

@@ -1,0 +1,163 @@
+//! The city map: an SVG drawn on the server from the city's own areas (包街
+//! segments and 网格 grids), with report markers and a heat layer. No tiles
+//! are fetched, so it works offline and costs a few kilobytes.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::api::CityMap;
+use crate::domain::{GeoPoint, ReportStatus, map::MapView};
+use crate::models::Report;
+
+/// 嘉峪关's centre, for a city without areas yet.
+pub const CITY_CENTER: GeoPoint = GeoPoint {
+    lat: 39.7725,
+    lon: 98.2890,
+};
+
+/// An area drawn: its SVG path, whether it is a street, its name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawnArea {
+    pub d: String,
+    pub street: bool,
+    pub name: String,
+}
+
+/// What a map island needs: the projection and the drawn areas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapProps {
+    pub view: MapView,
+    pub areas: Vec<DrawnArea>,
+}
+
+impl MapProps {
+    /// A map of the city's areas and the given extra positions.
+    pub fn new(map: &CityMap, extra: &[[f64; 2]], width: f64) -> MapProps {
+        let mut positions: Vec<[f64; 2]> = extra.to_vec();
+        for a in &map.areas {
+            if let Some(p) = &a.polygon {
+                positions.extend(p.iter().flatten().copied());
+            }
+            if let Some(l) = &a.line {
+                positions.extend(l.iter().copied());
+            }
+        }
+        Self::with_view(map, MapView::fit(&positions, CITY_CENTER, width))
+    }
+
+    /// The city's areas in a given view (a close-up, say).
+    pub fn with_view(map: &CityMap, view: MapView) -> MapProps {
+        let areas = map.areas.iter().map(|a| redraw(a, &view)).collect();
+        MapProps { view, areas }
+    }
+}
+
+/// The areas as SVG: grids as light fields, streets as roads.
+#[component]
+pub fn AreaLayer(areas: Vec<DrawnArea>) -> impl IntoView {
+    areas
+        .into_iter()
+        .map(|a| {
+            let class = if a.street { "map-street" } else { "map-grid" };
+            view! { <path class=class d=a.d><title>{a.name}</title></path> }
+        })
+        .collect_view()
+}
+
+fn status_class(s: ReportStatus) -> &'static str {
+    match s {
+        ReportStatus::Closed => "pin done",
+        ReportStatus::Rectified => "pin fixed",
+        ReportStatus::Duplicate => "pin dup",
+        _ => "pin open",
+    }
+}
+
+/// Reports on the city map, each a link; with `heat`, a layer of soft
+/// circles where reports gather.
+#[component]
+pub fn ReportsMap(map: CityMap, reports: Vec<Report>, #[prop(optional)] heat: bool) -> impl IntoView {
+    let positions: Vec<[f64; 2]> = reports.iter().map(|r| [r.lon, r.lat]).collect();
+    let props = MapProps::new(&map, &positions, 360.0);
+    let view = props.view;
+    let heat_layer = heat.then(|| {
+        reports
+            .iter()
+            .map(|r| {
+                let (x, y) = view.xy(r.lon, r.lat);
+                view! { <circle class="heat" cx=x cy=y r="22"/> }
+            })
+            .collect_view()
+    });
+    let pins = reports
+        .iter()
+        .map(|r| {
+            let (x, y) = view.xy(r.lon, r.lat);
+            let label = format!("#{} {} {}", r.id, r.category_name, r.status_label);
+            view! {
+                <a href=format!("/reports/{}", r.id) aria-label=label.clone()>
+                    <circle class=status_class(r.status) cx=x cy=y r="6"><title>{label}</title></circle>
+                </a>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="map" data-test-id="reports-map">
+            <svg viewBox=view.view_box() role="img" aria-label="问题分布地图">
+                <rect class="map-bg" width=view.width height=view.height/>
+                <AreaLayer areas=props.areas/>
+                {heat_layer}
+                {pins}
+            </svg>
+            <figcaption class="map-legend">
+                <span class="dot open"></span>"整改中"
+                <span class="dot fixed"></span>"待督查"
+                <span class="dot done"></span>"已销号"
+            </figcaption>
+        </figure>
+    }
+}
+
+/// One report's place on the map, in a close-up of about a kilometre.
+#[component]
+pub fn PlaceMap(map: CityMap, at: GeoPoint) -> impl IntoView {
+    let near = MapView::fit(
+        &[
+            [at.lon - 0.006, at.lat - 0.0045],
+            [at.lon + 0.006, at.lat + 0.0045],
+        ],
+        at,
+        360.0,
+    );
+    let props = MapProps::with_view(&map, near);
+    let (x, y) = near.xy(at.lon, at.lat);
+    view! {
+        <figure class="map small" data-test-id="place-map">
+            <svg viewBox=near.view_box() role="img" aria-label="问题位置">
+                <rect class="map-bg" width=near.width height=near.height/>
+                <AreaLayer areas=props.areas/>
+                <circle class="pin open" cx=x cy=y r="8"/>
+            </svg>
+        </figure>
+    }
+}
+
+/// An area drawn in another view.
+pub fn redraw(a: &crate::models::Area, view: &MapView) -> DrawnArea {
+    match (&a.polygon, &a.line) {
+        (Some(rings), _) => DrawnArea {
+            d: rings
+                .iter()
+                .map(|r| view.path(r, true))
+                .collect::<Vec<_>>()
+                .join(" "),
+            street: false,
+            name: a.name.clone(),
+        },
+        (None, line) => DrawnArea {
+            d: view.path(line.as_deref().unwrap_or(&[]), false),
+            street: true,
+            name: a.name.clone(),
+        },
+    }
+}
