@@ -54,3 +54,29 @@ export function freshPhone() {
 export async function shot(page, name) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
+
+/** Logs in through the login page and waits for 我的 (or `next`). */
+export async function login(page, phoneNumber, password, next = '/me') {
+  await page.goto(`${BASE}/login?next=${encodeURIComponent(next)}`);
+  await byTest(page, 'input-phone').fill(phoneNumber);
+  await byTest(page, 'input-password').fill(password);
+  await byTest(page, 'login-submit').click();
+  await page.waitForURL(`${BASE}${next}`);
+}
+
+/** The demo accounts `zhuomu seed --demo-users` creates. */
+export const DEMO = {
+  admin: ['13900000001', 'zhuomu-admin-2026'],
+  moderator: ['13900000002', 'zhuomu-mod-2026'],
+  unit: ['13900000003', 'zhuomu-unit-2026'],
+  citizen: ['13900000004', 'zhuomu-demo-2026'],
+};
+
+/** A real JPEG made by the browser itself (a screenshot of a coloured page). */
+export async function jpegPhoto(browser, colour = '#c0392b') {
+  const page = await browser.newPage({ viewport: { width: 320, height: 240 } });
+  await page.setContent(`<body style="margin:0;background:${colour}"><h1 style="color:#fff;font:48px sans-serif;padding:40px">photo</h1></body>`);
+  const buffer = await page.screenshot({ type: 'jpeg', quality: 80 });
+  await page.close();
+  return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer };
+}

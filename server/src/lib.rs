@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The `zhuomu` server: the JSON API, the web app, the CLI. See
 //! docs/ARCHITECTURE.md for where each rule lives.
 

@@ -41,7 +41,8 @@ impl MapView {
         let (cx, cy) = ((min_lon + max_lon) / 2.0, (min_lat + max_lat) / 2.0);
         let (half_lon, half_lat) = (span_lon * 0.55, span_lat * 0.55);
         let k = cy.to_radians().cos().max(0.01);
-        let height = (width * (2.0 * half_lat) / (2.0 * half_lon * k)).clamp(width * 0.5, width * 1.4);
+        let height =
+            (width * (2.0 * half_lat) / (2.0 * half_lon * k)).clamp(width * 0.5, width * 1.4);
         MapView {
             min_lon: cx - half_lon,
             min_lat: cy - half_lat,
@@ -80,9 +81,10 @@ impl MapView {
         d
     }
 
-    /// The `viewBox` attribute.
+    /// The `viewBox` attribute (whole units: no float formatting, which
+    /// would cost the browser bundle ~10 KB).
     pub fn view_box(&self) -> String {
-        format!("0 0 {} {}", self.width, self.height)
+        format!("0 0 {} {}", self.width as i64, self.height as i64)
     }
 
     pub fn contains(&self, p: GeoPoint) -> bool {
@@ -91,8 +93,36 @@ impl MapView {
     }
 }
 
+/// `v` with `decimals` digits after the point, by integer arithmetic (the
+/// browser bundle carries no float formatter).
+pub fn fixed(v: f64, decimals: u32) -> String {
+    if !v.is_finite() {
+        return "0".into();
+    }
+    let scale = 10_i64.pow(decimals);
+    let n = (v * scale as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (whole, frac) = (n.abs() / scale, n.abs() % scale);
+    if decimals == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac:0width$}", width = decimals as usize)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fixed_point_text() {
+        use super::fixed;
+        assert_eq!(fixed(39.7721, 6), "39.772100");
+        assert_eq!(fixed(-0.05, 2), "-0.05");
+        assert_eq!(fixed(98.28912345, 5), "98.28912");
+        assert_eq!(fixed(55.6, 0), "56");
+        assert_eq!(fixed(0.125, 2), "0.13");
+        assert_eq!(fixed(f64::NAN, 2), "0");
+    }
+
     use super::*;
 
     #[test]
@@ -102,7 +132,10 @@ mod tests {
             GeoPoint { lat: 0.0, lon: 0.0 },
             400.0,
         );
-        assert!(v.contains(GeoPoint { lat: 39.77, lon: 98.29 }));
+        assert!(v.contains(GeoPoint {
+            lat: 39.77,
+            lon: 98.29
+        }));
         let (x, y) = v.xy(98.29, 39.77);
         assert!((x - 200.0).abs() < 0.2 && (y - v.height / 2.0).abs() < 0.2);
         let p = v.lon_lat(x, y);
@@ -111,15 +144,26 @@ mod tests {
         assert!(v.xy(98.29, 39.779).1 < v.xy(98.29, 39.761).1);
         // A square box is taller than wide in degrees at 40° N, as on the ground.
         assert!(v.height > 400.0 * 1.2);
-        assert_eq!(v.path(&[[98.28, 39.78], [98.30, 39.78]], false).matches('L').count(), 1);
+        assert_eq!(
+            v.path(&[[98.28, 39.78], [98.30, 39.78]], false)
+                .matches('L')
+                .count(),
+            1
+        );
     }
 
     #[test]
     fn an_empty_map_centres_on_the_city() {
-        let c = GeoPoint { lat: 39.77, lon: 98.29 };
+        let c = GeoPoint {
+            lat: 39.77,
+            lon: 98.29,
+        };
         let v = MapView::fit(&[], c, 400.0);
         assert!(v.contains(c));
         let single = MapView::fit(&[[98.29, 39.77]], c, 400.0);
-        assert!(single.max_lon - single.min_lon > 0.005, "a single point gets a real span");
+        assert!(
+            single.max_lon - single.min_lon > 0.005,
+            "a single point gets a real span"
+        );
     }
 }

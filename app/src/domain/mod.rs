@@ -4,6 +4,7 @@
 
 mod account;
 mod geo;
+pub mod map;
 mod points;
 pub mod report;
 

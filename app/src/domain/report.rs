@@ -114,6 +114,40 @@ impl ReportStatus {
     }
 }
 
+/// A timeline action in words.
+pub fn action_label(action: &str) -> &'static str {
+    match action {
+        "submitted" => "提交报告",
+        "assigned" => "巡查上报，直接交办",
+        "approved" => "审核通过，已交办",
+        "rejected" => "未通过审核",
+        "merged" => "与已有报告重复，已合并",
+        "merged_in" => "合并了一条重复报告",
+        "rectified" => "责任单位已整改",
+        "closed" => "督查通过，已销号",
+        "reopened" => "督查未通过，返工",
+        "confirmed" => "举报人确认已解决",
+        "disputed" => "举报人反馈没有解决",
+        "fixed_on_spot" => "立行立改，当场解决",
+        _ => "更新",
+    }
+}
+
+/// Who acted, as the public timeline says it.
+pub fn role_label(role: &str) -> &'static str {
+    match role {
+        "citizen" => "举报人",
+        "moderator" => "创城办",
+        "unit_staff" => "责任单位",
+        _ => "系统",
+    }
+}
+
+/// `2026-11-25T09:30:00+08:00` → `2026-11-25 09:30`.
+pub fn short_time(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replacen('T', " ", 1)
+}
+
 /// Photos per report and per rectification.
 pub const MAX_PHOTOS: usize = 4;
 /// Bytes per uploaded photo, before processing.
@@ -182,8 +216,8 @@ impl Redaction {
             && (0.0..1.0).contains(&y)
             && w > 0.0
             && h > 0.0
-            && x + w <= 1.0 + 1e-9
-            && y + h <= 1.0 + 1e-9;
+            && x + w <= 1.0 + 1e-3
+            && y + h <= 1.0 + 1e-3;
         if ok {
             Ok(self)
         } else {
@@ -357,6 +391,15 @@ mod tests {
         assert!(!PendingReview.is_public() && !Rejected.is_public());
         assert!(Assigned.is_public() && Closed.is_public() && Duplicate.is_public());
         assert!(Assigned.is_open() && Rectified.is_open() && !Closed.is_open());
+    }
+
+    #[test]
+    fn words_for_the_timeline() {
+        assert_eq!(action_label("closed"), "督查通过，已销号");
+        assert_eq!(role_label("unit_staff"), "责任单位");
+        assert_eq!(role_label("anything"), "系统");
+        assert_eq!(short_time("2026-11-25T09:30:00+08:00"), "2026-11-25 09:30");
+        assert_eq!(short_time("x"), "x");
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub fn MePage() -> impl IntoView {
                     Ok(None) => view! { <Anonymous/> }.into_any(),
                     Ok(Some(user)) => {
                         let is_admin = user.roles.contains(&Role::Admin);
+                        let is_moderator = is_admin || user.roles.contains(&Role::Moderator);
+                        let is_unit = user.roles.contains(&Role::UnitStaff) && user.unit_id.is_some();
                         let roles = user.roles.iter().filter(|r| **r != Role::Citizen).map(|r| r.label()).collect::<Vec<_>>().join("、");
                         view! {
                             <section class="card profile" data-test-id="profile">
@@ -78,9 +80,16 @@ pub fn MePage() -> impl IntoView {
                                     <span>"等级"</span>
                                 </div>
                             </section>
-                            {is_admin.then(|| view! {
-                                <section class="card menu">
-                                    <a href="/admin/users" data-test-id="admin-users-link">"用户与角色管理"</a>
+                            <section class="card menu">
+                                <a href="/me/reports" data-test-id="my-reports-link">"我的报告"</a>
+                                <a href="/me/messages" data-test-id="messages-link">"消息"</a>
+                            </section>
+                            {(is_moderator || is_unit || is_admin).then(|| view! {
+                                <section class="card menu" data-test-id="staff-menu">
+                                    {is_moderator.then(|| view! { <a href="/manage/review" data-test-id="review-link">"随手拍审核"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/manage/verify" data-test-id="verify-link">"整改督查"</a> })}
+                                    {is_unit.then(|| view! { <a href="/manage/unit" data-test-id="unit-link">"本单位整改任务"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/users" data-test-id="admin-users-link">"用户与角色管理"</a> })}
                                 </section>
                             })}
                             <FontSwitch/>

@@ -62,18 +62,6 @@ fn CityCard(o: CityOverview) -> impl IntoView {
 }
 
 #[component]
-pub fn ReportPage() -> impl IntoView {
-    view! {
-        <Title text="随手拍"/>
-        <section class="card empty" data-test-id="report-soon">
-            <h1>"随手拍"</h1>
-            <p>"拍照上报不文明行为的功能正在建设中，开放后即可在这里上报并跟进整改进度。"</p>
-            <p class="muted">"现在可以先在首页了解可以上报的问题类别。"</p>
-        </section>
-    }
-}
-
-#[component]
 pub fn VolunteerPage() -> impl IntoView {
     view! {
         <Title text="志愿服务"/>

@@ -15,19 +15,12 @@ pub const CITY_CENTER: GeoPoint = GeoPoint {
     lon: 98.2890,
 };
 
-/// An area drawn: its SVG path, whether it is a street, its name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DrawnArea {
-    pub d: String,
-    pub street: bool,
-    pub name: String,
-}
-
-/// What a map island needs: the projection and the drawn areas.
+/// What a map island needs: the projection and the city's areas as SVG
+/// markup (drawn on the server; the browser only places a pin on top).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapProps {
     pub view: MapView,
-    pub areas: Vec<DrawnArea>,
+    pub layer: String,
 }
 
 impl MapProps {
@@ -45,23 +38,50 @@ impl MapProps {
         Self::with_view(map, MapView::fit(&positions, CITY_CENTER, width))
     }
 
-    /// The city's areas in a given view (a close-up, say).
+    /// The city's areas in a given view (a close-up, say): grids as light
+    /// fields, streets as roads on top.
     pub fn with_view(map: &CityMap, view: MapView) -> MapProps {
-        let areas = map.areas.iter().map(|a| redraw(a, &view)).collect();
-        MapProps { view, areas }
+        let mut areas: Vec<&crate::models::Area> = map.areas.iter().collect();
+        areas.sort_by_key(|a| a.line.is_some());
+        let layer = areas
+            .into_iter()
+            .map(|a| {
+                let (class, d) = match (&a.polygon, &a.line) {
+                    (Some(rings), _) => (
+                        "map-grid",
+                        rings
+                            .iter()
+                            .map(|r| view.path(r, true))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
+                    (None, line) => (
+                        "map-street",
+                        view.path(line.as_deref().unwrap_or(&[]), false),
+                    ),
+                };
+                format!(
+                    r#"<path class="{class}" d="{d}"><title>{}</title></path>"#,
+                    escape(&a.name)
+                )
+            })
+            .collect();
+        MapProps { view, layer }
     }
 }
 
-/// The areas as SVG: grids as light fields, streets as roads.
+/// Text for HTML/SVG markup.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The areas of a map (markup made on the server from the city's data).
 #[component]
-pub fn AreaLayer(areas: Vec<DrawnArea>) -> impl IntoView {
-    areas
-        .into_iter()
-        .map(|a| {
-            let class = if a.street { "map-street" } else { "map-grid" };
-            view! { <path class=class d=a.d><title>{a.name}</title></path> }
-        })
-        .collect_view()
+pub fn AreaLayer(layer: String) -> impl IntoView {
+    view! { <g inner_html=layer></g> }
 }
 
 fn status_class(s: ReportStatus) -> &'static str {
@@ -76,7 +96,11 @@ fn status_class(s: ReportStatus) -> &'static str {
 /// Reports on the city map, each a link; with `heat`, a layer of soft
 /// circles where reports gather.
 #[component]
-pub fn ReportsMap(map: CityMap, reports: Vec<Report>, #[prop(optional)] heat: bool) -> impl IntoView {
+pub fn ReportsMap(
+    map: CityMap,
+    reports: Vec<Report>,
+    #[prop(optional)] heat: bool,
+) -> impl IntoView {
     let positions: Vec<[f64; 2]> = reports.iter().map(|r| [r.lon, r.lat]).collect();
     let props = MapProps::new(&map, &positions, 360.0);
     let view = props.view;
@@ -94,9 +118,10 @@ pub fn ReportsMap(map: CityMap, reports: Vec<Report>, #[prop(optional)] heat: bo
         .map(|r| {
             let (x, y) = view.xy(r.lon, r.lat);
             let label = format!("#{} {} {}", r.id, r.category_name, r.status_label);
+            let title = label.clone();
             view! {
-                <a href=format!("/reports/{}", r.id) aria-label=label.clone()>
-                    <circle class=status_class(r.status) cx=x cy=y r="6"><title>{label}</title></circle>
+                <a href=format!("/reports/{}", r.id) aria-label=label>
+                    <circle class=status_class(r.status) cx=x cy=y r="6"><title>{title}</title></circle>
                 </a>
             }
         })
@@ -105,7 +130,7 @@ pub fn ReportsMap(map: CityMap, reports: Vec<Report>, #[prop(optional)] heat: bo
         <figure class="map" data-test-id="reports-map">
             <svg viewBox=view.view_box() role="img" aria-label="问题分布地图">
                 <rect class="map-bg" width=view.width height=view.height/>
-                <AreaLayer areas=props.areas/>
+                <AreaLayer layer=props.layer/>
                 {heat_layer}
                 {pins}
             </svg>
@@ -135,29 +160,9 @@ pub fn PlaceMap(map: CityMap, at: GeoPoint) -> impl IntoView {
         <figure class="map small" data-test-id="place-map">
             <svg viewBox=near.view_box() role="img" aria-label="问题位置">
                 <rect class="map-bg" width=near.width height=near.height/>
-                <AreaLayer areas=props.areas/>
+                <AreaLayer layer=props.layer/>
                 <circle class="pin open" cx=x cy=y r="8"/>
             </svg>
         </figure>
-    }
-}
-
-/// An area drawn in another view.
-pub fn redraw(a: &crate::models::Area, view: &MapView) -> DrawnArea {
-    match (&a.polygon, &a.line) {
-        (Some(rings), _) => DrawnArea {
-            d: rings
-                .iter()
-                .map(|r| view.path(r, true))
-                .collect::<Vec<_>>()
-                .join(" "),
-            street: false,
-            name: a.name.clone(),
-        },
-        (None, line) => DrawnArea {
-            d: view.path(line.as_deref().unwrap_or(&[]), false),
-            street: true,
-            name: a.name.clone(),
-        },
     }
 }

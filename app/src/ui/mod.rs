@@ -6,7 +6,13 @@ mod admin;
 mod home;
 mod icons;
 pub mod islands;
+#[cfg(feature = "hydrate")]
+mod js;
+mod manage;
+pub mod map;
 mod points;
+pub mod report_islands;
+mod reports;
 #[cfg(feature = "hydrate")]
 mod submit;
 
@@ -29,6 +35,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#b3261e"/>
                 <link rel="stylesheet" id="leptos" href="/pkg/zhuomu.css"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <script src="/zhuomu.js" defer=true></script>
                 <HydrationScripts options islands=true/>
                 <leptos_meta::MetaTags/>
             </head>
@@ -83,7 +91,14 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=home::HomePage/>
-                    <Route path=path!("/report") view=home::ReportPage/>
+                    <Route path=path!("/report") view=reports::ReportPage/>
+                    <Route path=path!("/reports") view=reports::ReportsPage/>
+                    <Route path=path!("/reports/:id") view=reports::ReportDetailPage/>
+                    <Route path=path!("/me/reports") view=reports::MyReportsPage/>
+                    <Route path=path!("/me/messages") view=reports::MessagesPage/>
+                    <Route path=path!("/manage/review") view=manage::ReviewPage/>
+                    <Route path=path!("/manage/verify") view=manage::VerifyPage/>
+                    <Route path=path!("/manage/unit") view=manage::UnitPage/>
                     <Route path=path!("/volunteer") view=home::VolunteerPage/>
                     <Route path=path!("/points") view=points::PointsPage/>
                     <Route path=path!("/me") view=account::MePage/>

@@ -261,11 +261,13 @@ macro_rules! both {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                super::$name($crate::helpers::Engine::Sqlite).await
+                $crate::helpers::within_time_limit(super::$name($crate::helpers::Engine::Sqlite))
+                    .await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                super::$name($crate::helpers::Engine::Postgres).await
+                $crate::helpers::within_time_limit(super::$name($crate::helpers::Engine::Postgres))
+                    .await
             }
         }
     };
@@ -458,4 +460,12 @@ pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
 
 pub fn png(w: u32, h: u32) -> Vec<u8> {
     encoded(w, h, image::ImageFormat::Png)
+}
+
+/// A test that hangs fails after two minutes, by name, instead of holding
+/// up the whole run.
+pub async fn within_time_limit(test: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(std::time::Duration::from_secs(120), test)
+        .await
+        .expect("the test took longer than two minutes: a hang");
 }

@@ -1,0 +1,156 @@
+// 随手拍 end to end on a phone: a citizen files a report with a photo
+// (geolocation granted), a moderator approves it, unit staff rectify it with a
+// photo, a moderator closes it, and the citizen sees 已销号 with both photos
+// and the points; a second citizen is offered the duplicate hint.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, phone, byTest, freshPhone, shot, login, DEMO, jpegPhoto } from './support.mjs';
+
+// Near 雄关广场, inside the demo city.
+const HERE = { latitude: 39.7721, longitude: 98.2891 };
+const CATEGORY = '占道经营'; // the demo category owned by 市城市管理执法局 (the demo unit staff's unit)
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function register(page, name) {
+  await page.goto(`${BASE}/register`);
+  await byTest(page, 'input-phone').fill(freshPhone());
+  await byTest(page, 'input-display_name').fill(name);
+  await byTest(page, 'input-password').fill('jiayuguan-2026');
+  await byTest(page, 'register-submit').click();
+  await page.waitForURL(`${BASE}/me`);
+}
+
+async function fillReport(page, photo, text) {
+  await page.goto(`${BASE}/report`);
+  await byTest(page, 'report-form').waitFor();
+  await byTest(page, 'input-photos').setInputFiles(photo);
+  await byTest(page, 'previews').locator('img').first().waitFor();
+  await byTest(page, 'input-category').selectOption({ label: CATEGORY });
+  await byTest(page, 'locate').click();
+  await byTest(page, 'location').getByText('已选位置').waitFor();
+  await byTest(page, 'input-address').fill('雄关广场东侧人行道');
+  await byTest(page, 'input-description').fill(text);
+}
+
+test('a report goes round the closed loop to 已销号', async () => {
+  const photo = await jpegPhoto(browser);
+  const citizen = await phone(browser, { geolocation: HERE, permissions: ['geolocation'] });
+  await register(citizen.page, '雄关啄木鸟');
+
+  // An empty submit says what is missing, beside the fields.
+  await citizen.page.goto(`${BASE}/report`);
+  await byTest(citizen.page, 'report-form').waitFor();
+  await shot(citizen.page, 'report-form-empty');
+  await byTest(citizen.page, 'report-submit').click();
+  await byTest(citizen.page, 'error-photo').getByText('请至少上传1张照片').waitFor();
+  await byTest(citizen.page, 'error-category_id').getByText('请选择问题类别').waitFor();
+
+  await fillReport(citizen.page, photo, '人行道被摊位占满，行人只能走机动车道');
+  await shot(citizen.page, 'report-form-filled');
+  await byTest(citizen.page, 'report-submit').click();
+  await citizen.page.waitForURL(/\/reports\/\d+\?new=1$/);
+  const id = Number(new URL(citizen.page.url()).pathname.split('/').pop());
+  assert.equal(await byTest(citizen.page, 'status').first().textContent(), '待审核');
+  await byTest(citizen.page, 'submitted').waitFor();
+  await shot(citizen.page, 'report-submitted');
+
+  // The moderator approves; routing picked the category's unit.
+  const moderator = await phone(browser);
+  await login(moderator.page, ...DEMO.moderator);
+  await moderator.page.goto(`${BASE}/manage/review`);
+  const card = byTest(moderator.page, `review-${id}`);
+  await card.waitFor();
+  assert.equal(await card.locator('[data-test-id="review-unit"] option:checked').textContent(), '市城市管理执法局');
+  await shot(moderator.page, 'review-queue');
+  await card.locator('[data-test-id="approve"]').click();
+  await moderator.page.waitForURL(`${BASE}/manage/review?done=${id}`);
+
+  // Unit staff rectify with an after photo.
+  const staff = await phone(browser);
+  await login(staff.page, ...DEMO.unit);
+  await staff.page.goto(`${BASE}/manage/unit`);
+  const task = byTest(staff.page, `task-${id}`);
+  await task.waitFor();
+  await shot(staff.page, 'unit-tasks');
+  await task.locator('[data-test-id="rectify-note"]').fill('已劝离摊位，恢复通行');
+  await task.locator('[data-test-id="rectify-photo"]').setInputFiles(await jpegPhoto(browser, '#1b6e3a'));
+  await task.locator('[data-test-id="rectify-submit"]').click();
+  await task.waitFor({ state: 'detached' });
+
+  // The moderator verifies and closes it.
+  await moderator.page.goto(`${BASE}/manage/verify`);
+  const check = byTest(moderator.page, `verify-${id}`);
+  await check.waitFor();
+  await shot(moderator.page, 'verify-queue');
+  await check.locator('[data-test-id="close"]').click();
+  await moderator.page.waitForURL(`${BASE}/manage/verify?done=${id}`);
+
+  // The citizen sees 已销号 with both photos, and the points.
+  await citizen.page.goto(`${BASE}/reports/${id}`);
+  assert.equal(await byTest(citizen.page, 'status').first().textContent(), '已销号');
+  assert.equal(await byTest(citizen.page, 'photos-before').locator('img').count(), 1);
+  assert.equal(await byTest(citizen.page, 'photos-after').locator('img').count(), 1);
+  assert.equal(await byTest(citizen.page, 'unit').textContent(), '市城市管理执法局');
+  const steps = await byTest(citizen.page, 'timeline').locator('li strong').allTextContents();
+  assert.deepEqual(steps, ['提交报告', '审核通过，已交办', '责任单位已整改', '督查通过，已销号']);
+  await shot(citizen.page, 'report-closed');
+  await byTest(citizen.page, 'confirm-fixed').click();
+  await byTest(citizen.page, 'verdict').waitFor();
+  await citizen.page.goto(`${BASE}/points`);
+  assert.equal(await byTest(citizen.page, 'points-balance').textContent(), '7');
+  await shot(citizen.page, 'points-after-report');
+  await citizen.page.goto(`${BASE}/me/messages`);
+  await byTest(citizen.page, 'messages').getByText(`您的随手拍 #${id} 已销号`).waitFor();
+  await shot(citizen.page, 'messages');
+
+  // A second citizen at the same place is offered the duplicate hint.
+  const second = await phone(browser, { geolocation: HERE, permissions: ['geolocation'] });
+  await register(second.page, '嘉峪关市民');
+  await fillReport(second.page, photo, '这里又有人占道摆摊');
+  // The first report is closed; the hint offers open ones. File a fresh one
+  // through the moderator's approval so there is an open report to find.
+  assert.equal(await byTest(second.page, 'duplicate-hint').count(), 0);
+  await byTest(second.page, 'report-submit').click();
+  await second.page.waitForURL(/\/reports\/\d+\?new=1$/);
+  const open = Number(new URL(second.page.url()).pathname.split('/').pop());
+  await moderator.page.goto(`${BASE}/manage/review`);
+  await byTest(moderator.page, `review-${open}`).locator('[data-test-id="approve"]').click();
+  await moderator.page.waitForURL(`${BASE}/manage/review?done=${open}`);
+
+  const third = await phone(browser, { geolocation: HERE, permissions: ['geolocation'] });
+  await register(third.page, '热心市民');
+  await fillReport(third.page, photo, '占道经营');
+  const hint = byTest(third.page, 'duplicate-hint');
+  await hint.waitFor();
+  assert.ok((await hint.textContent()).includes(`#${open}`));
+  await shot(third.page, 'report-duplicate-hint');
+
+  // The public list finds it by a 2-character word, and shows the map.
+  await third.page.goto(`${BASE}/reports?q=${encodeURIComponent('摆摊')}`);
+  await byTest(third.page, `report-${open}`).waitFor();
+  await byTest(third.page, 'reports-map').waitFor();
+  await shot(third.page, 'reports-list');
+
+  for (const p of [citizen, moderator, staff, second, third]) {
+    assert.deepEqual(p.errors, [], 'no errors in the browser console');
+    await p.context.close();
+  }
+});
+
+test('a refused location is explained, and the map pin still works', async () => {
+  const citizen = await phone(browser, { permissions: [] });
+  await login(citizen.page, ...DEMO.citizen, '/report');
+  await byTest(citizen.page, 'report-form').waitFor();
+  await byTest(citizen.page, 'locate').click();
+  await byTest(citizen.page, 'location-note').getByText('拒绝了定位授权').waitFor();
+  const map = byTest(citizen.page, 'pin-map');
+  const box = await map.boundingBox();
+  await map.click({ position: { x: box.width / 2, y: box.height / 2 } });
+  await byTest(citizen.page, 'location').getByText('已选位置').waitFor();
+  await shot(citizen.page, 'report-location-refused');
+  assert.deepEqual(citizen.errors, []);
+  await citizen.context.close();
+});

@@ -1,0 +1,36 @@
+// Service worker: pages and assets are fetched from the network first and
+// kept, so the 随手拍 form opens without a network; reports written offline
+// wait in the outbox (zhuomu.js) and are sent on `sync` or when a page
+// comes back online.
+importScripts('/zhuomu.js');
+var CACHE = 'zhuomu-v1';
+var SHELL = ['/report', '/pkg/zhuomu.css', '/zhuomu.js', '/favicon.svg', '/manifest.webmanifest'];
+
+self.addEventListener('install', function (e) {
+  e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); }).catch(function () {}));
+  self.skipWaiting();
+});
+self.addEventListener('activate', function (e) {
+  e.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+self.addEventListener('fetch', function (e) {
+  var req = e.request, url = new URL(req.url);
+  if (req.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf('/api/') === 0 || url.pathname.indexOf('/photos/') === 0) return;
+  e.respondWith(fetch(req).then(function (res) {
+    if (res.ok && res.type === 'basic') {
+      var copy = res.clone();
+      caches.open(CACHE).then(function (c) { c.put(req, copy); });
+    }
+    return res;
+  }).catch(function () {
+    return caches.match(req).then(function (hit) {
+      return hit || (req.mode === 'navigate' ? caches.match('/report') : undefined) || Response.error();
+    });
+  }));
+});
+self.addEventListener('sync', function (e) {
+  if (e.tag === 'zhuomu-outbox') e.waitUntil(self.zhuomu.flush());
+});

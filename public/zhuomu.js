@@ -1,0 +1,205 @@
+// Browser helpers the report form island calls through `window.zhuomu`:
+// shrinking photos before upload (long side ≤ 1600 px, JPEG), the phone's
+// location, and an outbox in IndexedDB so a report written offline is sent
+// when the network returns. The service worker (sw.js) imports this file too.
+(function (g) {
+  'use strict';
+  var DB = 'zhuomu', STORE = 'outbox', LONG_SIDE = 1600;
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var r = indexedDB.open(DB, 1);
+      r.onupgradeneeded = function () { r.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true }); };
+      r.onsuccess = function () { resolve(r.result); };
+      r.onerror = function () { reject(r.error); };
+    });
+  }
+  function tx(mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(STORE, mode), result;
+        Promise.resolve(work(t.objectStore(STORE))).then(function (r) { result = r; });
+        t.oncomplete = function () { resolve(result); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+  function request(r) {
+    return new Promise(function (resolve, reject) {
+      r.onsuccess = function () { resolve(r.result); };
+      r.onerror = function () { reject(r.error); };
+    });
+  }
+  var outbox = {
+    add: function (item) { return tx('readwrite', function (s) { return request(s.add(item)); }); },
+    all: function () { return tx('readonly', function (s) { return request(s.getAll()); }); },
+    remove: function (id) { return tx('readwrite', function (s) { return request(s.delete(id)); }); }
+  };
+
+  // A photo shrunk to LONG_SIDE on its long side and re-encoded as JPEG, the
+  // right way up. Anything the browser cannot decode goes as it is: the server
+  // decides what it accepts.
+  function shrink(file) {
+    if (typeof createImageBitmap !== 'function' || !/^image\//.test(file.type)) return Promise.resolve(file);
+    return createImageBitmap(file, { imageOrientation: 'from-image' }).then(function (bmp) {
+      var scale = Math.min(1, LONG_SIDE / Math.max(bmp.width, bmp.height));
+      if (scale === 1 && file.size < 1500000) { bmp.close(); return file; }
+      var c = document.createElement('canvas');
+      c.width = Math.round(bmp.width * scale);
+      c.height = Math.round(bmp.height * scale);
+      c.getContext('2d').drawImage(bmp, 0, 0, c.width, c.height);
+      bmp.close();
+      return new Promise(function (resolve) { c.toBlob(resolve, 'image/jpeg', 0.85); }).then(function (blob) {
+        return blob ? new File([blob], 'photo.jpg', { type: 'image/jpeg' }) : file;
+      });
+    }).catch(function () { return file; });
+  }
+
+  function entries(form) {
+    var list = [];
+    new FormData(form).forEach(function (v, k) { list.push([k, v]); });
+    return Promise.all(list.map(function (e) {
+      var v = e[1];
+      if (typeof File !== 'undefined' && v instanceof File) {
+        return v.size ? shrink(v).then(function (f) { return [e[0], f]; }) : null;
+      }
+      return e;
+    })).then(function (all) { return all.filter(Boolean); });
+  }
+
+  function post(url, list) {
+    var fd = new FormData();
+    list.forEach(function (e) { fd.append(e[0], e[1]); });
+    return fetch(url, { method: 'POST', body: fd, credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.text().then(function (t) { return { status: r.status, body: t }; }); });
+  }
+
+  function queue(url, list) {
+    return outbox.add({ url: url, entries: list, at: Date.now() }).then(function () {
+      if (g.navigator && g.navigator.serviceWorker && g.navigator.serviceWorker.ready) {
+        g.navigator.serviceWorker.ready.then(function (reg) {
+          if (reg.sync) reg.sync.register('zhuomu-outbox').catch(function () {});
+        });
+      }
+      return { status: 0, body: '' };
+    });
+  }
+
+  g.zhuomu = {
+    // Sends a form (multipart) to url; offline, keeps it in the outbox and
+    // answers status 0.
+    send: function (form, url) {
+      return entries(form).then(function (list) {
+        if (g.navigator && g.navigator.onLine === false) return queue(url, list);
+        return post(url, list).catch(function () { return queue(url, list); });
+      });
+    },
+    // Sends what waits in the outbox. A report the server refuses for good
+    // (4xx other than 401) is dropped; the rest waits for the next try.
+    flush: function () {
+      return outbox.all().then(function (items) {
+        return items.reduce(function (p, item) {
+          return p.then(function () {
+            return post(item.url, item.entries).then(function (r) {
+              if (r.status < 500 && r.status !== 401) return outbox.remove(item.id);
+            });
+          });
+        }, Promise.resolve());
+      }).catch(function () {});
+    },
+    // GET a JSON document: {status, body}.
+    get: function (url) {
+      return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.text().then(function (t) { return { status: r.status, body: t }; }); })
+        .catch(function () { return { status: 0, body: '' }; });
+    },
+    // POST a JSON text: {status, body}.
+    postJson: function (url, json) {
+      return fetch(url, { method: 'POST', body: json, credentials: 'same-origin',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json' } })
+        .then(function (r) { return r.text().then(function (t) { return { status: r.status, body: t }; }); })
+        .catch(function () { return { status: 0, body: '' }; });
+    },
+    pending: function () { return outbox.all().then(function (i) { return i.length; }).catch(function () { return 0; }); },
+    // [lat, lon]; rejects with the GeolocationPositionError code (1 refused,
+    // 2 unavailable, 3 timeout).
+    locate: function () {
+      return new Promise(function (resolve, reject) {
+        if (!g.navigator || !g.navigator.geolocation) { reject(2); return; }
+        g.navigator.geolocation.getCurrentPosition(
+          function (p) { resolve([p.coords.latitude, p.coords.longitude]); },
+          function (e) { reject(e.code); },
+          { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+      });
+    }
+  };
+
+  // Staff consoles: forms that upload photos ([data-upload]) and the
+  // redaction tool ([data-redact]) are plain markup made interactive here,
+  // which keeps them out of the WASM every citizen downloads.
+  function problemText(r) {
+    try {
+      var p = JSON.parse(r.body);
+      var parts = [p.detail].concat((p.errors || []).map(function (e) { return e.message; }));
+      return parts.filter(Boolean).join('：');
+    } catch (e) { return r.status === 413 ? '照片太大了，请换一张' : '提交失败，请稍后再试'; }
+  }
+  function say(root, text) {
+    var out = root.querySelector('[role=alert]');
+    if (out) out.textContent = text;
+  }
+  function enhanceUploads(doc) {
+    doc.querySelectorAll('form[data-upload]').forEach(function (form) {
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        var button = form.querySelector('[type=submit]');
+        if (button) button.disabled = true;
+        g.zhuomu.send(form, form.getAttribute('data-upload')).then(function (r) {
+          if (r.status >= 200 && r.status < 300) { location.reload(); return; }
+          say(form, r.status === 0 ? '网络不通：已保存在手机上，联网后会自动提交。' : problemText(r));
+          if (button) button.disabled = false;
+        });
+      });
+    });
+  }
+  function enhanceRedaction(doc) {
+    doc.querySelectorAll('[data-redact]').forEach(function (tool) {
+      var area = tool.querySelector('.redact-area'), box = null, start = null, rect = null;
+      function at(ev) {
+        var b = area.getBoundingClientRect();
+        return [Math.min(1, Math.max(0, (ev.clientX - b.left) / b.width)), Math.min(1, Math.max(0, (ev.clientY - b.top) / b.height))];
+      }
+      area.addEventListener('pointerdown', function (ev) {
+        ev.preventDefault();
+        start = at(ev);
+        if (!box) { box = document.createElement('div'); box.className = 'redact-box'; area.appendChild(box); }
+        area.setPointerCapture(ev.pointerId);
+      });
+      area.addEventListener('pointermove', function (ev) {
+        if (!start) return;
+        var p = at(ev);
+        rect = { x: Math.min(start[0], p[0]), y: Math.min(start[1], p[1]), w: Math.abs(p[0] - start[0]), h: Math.abs(p[1] - start[1]) };
+        box.style.cssText = 'left:' + rect.x * 100 + '%;top:' + rect.y * 100 + '%;width:' + rect.w * 100 + '%;height:' + rect.h * 100 + '%';
+      });
+      area.addEventListener('pointerup', function () { start = null; });
+      tool.querySelector('button').addEventListener('click', function () {
+        if (!rect || rect.w < 0.01 || rect.h < 0.01) { say(tool, '请先在照片上拖出要遮挡的区域'); return; }
+        g.zhuomu.postJson(tool.getAttribute('data-redact'), JSON.stringify(rect)).then(function (r) {
+          if (r.status === 200) location.reload(); else say(tool, problemText(r));
+        });
+      });
+    });
+  }
+
+  if (typeof window !== 'undefined') {
+    document.addEventListener('DOMContentLoaded', function () {
+      enhanceUploads(document);
+      enhanceRedaction(document);
+    });
+    window.addEventListener('online', function () { g.zhuomu.flush(); });
+    window.addEventListener('load', function () {
+      if (navigator.onLine !== false) g.zhuomu.flush();
+      if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(function () {});
+    });
+  }
+})(self);
