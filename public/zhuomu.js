@@ -150,6 +150,12 @@
   }
   function enhanceUploads(doc) {
     doc.querySelectorAll('form[data-upload]').forEach(function (form) {
+      form.querySelectorAll('input[type=file]').forEach(function (input) {
+        input.addEventListener('change', function () {
+          var label = input.closest('label');
+          if (label && label.firstChild) label.firstChild.textContent = '已选' + input.files.length + '张照片';
+        });
+      });
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
         var button = form.querySelector('[type=submit]');

@@ -65,6 +65,21 @@ test('a report goes round the closed loop to 已销号', async () => {
   await card.waitFor();
   assert.equal(await card.locator('[data-test-id="review-unit"] option:checked').textContent(), '市城市管理执法局');
   await shot(moderator.page, 'review-queue');
+  // Black out the top-left quarter of the photo (a face, a number plate).
+  const area = card.locator('[data-test-id="redact-area"]').first();
+  const before = await area.locator('img').getAttribute('src');
+  const box = await area.boundingBox();
+  await moderator.page.mouse.move(box.x + 5, box.y + 5);
+  await moderator.page.mouse.down();
+  await moderator.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+  await moderator.page.mouse.up();
+  await shot(moderator.page, 'review-redacting');
+  await card.locator('[data-test-id="redact-apply"]').first().click();
+  await moderator.page.waitForFunction(
+    ([id, old]) => document.querySelector(`[data-test-id="review-${id}"] .redact-area img`)?.getAttribute('src') !== old,
+    [id, before]);
+  const gone = await moderator.page.request.get(`${BASE}${before}`);
+  assert.equal(gone.status(), 404, 'the unredacted photo is no longer served');
   await card.locator('[data-test-id="approve"]').click();
   await moderator.page.waitForURL(`${BASE}/manage/review?done=${id}`);
 
@@ -152,5 +167,25 @@ test('a refused location is explained, and the map pin still works', async () =>
   await byTest(citizen.page, 'location').getByText('已选位置').waitFor();
   await shot(citizen.page, 'report-location-refused');
   assert.deepEqual(citizen.errors, []);
+  await citizen.context.close();
+});
+
+test('a report written offline is sent when the network returns', async () => {
+  const photo = await jpegPhoto(browser, '#7d3c98');
+  const citizen = await phone(browser, { geolocation: HERE, permissions: ['geolocation'] });
+  const { page } = citizen;
+  await login(page, ...DEMO.citizen, '/report');
+  await fillReport(page, photo, '离线写的报告：公园门口有人摆摊');
+  await citizen.context.setOffline(true);
+  await byTest(page, 'report-submit').click();
+  await byTest(page, 'queued').waitFor();
+  assert.equal(await page.evaluate(() => window.zhuomu.pending()), 1, 'kept on the phone');
+  await shot(page, 'report-queued-offline');
+  await citizen.context.setOffline(false);
+  await page.waitForFunction(() => window.zhuomu.pending().then((n) => n === 0), null, { timeout: 15000 });
+  await page.goto(`${BASE}/me/reports`);
+  await byTest(page, 'my-reports').getByText('离线写的报告：公园门口有人摆摊').waitFor();
+  await shot(page, 'my-reports');
+  assert.deepEqual(citizen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e)), []);
   await citizen.context.close();
 });

@@ -12,7 +12,6 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt};
 use rand::RngCore;
-use tokio::sync::Semaphore;
 
 use crate::domain::Redaction;
 use crate::error::AppError;
@@ -23,9 +22,12 @@ pub const FULL_SIDE: u32 = 1600;
 pub const THUMB_SIDE: u32 = 400;
 /// Largest width or height a photo may declare.
 pub const MAX_DIMENSION: u32 = 12_000;
-/// Largest decoded image in memory (≈ 26 megapixels of RGB). One photo is
-/// decoded at a time per server, so peak memory for photos stays near this.
-pub const MAX_DECODED_BYTES: u64 = 80 * 1024 * 1024;
+/// Largest decoded image in memory (16 megapixels of RGB: every phone
+/// camera's default; the browser shrinks photos to 1600 px before upload
+/// anyway). One photo is decoded at a time per server, and uploads wait on
+/// disk, not in memory (`Upload`), so a server's photo work stays near this
+/// (measured by `server/benches/photo_memory.rs`).
+pub const MAX_DECODED_BYTES: u64 = 48 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 82;
 
 /// A photo ready to store: the upright, shrunk JPEG and its thumbnail.
@@ -92,9 +94,12 @@ fn limit_or_unsupported(e: image::ImageError) -> PhotoError {
     }
 }
 
+/// Fits the image in a `side` × `side` box by area averaging, which writes
+/// the small image directly (a filtered resize would first build a
+/// floating-point copy of the big one: 77 MB for a 12 MP photo).
 fn shrink(image: DynamicImage, side: u32) -> DynamicImage {
     if image.width() > side || image.height() > side {
-        image.resize(side, side, image::imageops::FilterType::Triangle)
+        image.thumbnail(side, side)
     } else {
         image
     }
@@ -139,11 +144,70 @@ pub fn redact_blocking(stored: &[u8], r: Redaction) -> Result<Processed, PhotoEr
     finish(image)
 }
 
+/// An uploaded photo waiting in a temporary file (deleted when dropped), so
+/// that many uploads at once cost disk, not memory.
+#[derive(Debug)]
+pub struct Upload {
+    path: tempfile::TempPath,
+}
+
+impl Upload {
+    /// Starts a spooled upload: the file to write the bytes to.
+    pub fn create() -> std::io::Result<(tokio::fs::File, Upload)> {
+        let (file, path) = tempfile::NamedTempFile::new()?.into_parts();
+        Ok((tokio::fs::File::from_std(file), Upload { path }))
+    }
+
+    /// An upload of bytes already in memory (tests, seeds).
+    pub fn from_bytes(bytes: &[u8]) -> std::io::Result<Upload> {
+        let (mut file, path) = tempfile::NamedTempFile::new()?.into_parts();
+        std::io::Write::write_all(&mut file, bytes)?;
+        Ok(Upload { path })
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The one thread of a server that decodes and encodes photos. Photos are
+/// processed one at a time, always on this thread, so the memory a decode
+/// takes is reused by the next instead of piling up in the allocator arenas
+/// of many blocking-pool threads (measured: 290 MiB peak on the pool, see
+/// docs/PERFORMANCE.md).
+struct Worker {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl Worker {
+    fn start() -> Worker {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("photos".into())
+            .spawn(move || {
+                for job in rx {
+                    job();
+                }
+            })
+            .expect("start the photo thread");
+        Worker {
+            jobs: std::sync::Mutex::new(tx),
+        }
+    }
+
+    /// Runs `f` on the photo thread and waits for its answer.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(f());
+        });
+        self.jobs.lock().ok()?.send(job).ok()?;
+        answer.await.ok()
+    }
+}
+
 /// Where photos live and how they are processed.
 pub struct Photos {
     store: Arc<dyn ObjectStore>,
-    /// One decode at a time per server keeps peak memory bounded.
-    decode_slots: Semaphore,
+    worker: Worker,
 }
 
 /// Keys of a stored photo and its thumbnail.
@@ -159,7 +223,7 @@ impl Photos {
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
         Photos {
             store,
-            decode_slots: Semaphore::new(1),
+            worker: Worker::start(),
         }
     }
 
@@ -182,30 +246,27 @@ impl Photos {
         Ok(Self::new(Arc::new(s3)))
     }
 
-    /// Processes an upload on the blocking pool, one at a time.
-    pub async fn process(&self, bytes: Bytes) -> Result<Processed, PhotoError> {
-        let _slot = self
-            .decode_slots
-            .acquire()
+    /// Processes an upload on the photo thread, one at a time: only then is
+    /// it read into memory.
+    pub async fn process(&self, upload: Upload) -> Result<Processed, PhotoError> {
+        self.worker
+            .run(move || {
+                let bytes = std::fs::read(&upload.path).map_err(|_| PhotoError::Unsupported)?;
+                process_blocking(&bytes)
+            })
             .await
-            .map_err(|_| PhotoError::Unsupported)?;
-        tokio::task::spawn_blocking(move || process_blocking(&bytes))
-            .await
-            .map_err(|_| PhotoError::Unsupported)?
+            .unwrap_or(Err(PhotoError::Unsupported))
     }
 
     /// Redacts a stored photo into new objects (new names, so no cache
     /// anywhere keeps the old picture under the name that is public).
     pub async fn redact(&self, key: &str, r: Redaction) -> Result<StoredPhoto, AppError> {
         let stored = self.get(key).await?.ok_or(AppError::NotFound)?;
-        let _slot = self
-            .decode_slots
-            .acquire()
+        let processed = self
+            .worker
+            .run(move || redact_blocking(&stored, r))
             .await
-            .map_err(|_| AppError::Internal)?;
-        let processed = tokio::task::spawn_blocking(move || redact_blocking(&stored, r))
-            .await
-            .map_err(|_| AppError::Internal)?
+            .ok_or(AppError::Internal)?
             .map_err(|_| AppError::Internal)?;
         self.put(processed).await
     }

@@ -8,14 +8,13 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
 use serde::Deserialize;
 use sqlx::{Any, Transaction};
 
 use super::auth::CurrentUser;
 use super::db::{Param, Where, bind_all, placeholders};
 use super::notify::{self, Outgoing};
-use super::photos::StoredPhoto;
+use super::photos::{StoredPhoto, Upload};
 use super::points::{self, Reference};
 use super::{AppState, audit};
 use crate::domain::report::{
@@ -540,8 +539,8 @@ pub struct NewReport {
     pub address: Option<String>,
     pub hide_name: Option<String>,
     pub fixed_on_spot: Option<String>,
-    pub photos: Vec<Bytes>,
-    pub after_photos: Vec<Bytes>,
+    pub photos: Vec<Upload>,
+    pub after_photos: Vec<Upload>,
 }
 
 fn flag(v: Option<&str>) -> Result<bool, String> {
@@ -618,12 +617,12 @@ async fn route(state: &AppState, p: GeoPoint) -> Result<Option<(i64, i64)>, AppE
 
 async fn store_all(
     state: &AppState,
-    uploads: Vec<Bytes>,
+    uploads: Vec<Upload>,
     field: &str,
 ) -> Result<Vec<StoredPhoto>, AppError> {
     let mut stored = Vec::with_capacity(uploads.len());
-    for bytes in uploads {
-        let processed = match state.photos.process(bytes).await {
+    for upload in uploads {
+        let processed = match state.photos.process(upload).await {
             Ok(p) => p,
             Err(e) => {
                 forget(state, &stored).await;
@@ -1208,7 +1207,7 @@ pub async fn rectify(
     actor: &CurrentUser,
     id: i64,
     note: Option<String>,
-    photos: Vec<Bytes>,
+    photos: Vec<Upload>,
 ) -> Result<Report, AppError> {
     let row = load_visible(state, id, Some(actor)).await?;
     let own_unit =

@@ -3,6 +3,7 @@
 
 use app::backend::AppState;
 use app::backend::auth::{self, CurrentUser};
+use app::backend::photos::Upload;
 use app::domain::{FieldError, Paging};
 use app::error::AppError;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -10,6 +11,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use tokio::io::AsyncWriteExt;
 
 use crate::problem::ApiError;
 
@@ -155,10 +157,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
 /// bigger, before the rest is read) and at most `MAX_PHOTOS` per name.
 pub struct UploadForm {
     pub text: std::collections::HashMap<String, String>,
-    pub files: std::collections::HashMap<String, Vec<bytes::Bytes>>,
+    pub files: std::collections::HashMap<String, Vec<Upload>>,
 }
 
 const MAX_TEXT_FIELD: usize = 8 * 1024;
+
+fn spool_error(e: std::io::Error) -> AppError {
+    tracing::error!(error = %e, "cannot spool an upload");
+    AppError::Internal
+}
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -186,37 +193,38 @@ impl UploadForm {
         };
         while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
             let name = field.name().unwrap_or("").to_owned();
-            let is_file = file_fields.contains(&name.as_str());
-            let cap = if is_file {
-                MAX_PHOTO_BYTES
-            } else {
-                MAX_TEXT_FIELD
-            };
-            let mut data = bytes::BytesMut::new();
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                if data.len() + chunk.len() > cap {
-                    return Err(ApiError(if is_file {
-                        AppError::PayloadTooLarge
-                    } else {
-                        AppError::field(&name, "内容过长")
-                    }));
-                }
-                data.extend_from_slice(&chunk);
-            }
-            if is_file {
-                // A file input left empty still sends an empty part.
-                if data.is_empty() {
-                    continue;
-                }
-                let list = form.files.entry(name.clone()).or_default();
-                if list.len() == MAX_PHOTOS {
+            if file_fields.contains(&name.as_str()) {
+                if form.files.get(&name).is_some_and(|l| l.len() == MAX_PHOTOS) {
                     return Err(ApiError(AppError::field(
                         &name,
                         format!("最多上传{MAX_PHOTOS}张照片"),
                     )));
                 }
-                list.push(data.freeze());
-            } else {
+                // Spooled to a temporary file: uploads wait on disk, not in memory.
+                let (mut file, upload) = Upload::create().map_err(spool_error)?;
+                let mut written = 0;
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    written += chunk.len();
+                    if written > MAX_PHOTO_BYTES {
+                        return Err(ApiError(AppError::PayloadTooLarge));
+                    }
+                    file.write_all(&chunk).await.map_err(spool_error)?;
+                }
+                file.flush().await.map_err(spool_error)?;
+                // A file input left empty still sends an empty part.
+                if written > 0 {
+                    form.files.entry(name).or_default().push(upload);
+                }
+                continue;
+            }
+            let mut data = bytes::BytesMut::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if data.len() + chunk.len() > MAX_TEXT_FIELD {
+                    return Err(ApiError(AppError::field(&name, "内容过长")));
+                }
+                data.extend_from_slice(&chunk);
+            }
+            {
                 let text = String::from_utf8(data.to_vec())
                     .map_err(|_| AppError::field(&name, "不是有效的 UTF-8 文本"))?;
                 form.text.insert(name, text);
@@ -229,7 +237,7 @@ impl UploadForm {
         self.text.remove(name)
     }
 
-    pub fn take_files(&mut self, name: &str) -> Vec<bytes::Bytes> {
+    pub fn take_files(&mut self, name: &str) -> Vec<Upload> {
         self.files.remove(name).unwrap_or_default()
     }
 }
