@@ -98,6 +98,34 @@ compress_site() {
   say "first-load bundle (brotli): JS $js B + zhuomu.js $helper B + WASM $wasm B + CSS $css B = $((js + helper + wasm + css)) B (budget 153600 B)"
 }
 
+# A throwaway S3-compatible server (moto, from PyPI) for the photo-storage
+# tests, unless TEST_S3_ENDPOINT is set.
+start_test_s3() {
+  if [ -n "${TEST_S3_ENDPOINT:-}" ]; then
+    say "using TEST_S3_ENDPOINT"
+    return
+  fi
+  if ! command -v moto_server >/dev/null 2>&1; then
+    say "installing moto (S3-compatible test server, pip)"
+    python3 -m pip install -q --disable-pip-version-check 'moto[server]' >/dev/null
+  fi
+  local port
+  port="$(free_port)"
+  moto_server -H 127.0.0.1 -p "$port" >/tmp/zhuomu-moto.log 2>&1 &
+  S3_PID=$!
+  for i in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fs -X PUT "http://127.0.0.1:$port/zhuomu-test" >/dev/null
+  export TEST_S3_ENDPOINT="http://127.0.0.1:$port" TEST_S3_BUCKET="zhuomu-test"
+  say "S3-compatible test server (moto) on port $port"
+}
+
+stop_test_s3() {
+  if [ -n "${S3_PID:-}" ]; then kill "$S3_PID" 2>/dev/null || true; fi
+}
+
 # A throwaway PostgreSQL cluster for the tests, unless TEST_DATABASE_URL is set.
 start_test_postgres() {
   if [ -n "${TEST_DATABASE_URL:-}" ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit, storage and HTTP tests on SQLite and on a real
-# PostgreSQL, then the phone-screen browser tests in Chromium.
+# PostgreSQL (photos also in an S3-compatible server), then the phone-screen
+# browser tests in Chromium.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_build_tools
@@ -13,9 +14,11 @@ cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
   [ -n "$E2E_DIR" ] && rm -rf "$E2E_DIR"
   stop_test_postgres
+  stop_test_s3
 }
 trap cleanup EXIT
 start_test_postgres
+start_test_s3
 
 say "unit, storage and HTTP tests (SQLite and PostgreSQL)"
 cargo test --workspace --locked

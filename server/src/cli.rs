@@ -118,9 +118,16 @@ pub fn config(db: &DbArgs, public_origin: Option<String>, rate_limits: bool) -> 
         data_dir: db.data_dir.clone(),
         public_origin,
         rate_limits,
-        s3_bucket: std::env::var("ZHUOMU_S3_BUCKET")
+        s3: std::env::var("ZHUOMU_S3_BUCKET")
             .ok()
-            .filter(|b| !b.is_empty()),
+            .filter(|b| !b.is_empty())
+            .map(|bucket| app::backend::S3Settings {
+                bucket,
+                endpoint: std::env::var("ZHUOMU_S3_ENDPOINT")
+                    .ok()
+                    .filter(|e| !e.is_empty()),
+                ..Default::default()
+            }),
         ..Config::default()
     }
 }

@@ -57,8 +57,8 @@ pub fn build_state(
     zone: chrono_tz::Tz,
 ) -> anyhow::Result<AppState> {
     let secret = load_or_create_secret(&config.data_dir)?;
-    let photos = match &config.s3_bucket {
-        Some(bucket) => Photos::s3(bucket)?,
+    let photos = match &config.s3 {
+        Some(s3) => Photos::s3(s3)?,
         None => Photos::local(&config.data_dir.join("photos"))?,
     };
     Ok(AppState {

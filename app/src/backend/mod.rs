@@ -17,4 +17,4 @@ pub mod users;
 
 pub use clock::Clock;
 pub use db::{Backend, Db};
-pub use state::{AppState, Config};
+pub use state::{AppState, Config, S3Settings};

@@ -236,13 +236,29 @@ impl Photos {
         Ok(Self::new(Arc::new(fs)))
     }
 
-    /// An S3-compatible bucket; endpoint and credentials from the usual
-    /// `AWS_*` variables (`AWS_ENDPOINT` for MinIO and the like).
-    pub fn s3(bucket: &str) -> anyhow::Result<Self> {
-        let s3 = object_store::aws::AmazonS3Builder::from_env()
-            .with_bucket_name(bucket)
+    /// An S3-compatible bucket: what the settings leave out comes from the
+    /// usual `AWS_*` variables. A plain-HTTP endpoint (a MinIO on the same
+    /// network) is allowed when it is named explicitly.
+    pub fn s3(s: &super::S3Settings) -> anyhow::Result<Self> {
+        let mut b = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(&s.bucket);
+        if let Some(e) = &s.endpoint {
+            b = b
+                .with_endpoint(e)
+                .with_allow_http(e.starts_with("http://"))
+                .with_virtual_hosted_style_request(false);
+        }
+        if let Some(r) = &s.region {
+            b = b.with_region(r);
+        }
+        if let Some(k) = &s.access_key_id {
+            b = b.with_access_key_id(k);
+        }
+        if let Some(k) = &s.secret_access_key {
+            b = b.with_secret_access_key(k);
+        }
+        let s3 = b
             .build()
-            .map_err(|e| anyhow::anyhow!("S3 bucket {bucket}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("S3 bucket {}: {e}", s.bucket))?;
         Ok(Self::new(Arc::new(s3)))
     }
 

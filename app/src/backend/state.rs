@@ -24,9 +24,8 @@ pub struct Config {
     /// Behind our own reverse proxy: take the client address from the last
     /// X-Forwarded-For entry.
     pub trust_proxy: bool,
-    /// Keep photos in this S3-compatible bucket (`ZHUOMU_S3_BUCKET`) instead
-    /// of `data/photos`.
-    pub s3_bucket: Option<String>,
+    /// Keep photos in an S3-compatible bucket instead of `data/photos`.
+    pub s3: Option<S3Settings>,
 }
 
 impl Default for Config {
@@ -37,9 +36,21 @@ impl Default for Config {
             token_ttl_secs: 7 * 24 * 3600,
             rate_limits: true,
             trust_proxy: false,
-            s3_bucket: None,
+            s3: None,
         }
     }
+}
+
+/// An S3-compatible bucket (`ZHUOMU_S3_BUCKET`, `ZHUOMU_S3_ENDPOINT` for
+/// MinIO and the like). What is not given comes from the usual `AWS_*`
+/// variables (credentials, region).
+#[derive(Debug, Clone, Default)]
+pub struct S3Settings {
+    pub bucket: String,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
 }
 
 /// What every handler and server function reaches: the database, the clock,

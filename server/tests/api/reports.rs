@@ -1223,3 +1223,53 @@ async fn hot_issues_of_the_week(e: Engine) {
     assert_eq!(r.body["most_reported"], json!([]));
 }
 both!(hot_issues_of_the_week);
+
+/// Photos kept in S3-compatible storage (a moto server started by
+/// scripts/test.sh, or any bucket named by TEST_S3_ENDPOINT/TEST_S3_BUCKET):
+/// the same upload, serving and redaction work, and nothing is written to
+/// the local folder.
+async fn photos_in_s3_compatible_storage(e: Engine) {
+    let endpoint = std::env::var("TEST_S3_ENDPOINT")
+        .expect("the S3 test needs TEST_S3_ENDPOINT (scripts/test.sh starts a moto server)");
+    let bucket = std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "zhuomu-test".into());
+    let app = TestApp::spawn_with(e, |c| {
+        c.s3 = Some(app::backend::S3Settings {
+            bucket,
+            endpoint: Some(endpoint),
+            region: Some("us-east-1".into()),
+            access_key_id: Some("test".into()),
+            secret_access_key: Some("test".into()),
+        })
+    })
+    .await;
+    let city = app.city().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let (moderator, _) = app
+        .user_with_roles("13900000001", &["moderator"], None)
+        .await;
+    let r = app
+        .file_report(&citizen, city.litter, IN_GRID, "垃圾", vec![png(120, 80)])
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap();
+    let photo_id = r.body["photos"][0]["id"].as_i64().unwrap();
+    let url = r.body["photos"][0]["url"].as_str().unwrap().to_owned();
+    let res = app.client.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 120);
+    let r = app
+        .post(
+            &format!("/api/v1/reports/{id}/photos/{photo_id}/redact"),
+            json!({"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0}),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(app.get(&url, None).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        walk(&app.state.config.data_dir.join("photos")).is_empty(),
+        "nothing in the local folder"
+    );
+}
+both!(photos_in_s3_compatible_storage);
