@@ -55,9 +55,16 @@
     }).catch(function () { return file; });
   }
 
+  // The phone's own id for a report, so a retry never files it twice.
+  function newRef() {
+    if (g.crypto && g.crypto.randomUUID) return g.crypto.randomUUID();
+    return 'r' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 12);
+  }
+
   function entries(form) {
     var list = [];
     new FormData(form).forEach(function (v, k) { list.push([k, v]); });
+    if (!list.some(function (e) { return e[0] === 'client_ref'; })) list.push(['client_ref', newRef()]);
     return Promise.all(list.map(function (e) {
       var v = e[1];
       if (typeof File !== 'undefined' && v instanceof File) {
@@ -94,18 +101,32 @@
         return post(url, list).catch(function () { return queue(url, list); });
       });
     },
-    // Sends what waits in the outbox. A report the server refuses for good
-    // (4xx other than 401) is dropped; the rest waits for the next try.
+    // Sends what waits in the outbox, one flusher at a time (pages and the
+    // service worker share a lock; the server also files a client_ref once).
+    // A report the server refuses for good (4xx other than 401) is kept,
+    // marked failed, and shown on the 随手拍 page; the rest waits.
     flush: function () {
-      return outbox.all().then(function (items) {
-        return items.reduce(function (p, item) {
-          return p.then(function () {
-            return post(item.url, item.entries).then(function (r) {
-              if (r.status < 500 && r.status !== 401) return outbox.remove(item.id);
+      function run() {
+        return outbox.all().then(function (items) {
+          return items.filter(function (i) { return !i.failed; }).reduce(function (p, item) {
+            return p.then(function () {
+              return post(item.url, item.entries).then(function (r) {
+                if (r.status >= 200 && r.status < 300) return outbox.remove(item.id);
+                if (r.status >= 400 && r.status < 500 && r.status !== 401) {
+                  item.failed = problemText(r);
+                  return tx('readwrite', function (s) { return request(s.put(item)); });
+                }
+              });
             });
-          });
-        }, Promise.resolve());
-      }).catch(function () {});
+          }, Promise.resolve());
+        }).catch(function () {});
+      }
+      if (g.navigator && g.navigator.locks) return g.navigator.locks.request('zhuomu-outbox', run);
+      return run();
+    },
+    failed: function () {
+      return outbox.all().then(function (i) { return i.filter(function (x) { return x.failed; }); })
+        .catch(function () { return []; });
     },
     // GET a JSON document: {status, body}.
     get: function (url) {
@@ -120,7 +141,10 @@
         .then(function (r) { return r.text().then(function (t) { return { status: r.status, body: t }; }); })
         .catch(function () { return { status: 0, body: '' }; });
     },
-    pending: function () { return outbox.all().then(function (i) { return i.length; }).catch(function () { return 0; }); },
+    pending: function () {
+      return outbox.all().then(function (i) { return i.filter(function (x) { return !x.failed; }).length; })
+        .catch(function () { return 0; });
+    },
     // [lat, lon]; rejects with the GeolocationPositionError code (1 refused,
     // 2 unavailable, 3 timeout).
     locate: function () {
@@ -197,10 +221,23 @@
     });
   }
 
+  // The 随手拍 page says what still waits on this phone, and what failed.
+  function showOutbox(doc) {
+    var note = doc.querySelector('[data-outbox-note]');
+    if (!note) return;
+    Promise.all([g.zhuomu.pending(), g.zhuomu.failed()]).then(function (r) {
+      var lines = [];
+      if (r[0]) lines.push(r[0] + '条报告保存在手机上，联网后会自动发送。');
+      r[1].forEach(function (f) { lines.push('有一条离线报告未能发送：' + f.failed); });
+      note.textContent = lines.join(' ');
+    });
+  }
+
   if (typeof window !== 'undefined') {
     document.addEventListener('DOMContentLoaded', function () {
       enhanceUploads(document);
       enhanceRedaction(document);
+      showOutbox(document);
     });
     window.addEventListener('online', function () { g.zhuomu.flush(); });
     window.addEventListener('load', function () {

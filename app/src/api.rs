@@ -142,6 +142,12 @@ pub async fn logout() -> Result<(), AppError> {
                 users::logout(&state, &user).await?;
             }
             ssr::set_cookie(auth::clear_session_cookie_header(ssr::https()));
+            if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                opts.insert_header(
+                    http::HeaderName::from_static("clear-site-data"),
+                    http::HeaderValue::from_static(auth::CLEAR_SITE_DATA),
+                );
+            }
             leptos_axum::redirect("/");
             Ok(())
         }

@@ -156,6 +156,7 @@ async fn main() {
     }
     let peak = kib(&std::fs::read_to_string(&status_file).unwrap(), "VmHWM:") / 1024;
     server.kill().ok();
+    server.wait().ok();
     println!("peak resident memory of the server: {peak} MiB (target: well under 256 MiB)");
     assert!(peak < 256, "over the memory target");
 }

@@ -87,8 +87,19 @@ pub async fn static_or_page(State(state): State<AppState>, req: Request) -> Resp
     }
 }
 
+/// The app's routes, generated once per process. Generating them runs the
+/// app with resource loading suppressed process-wide, so a page rendering at
+/// that moment would wait forever (leptos-rs/leptos#4773): with several
+/// routers in one process (the test suite) it must happen once, before any
+/// page is served.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let _ = state;
     Router::new()
         .route("/api/fn/{*fn_name}", any(server_fn))

@@ -238,6 +238,10 @@ pub fn session_cookie_header(token: &str, max_age_secs: i64, secure: bool) -> St
 }
 
 /// `Set-Cookie` that removes the session cookie.
+/// Sent with a logout: the browser drops what this person left on the
+/// device — cached pages and the offline outbox of reports not yet sent.
+pub const CLEAR_SITE_DATA: &str = "\"cache\", \"storage\"";
+
 pub fn clear_session_cookie_header(secure: bool) -> String {
     session_cookie_header("", 0, secure)
 }

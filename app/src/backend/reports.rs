@@ -374,7 +374,7 @@ pub async fn list_public(
             _ => f.push("status", "只能查看公开的状态"),
         },
         None => {
-            w.and("r.status NOT IN ('pending_review', 'rejected')", []);
+            w.and("r.status IN ('assigned', 'rectified', 'closed')", []);
         }
     }
     if let Some(c) = query.category_id {
@@ -539,6 +539,9 @@ pub struct NewReport {
     pub address: Option<String>,
     pub hide_name: Option<String>,
     pub fixed_on_spot: Option<String>,
+    /// The phone's own id for this report (offline outbox): a retry with the
+    /// same id answers with the report already filed.
+    pub client_ref: Option<String>,
     pub photos: Vec<Upload>,
     pub after_photos: Vec<Upload>,
 }
@@ -762,6 +765,15 @@ pub async fn create(
     let fixed_on_spot = f
         .check("fixed_on_spot", flag(input.fixed_on_spot.as_deref()))
         .unwrap_or(false);
+    let client_ref = match input
+        .client_ref
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(r) => f.check("client_ref", report::client_ref(r)),
+    };
     f.check("photo", report::photo_count(input.photos.len()));
     if fixed_on_spot {
         if !is_staff(actor) {
@@ -789,6 +801,12 @@ pub async fn create(
         cat.unwrap(),
     );
 
+    if let Some(r) = &client_ref
+        && let Some(id) = filed_as(state, actor.id, r).await?
+    {
+        return get(state, id, Some(actor)).await;
+    }
+
     // Patrol reports are routed now; without an owner they fall back to the
     // patrolling unit, else to the review queue.
     let patrol = is_staff(actor);
@@ -800,6 +818,12 @@ pub async fn create(
     } else {
         None
     };
+    if fixed_on_spot && routed.is_none() {
+        return Err(AppError::field(
+            "fixed_on_spot",
+            "该位置不在任何路段或网格内，无法确定责任单位，不能直接销号",
+        ));
+    }
 
     let before = store_all(state, input.photos, "photo").await?;
     let after = match store_all(state, input.after_photos, "after_photo").await {
@@ -827,8 +851,8 @@ pub async fn create(
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO reports (reporter_id, category_id, description, lat, lon, address, hide_name, \
              status, unit_id, area_id, deadline, patrol, fixed_on_spot, assigned_at, rectified_at, closed_at, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $16) RETURNING id",
+             created_at, updated_at, client_ref) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $16, $17) RETURNING id",
         )
         .bind(actor.id)
         .bind(category_id)
@@ -846,6 +870,7 @@ pub async fn create(
         .bind(unit.map(|_| now))
         .bind(closed.then_some(now))
         .bind(now)
+        .bind(client_ref.as_deref())
         .fetch_one(&mut *tx)
         .await?;
         insert_photos(&mut tx, now, id, "before", &before).await?;
@@ -871,9 +896,30 @@ pub async fn create(
         Err(e) => {
             forget(state, &before).await;
             forget(state, &after).await;
+            // The same outbox item sent twice at once: the other one won.
+            if let Some(r) = &client_ref
+                && let Some(id) = filed_as(state, actor.id, r).await?
+            {
+                return get(state, id, Some(actor)).await;
+            }
             Err(e)
         }
     }
+}
+
+/// The report this person already filed under a phone's id, if any.
+async fn filed_as(
+    state: &AppState,
+    reporter: i64,
+    client_ref: &str,
+) -> Result<Option<i64>, AppError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM reports WHERE reporter_id = $1 AND client_ref = $2")
+            .bind(reporter)
+            .bind(client_ref)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    Ok(row.map(|(id,)| id))
 }
 
 /// `{decision, reason?, unit_id?, deadline_days?}` of a review.
@@ -1134,7 +1180,7 @@ pub async fn merge(
         return Err(AppError::field("into_id", "不能合并到自己"));
     }
     let original = match load(state, input.into_id).await {
-        Ok(o) if o.status().is_public() && o.status() != ReportStatus::Duplicate => o,
+        Ok(o) if o.status().is_public() => o,
         Ok(_) => return Err(AppError::field("into_id", "只能合并到公开且未被合并的报告")),
         Err(AppError::NotFound) => return Err(AppError::field("into_id", "报告不存在")),
         Err(e) => return Err(e),
@@ -1143,7 +1189,8 @@ pub async fn merge(
     let mut tx = state.db.begin_write().await?;
     let moved = sqlx::query(&format!(
         "UPDATE reports SET status = 'duplicate', duplicate_of = $1, updated_at = $2 \
-         WHERE id = $3 AND status IN ({})",
+         WHERE id = $3 AND status IN ({}) AND EXISTS (SELECT 1 FROM reports o WHERE o.id = $1 \
+         AND o.status IN ('assigned', 'rectified', 'closed'))",
         sources_sql(Transition::Merge)
     ))
     .bind(original.id)
@@ -1707,9 +1754,10 @@ struct HotRow {
 pub async fn hot(state: &AppState) -> Result<HotIssues, AppError> {
     let since = state.clock.now_ms() - 7 * DAY_MS;
     let base = "SELECT COUNT(*) AS reports, CAST(COALESCE(SUM(follower_count), 0) AS BIGINT) AS followers, \
-                MAX(id) AS latest FROM reports \
-                WHERE created_at >= $1 AND status NOT IN ('pending_review', 'rejected') \
-                GROUP BY CAST(ROUND(lat * 1000) AS BIGINT), CAST(ROUND(lon * 1000) AS BIGINT)";
+                MAX(CASE WHEN status <> 'duplicate' THEN id END) AS latest FROM reports \
+                WHERE created_at >= $1 AND status IN ('assigned', 'rectified', 'closed', 'duplicate') \
+                GROUP BY CAST(ROUND(lat * 1000) AS BIGINT), CAST(ROUND(lon * 1000) AS BIGINT) \
+                HAVING MAX(CASE WHEN status <> 'duplicate' THEN id END) IS NOT NULL";
     let most_reported: Vec<HotRow> = sqlx::query_as(&format!(
         "{base} ORDER BY reports DESC, followers DESC, latest DESC LIMIT 10"
     ))
@@ -1717,7 +1765,7 @@ pub async fn hot(state: &AppState) -> Result<HotIssues, AppError> {
     .fetch_all(&state.db.pool)
     .await?;
     let most_followed: Vec<HotRow> = sqlx::query_as(&format!(
-        "{base} HAVING CAST(COALESCE(SUM(follower_count), 0) AS BIGINT) > 0 \
+        "{base} AND CAST(COALESCE(SUM(follower_count), 0) AS BIGINT) > 0 \
          ORDER BY followers DESC, reports DESC, latest DESC LIMIT 10"
     ))
     .bind(since)
@@ -1739,9 +1787,43 @@ async fn places(state: &AppState, rows: Vec<HotRow>) -> Result<Vec<HotPlace>, Ap
             address: r.address,
             reports: h.reports,
             followers: h.followers,
-            report_id: r.duplicate_of.unwrap_or(r.id),
+            report_id: r.id,
             category_name: r.category_name,
         });
     }
     Ok(out)
+}
+
+/// How a stored photo may be served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoAccess {
+    /// Its report is public: anyone, cached for a year.
+    Public,
+    /// Its report awaits review (or was rejected or merged): only the
+    /// reporter and moderators, never cached by anyone else.
+    Private,
+}
+
+/// Who may see the photo stored under `key`; `NotFound` for everyone else
+/// (existence is private too).
+pub async fn photo_access(
+    state: &AppState,
+    key: &str,
+    viewer: Option<&CurrentUser>,
+) -> Result<PhotoAccess, AppError> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT r.status, r.reporter_id FROM report_photos p JOIN reports r ON r.id = p.report_id \
+         WHERE p.object_key = $1 OR p.thumb_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let (status, reporter) = row.ok_or(AppError::NotFound)?;
+    if ReportStatus::parse(&status).is_ok_and(ReportStatus::is_public) {
+        Ok(PhotoAccess::Public)
+    } else if viewer.is_some_and(|v| v.id == reporter || v.roles.can_moderate()) {
+        Ok(PhotoAccess::Private)
+    } else {
+        Err(AppError::NotFound)
+    }
 }

@@ -86,7 +86,7 @@ impl ReportStatus {
         match (self, t) {
             (PendingReview, T::Approve) => Some(Assigned),
             (PendingReview, T::Reject) => Some(Rejected),
-            (PendingReview | Assigned, T::Merge) => Some(Duplicate),
+            (PendingReview, T::Merge) => Some(Duplicate),
             (Assigned, T::Rectify) => Some(Rectified),
             (Rectified, T::Close) => Some(Closed),
             (Rectified, T::Reopen) => Some(Assigned),
@@ -103,9 +103,14 @@ impl ReportStatus {
             .collect()
     }
 
-    /// Seen by everybody: everything but what awaits review or was rejected.
+    /// Seen by everybody: what a moderator approved. A duplicate was merged
+    /// without being approved, so it stays with its reporter and the
+    /// moderators (its reporter follows the original instead).
     pub fn is_public(self) -> bool {
-        !matches!(self, ReportStatus::PendingReview | ReportStatus::Rejected)
+        matches!(
+            self,
+            ReportStatus::Assigned | ReportStatus::Rectified | ReportStatus::Closed
+        )
     }
 
     /// Still a problem on the street.
@@ -185,6 +190,19 @@ pub fn address(input: Option<&str>) -> Result<String, String> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(String::new()),
         Some(a) => super::clean_text(a, 100, ""),
+    }
+}
+
+/// A phone's own id for a report (letters, digits and dashes, 8–64).
+pub fn client_ref(input: &str) -> Result<String, String> {
+    let ok = (8..=64).contains(&input.len())
+        && input
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(input.to_owned())
+    } else {
+        Err("client_ref 应为8到64位字母、数字或-".into())
     }
 }
 
@@ -376,9 +394,11 @@ mod tests {
             assert_eq!(Rejected.after(t), None);
             assert_eq!(Duplicate.after(t), None);
         }
+        assert_eq!(ReportStatus::sources(T::Merge), vec![PendingReview]);
         assert_eq!(
-            ReportStatus::sources(T::Merge),
-            vec![PendingReview, Assigned]
+            Assigned.after(T::Merge),
+            None,
+            "a unit's task never vanishes"
         );
     }
 
@@ -389,7 +409,8 @@ mod tests {
         }
         assert!(ReportStatus::parse("open").is_err());
         assert!(!PendingReview.is_public() && !Rejected.is_public());
-        assert!(Assigned.is_public() && Closed.is_public() && Duplicate.is_public());
+        assert!(Assigned.is_public() && Rectified.is_public() && Closed.is_public());
+        assert!(!Duplicate.is_public(), "never approved, so never public");
         assert!(Assigned.is_open() && Rectified.is_open() && !Closed.is_open());
     }
 
@@ -415,6 +436,10 @@ mod tests {
         assert_eq!(address(Some(" 新华路 ")).unwrap(), "新华路");
         assert!(address(Some(&"路".repeat(101))).is_err());
         assert!(deadline_days(0).is_err() && deadline_days(91).is_err());
+        assert!(client_ref("3f2a9c1e-77b0-4c1a-9d52-0a1b2c3d4e5f").is_ok());
+        assert!(client_ref("short").is_err());
+        assert!(client_ref("has space in it").is_err());
+        assert!(client_ref(&"a".repeat(65)).is_err());
         assert_eq!(deadline_days(7), Ok(7));
     }
 

@@ -17,6 +17,7 @@ pub fn HomePage() -> impl IntoView {
             <a href="/report" class="quick-item">"随手拍"</a>
             <a href="/volunteer" class="quick-item">"志愿岗位"</a>
             <a href="/points" class="quick-item">"积分兑换"</a>
+            <a href="/reports" class="quick-item" data-test-id="to-reports">"大家的报告"</a>
         </nav>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {

@@ -92,7 +92,7 @@ fn ReviewItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
             <ReportSummary report=r.clone()/>
             <div class="redact-list">
                 {photos.into_iter().map(|p| view! { <RedactTool report_id=id photo_id=p.id src=p.url/> }).collect_view()}
-                <p class="field-hint">"在照片上拖出人脸、车牌等区域，点“遮挡所选区域”。只有遮挡后的照片会公开。"</p>
+                <p class="field-hint">"审核通过后照片会公开：请先在照片上拖出人脸、车牌等区域，点“遮挡所选区域”。"</p>
             </div>
             <form method="post" action=ReviewReport::PATH class="stack">
                 <input type="hidden" name="id" value=id/>

@@ -95,6 +95,7 @@ pub fn ReportPage() -> impl IntoView {
             <h1>"随手拍"</h1>
             <p class="muted">"拍下不文明行为，选好类别和位置。审核通过后交给责任单位整改，您可以一直跟进到销号。"</p>
             <p class="links"><a href="/me/reports" data-test-id="to-my-reports">"我的报告"</a>" · "<a href="/reports">"大家的报告"</a></p>
+            <p class="saved" role="status" data-outbox-note="" data-test-id="outbox-note"></p>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {

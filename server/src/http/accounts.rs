@@ -78,6 +78,10 @@ pub async fn logout(
     ))) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
+    res.headers_mut().insert(
+        "clear-site-data",
+        HeaderValue::from_static(auth::CLEAR_SITE_DATA),
+    );
     Ok(res)
 }
 

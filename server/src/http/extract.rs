@@ -161,6 +161,8 @@ pub struct UploadForm {
 }
 
 const MAX_TEXT_FIELD: usize = 8 * 1024;
+/// All text fields of one form together: photos wait on disk, text in memory.
+const MAX_TEXT_TOTAL: usize = 32 * 1024;
 
 fn spool_error(e: std::io::Error) -> AppError {
     tracing::error!(error = %e, "cannot spool an upload");
@@ -191,6 +193,7 @@ impl UploadForm {
             text: Default::default(),
             files: Default::default(),
         };
+        let mut text_total = 0;
         while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
             let name = field.name().unwrap_or("").to_owned();
             if file_fields.contains(&name.as_str()) {
@@ -219,7 +222,8 @@ impl UploadForm {
             }
             let mut data = bytes::BytesMut::new();
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                if data.len() + chunk.len() > MAX_TEXT_FIELD {
+                text_total += chunk.len();
+                if data.len() + chunk.len() > MAX_TEXT_FIELD || text_total > MAX_TEXT_TOTAL {
                     return Err(ApiError(AppError::field(&name, "内容过长")));
                 }
                 data.extend_from_slice(&chunk);

@@ -30,6 +30,9 @@ pub struct ReportUpload {
     hide_name: Option<bool>,
     /// Staff only: fixed at once (立行立改); needs `after_photo`.
     fixed_on_spot: Option<bool>,
+    /// The phone's own id for the report (8–64 letters, digits, dashes): a
+    /// retry with the same id answers with the report already filed.
+    client_ref: Option<String>,
     /// 1–4 JPEG, PNG or WebP files, ≤ 10 MB each.
     #[schema(value_type = Vec<String>, format = Binary)]
     photo: Vec<Vec<u8>>,
@@ -66,6 +69,7 @@ pub async fn create(
         address: form.take_text("address"),
         hide_name: form.take_text("hide_name"),
         fixed_on_spot: form.take_text("fixed_on_spot"),
+        client_ref: form.take_text("client_ref"),
         photos: form.take_files("photo"),
         after_photos: form.take_files("after_photo"),
     };
@@ -317,21 +321,32 @@ pub async fn read_notifications(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A stored photo, by its generated name. Names never change for the same
-/// picture (a redaction makes new ones), so they are cached for a year.
+/// A stored photo, by its generated name. A public report's photos never
+/// change under a name (a redaction makes new ones), so they are cached for
+/// a year; photos of a report awaiting review go only to its reporter and
+/// moderators, and are never stored by a cache.
 pub async fn photo(
     State(state): State<AppState>,
+    MaybeCaller(viewer): MaybeCaller,
     axum::extract::Path(key): axum::extract::Path<String>,
 ) -> ApiResult<Response> {
+    if !app::backend::photos::is_photo_key(&key) {
+        return Err(app::error::AppError::NotFound.into());
+    }
+    let access = reports::photo_access(&state, &key, viewer.as_ref()).await?;
     let bytes = state
         .photos
         .get(&key)
         .await?
         .ok_or(app::error::AppError::NotFound)?;
+    let cache = match access {
+        reports::PhotoAccess::Public => "public, max-age=31536000, immutable",
+        reports::PhotoAccess::Private => "private, no-store",
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CACHE_CONTROL, cache),
         ],
         bytes,
     )

@@ -173,6 +173,10 @@ async fn logout_revokes_only_that_token(e: Engine) {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert!(r.set_cookie().unwrap().contains("Max-Age=0"));
     assert_eq!(
+        r.headers["clear-site-data"], r#""cache", "storage""#,
+        "the device forgets cached pages and the outbox"
+    );
+    assert_eq!(
         app.get("/api/v1/me", Some(&t1)).await.status,
         StatusCode::UNAUTHORIZED
     );

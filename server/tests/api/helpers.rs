@@ -114,6 +114,8 @@ impl TestApp {
         });
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A request the server never answers fails by name, not by hanging.
+            .timeout(std::time::Duration::from_secs(45))
             .build()
             .unwrap();
         TestApp {
@@ -129,7 +131,10 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
-        let res = req.send().await.expect("request");
+        let res = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();

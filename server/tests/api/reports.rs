@@ -608,15 +608,16 @@ async fn bad_uploads_are_refused_and_photos_lose_their_exif(e: Engine) {
         (photo["width"].as_i64(), photo["height"].as_i64()),
         (Some(20), Some(40))
     );
-    let bytes = app
-        .client
-        .get(app.url(photo["url"].as_str().unwrap()))
+    let url = photo["url"].as_str().unwrap();
+    // Awaiting review, the photo is the reporter's (and moderators') only.
+    assert_eq!(app.get(url, None).await.status, StatusCode::NOT_FOUND);
+    let res = app
+        .request(Method::GET, url, Some(&citizen))
         .send()
         .await
-        .unwrap()
-        .bytes()
-        .await
         .unwrap();
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    let bytes = res.bytes().await.unwrap();
     assert_eq!(&bytes[..2], &[0xFF, 0xD8]);
     let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
     assert!(!has(b"Exif") && !has(b"SECRETCAM") && !has(&[0xFF, 0xE1]));
@@ -720,6 +721,7 @@ async fn chinese_search_and_filters(e: Engine) {
         "bbox=a,b,c,d",
         "status=pending_review",
         "status=nonsense",
+        "status=duplicate",
         "per_page=101",
         "category_id=x",
     ] {
@@ -871,6 +873,13 @@ async fn duplicate_hint_follow_and_merge(e: Engine) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["status"], "duplicate");
     assert_eq!(r.body["duplicate_of"], original);
+    assert_eq!(
+        app.get(&format!("/api/v1/reports/{dup}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "merged without approval: never public"
+    );
     let again = app
         .post(&merge, json!({"into_id": original}), Some(&moderator))
         .await;
@@ -1106,6 +1115,22 @@ async fn patrols_and_fixed_on_the_spot(e: Engine) {
         .part("photo", photo_part(jpeg(32, 32)));
     let r = app.post_form("/api/v1/reports", &staff, form).await;
     assert_eq!(r.field_errors(), ["after_photo"]);
+    // A moderator (no unit) fixing something where no unit is responsible:
+    // refused, not silently filed for review.
+    let (moderator, _) = app
+        .user_with_roles("13900000001", &["moderator"], None)
+        .await;
+    let form = reqwest::multipart::Form::new()
+        .text("category_id", city.litter.to_string())
+        .text("description", "郊外现场清理了垃圾")
+        .text("lat", NOWHERE.0.to_string())
+        .text("lon", NOWHERE.1.to_string())
+        .text("fixed_on_spot", "true")
+        .part("photo", photo_part(jpeg(32, 32)))
+        .part("after_photo", photo_part(jpeg(32, 32)));
+    let r = app.post_form("/api/v1/reports", &moderator, form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.field_errors(), ["fixed_on_spot"]);
 }
 both!(patrols_and_fixed_on_the_spot);
 
@@ -1162,8 +1187,7 @@ async fn moderators_black_out_faces_before_approval(e: Engine) {
         "the unredacted photo is gone"
     );
     let bytes = app
-        .client
-        .get(app.url(&new_url))
+        .request(Method::GET, &new_url, Some(&moderator))
         .send()
         .await
         .unwrap()
@@ -1254,7 +1278,11 @@ async fn photos_in_s3_compatible_storage(e: Engine) {
     let id = r.body["id"].as_i64().unwrap();
     let photo_id = r.body["photos"][0]["id"].as_i64().unwrap();
     let url = r.body["photos"][0]["url"].as_str().unwrap().to_owned();
-    let res = app.client.get(app.url(&url)).send().await.unwrap();
+    let res = app
+        .request(Method::GET, &url, Some(&citizen))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.unwrap();
     assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 120);
@@ -1273,3 +1301,66 @@ async fn photos_in_s3_compatible_storage(e: Engine) {
     );
 }
 both!(photos_in_s3_compatible_storage);
+
+/// The phone's outbox may send a report twice (a retry after a lost answer,
+/// two tabs flushing at once): with the same `client_ref` it is filed once.
+async fn offline_retries_file_a_report_once(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let city = app.city().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let (other, _) = app.register("13800138001", "李四").await;
+    let form = |r: &str| {
+        reqwest::multipart::Form::new()
+            .text("category_id", city.litter.to_string())
+            .text("description", "离线时写的报告")
+            .text("lat", IN_GRID.0.to_string())
+            .text("lon", IN_GRID.1.to_string())
+            .text("client_ref", r.to_owned())
+            .part("photo", photo_part(jpeg(32, 32)))
+    };
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let req = app
+                .request(Method::POST, "/api/v1/reports", Some(&citizen))
+                .multipart(form("3f2a9c1e-77b0-4c1a-9d52-0a1b2c3d4e5f"));
+            tokio::spawn(async move {
+                let r = req.send().await.unwrap();
+                let status = r.status();
+                let body: Value = r.json().await.unwrap();
+                (status, body["id"].as_i64())
+            })
+        })
+        .collect();
+    let mut ids = vec![];
+    for t in tasks {
+        let (status, id) = t.await.unwrap();
+        assert_eq!(status, StatusCode::CREATED);
+        ids.push(id.unwrap());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one report, however often it was sent");
+    assert_eq!(app.count("reports").await, 1);
+    assert_eq!(app.count("report_photos").await, 1);
+    // The same id from someone else is their own report.
+    let r = app
+        .post_form(
+            "/api/v1/reports",
+            &other,
+            form("3f2a9c1e-77b0-4c1a-9d52-0a1b2c3d4e5f"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_ne!(r.body["id"].as_i64().unwrap(), ids[0]);
+    let r = app
+        .post_form("/api/v1/reports", &citizen, form("bad ref"))
+        .await;
+    assert_eq!(r.field_errors(), ["client_ref"]);
+    // Text fields are bounded in total, not just one by one.
+    let mut many = reqwest::multipart::Form::new();
+    for i in 0..5 {
+        many = many.text(format!("extra{i}"), "x".repeat(8000));
+    }
+    let r = app.post_form("/api/v1/reports", &citizen, many).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+both!(offline_retries_file_a_report_once);
