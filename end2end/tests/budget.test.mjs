@@ -6,7 +6,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { BASE, launch, phone } from './support.mjs';
 
 const BUDGET = 150 * 1024;
-const PAGES = ['/', '/report', '/volunteer', '/points', '/me', '/login', '/register'];
+const PAGES = ['/', '/report', '/reports', '/volunteer', '/points', '/me', '/login', '/register'];
 
 let browser;
 before(async () => { browser = await launch(); });

@@ -707,6 +707,26 @@ async fn event(
     Ok(())
 }
 
+/// Keeps a message for the report's reporter about a change of status.
+async fn tell(
+    tx: &mut Transaction<'static, Any>,
+    now: i64,
+    row: &Row,
+    title: &str,
+    body: &str,
+) -> Result<Outgoing, AppError> {
+    notify::queue(
+        tx,
+        now,
+        row.reporter_id,
+        "report_status",
+        Some(row.id),
+        title,
+        body,
+    )
+    .await
+}
+
 async fn index_terms(
     tx: &mut Transaction<'static, Any>,
     report_id: i64,
@@ -1078,12 +1098,10 @@ pub async fn review(
     } else {
         format!("已交由{}整改", unit_name.0)
     };
-    let note = notify::queue(
+    let note = tell(
         &mut tx,
         now,
-        row.reporter_id,
-        "report_status",
-        Some(id),
+        &row,
         &format!("您的随手拍 #{id} 已通过审核"),
         &body,
     )
@@ -1134,12 +1152,10 @@ async fn reject(
         &reason,
     )
     .await?;
-    let note = notify::queue(
+    let note = tell(
         &mut tx,
         now,
-        row.reporter_id,
-        "report_status",
-        Some(id),
+        &row,
         &format!("您的随手拍 #{id} 未通过审核"),
         &reason,
     )
@@ -1301,12 +1317,10 @@ pub async fn rectify(
             &note,
         )
         .await?;
-        let msg = notify::queue(
+        let msg = tell(
             &mut tx,
             now,
-            row.reporter_id,
-            "report_status",
-            Some(id),
+            &row,
             &format!("您的随手拍 #{id} 已整改"),
             "请看看整改后的照片：问题解决了吗？",
         )
@@ -1463,12 +1477,10 @@ pub async fn verify(
             body = format!("问题已解决，感谢您的确认，获得{CONFIRM_BONUS}积分。");
         }
         messages.push(
-            notify::queue(
+            tell(
                 &mut tx,
                 now,
-                row.reporter_id,
-                "report_status",
-                Some(id),
+                &row,
                 &format!("您的随手拍 #{id} 已销号"),
                 &body,
             )
@@ -1512,12 +1524,10 @@ pub async fn verify(
         )
         .await?;
         messages.push(
-            notify::queue(
+            tell(
                 &mut tx,
                 now,
-                row.reporter_id,
-                "report_status",
-                Some(id),
+                &row,
                 &format!("您的随手拍 #{id} 需要返工"),
                 &note,
             )
