@@ -252,3 +252,62 @@ pub struct Notification {
     pub created_at: String,
     pub read: bool,
 }
+
+/// A volunteer duty post (志愿岗位): a place with a check-in fence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Post {
+    pub id: i64,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_m: f64,
+    pub description: String,
+}
+
+/// A shift of a post, with its places.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Shift {
+    pub id: i64,
+    pub post_id: i64,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub capacity: i64,
+    pub taken: i64,
+    pub waitlisted: i64,
+    /// The caller's sign-up status on this shift, if signed in and signed up.
+    pub my_status: Option<String>,
+}
+
+/// The answer to a sign-up: `confirmed`, or `waitlisted` at `position`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct SignupResult {
+    pub signup_id: i64,
+    pub status: String,
+    /// Place on the waitlist (1 = next), for `waitlisted`.
+    pub position: Option<i64>,
+}
+
+/// One of my sign-ups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct MyShift {
+    pub signup_id: i64,
+    pub shift_id: i64,
+    pub post_id: i64,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// `confirmed, waitlisted, cancelled, checked_in, completed, no_show`.
+    pub status: String,
+    pub position: Option<i64>,
+    pub credited_minutes: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Scheduled {
+    /// Shifts created by this call (0 when all existed already).
+    pub created: i64,
+}

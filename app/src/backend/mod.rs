@@ -14,6 +14,7 @@ pub mod points;
 pub mod reports;
 pub mod state;
 pub mod users;
+pub mod volunteer;
 
 pub use clock::Clock;
 pub use db::{Backend, Db};

@@ -7,6 +7,7 @@ mod geo;
 pub mod map;
 mod points;
 pub mod report;
+pub mod volunteer;
 
 pub use account::{DisplayName, Password, Phone, Role, Roles};
 pub use geo::{AreaGeometry, AreaKind, GeoPoint, LineBuffer};

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod points;
 pub mod reports;
 pub mod system;
+pub mod volunteer;
 
 use app::backend::AppState;
 use axum::Json;
@@ -27,10 +28,12 @@ use utoipa::OpenApi;
         reports::mine, reports::moderation_queue, reports::review, reports::merge, reports::unit_tasks,
         reports::rectify, reports::verify, reports::feedback, reports::redact,
         reports::notifications, reports::read_notifications,
+        volunteer::posts, volunteer::create_post, volunteer::create_shift, volunteer::schedule,
+        volunteer::shifts, volunteer::signup, volunteer::cancel, volunteer::my_shifts,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "reports"), (name = "moderation"), (name = "unit"), (name = "admin"), (name = "system")),
+    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "reports"), (name = "moderation"), (name = "unit"), (name = "volunteer"), (name = "admin"), (name = "system")),
 )]
 pub struct ApiDoc;
 
@@ -103,6 +106,16 @@ pub fn routes() -> Router<AppState> {
         .route("/me/notifications/read", post(reports::read_notifications))
         .route("/moderation/reports", get(reports::moderation_queue))
         .route("/unit/reports", get(reports::unit_tasks))
+        .route("/posts", get(volunteer::posts))
+        .route("/admin/posts", post(volunteer::create_post))
+        .route("/admin/shifts", post(volunteer::create_shift))
+        .route("/admin/posts/{id}/schedule", post(volunteer::schedule))
+        .route("/shifts", get(volunteer::shifts))
+        .route(
+            "/shifts/{id}/signup",
+            post(volunteer::signup).delete(volunteer::cancel),
+        )
+        .route("/me/shifts", get(volunteer::my_shifts))
         .fallback(system::api_not_found)
         .method_not_allowed_fallback(system::method_not_allowed)
 }

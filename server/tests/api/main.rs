@@ -8,4 +8,5 @@ mod cli;
 mod points;
 mod reports;
 mod system;
+mod volunteer;
 mod web;

@@ -1,0 +1,721 @@
+//! Volunteer duty posts, shifts and sign-ups.
+//!
+//! Every sign-up and cancellation of a shift first locks that shift's row (a
+//! no-op update; on SQLite the write transaction already serializes), so the
+//! seat count, the waitlist order and promotions are decided one at a time,
+//! on any number of servers. A person's own sign-ups are serialized the same
+//! way by their user row, so two clashing shifts cannot both be taken.
+
+use chrono::{NaiveDate, TimeZone};
+use serde::Deserialize;
+use sqlx::{Any, Transaction};
+
+use super::auth::CurrentUser;
+use super::db::{Param, Where, bind_all, is_unique_violation};
+use super::{AppState, audit, notify};
+use crate::domain::volunteer::{self, Capacity, Period};
+use crate::domain::{Fields, GeoPoint, Paging};
+use crate::error::AppError;
+use crate::models::{MyShift, Page, Post, Scheduled, Shift, SignupResult};
+
+fn parse_time(field: &str, s: &str) -> Result<i64, AppError> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| {
+            AppError::field(
+                field,
+                "时间应为 RFC 3339 格式，如 2026-12-01T07:00:00+08:00",
+            )
+        })
+}
+
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    id: i64,
+    name: String,
+    lat: f64,
+    lon: f64,
+    radius_m: f64,
+    description: String,
+}
+
+impl From<PostRow> for Post {
+    fn from(r: PostRow) -> Post {
+        Post {
+            id: r.id,
+            name: r.name,
+            lat: r.lat,
+            lon: r.lon,
+            radius_m: r.radius_m,
+            description: r.description,
+        }
+    }
+}
+
+pub async fn list_posts(state: &AppState) -> Result<Vec<Post>, AppError> {
+    let rows: Vec<PostRow> =
+        sqlx::query_as("SELECT id, name, lat, lon, radius_m, description FROM posts ORDER BY id")
+            .fetch_all(&state.db.pool)
+            .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PostInput {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Check-in fence in metres (default 150).
+    pub radius_m: Option<f64>,
+    pub description: Option<String>,
+}
+
+/// Admin: a new post (a crossing, a square, an activity's meeting point).
+pub async fn create_post(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    input: PostInput,
+) -> Result<Post, AppError> {
+    if let Some(a) = actor {
+        a.require_admin()?;
+    }
+    let mut f = Fields::new();
+    let name = f.check(
+        "name",
+        crate::domain::clean_text(&input.name, 50, "请填写岗位名称"),
+    );
+    let place = f.check("lat", GeoPoint::parse(input.lat, input.lon));
+    let radius = f.check("radius_m", volunteer::radius(input.radius_m));
+    let description = match input
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => Some(String::new()),
+        Some(d) => f.check("description", crate::domain::clean_text(d, 500, "")),
+    };
+    f.finish()?;
+    let (name, place, radius, description) = (
+        name.unwrap(),
+        place.unwrap(),
+        radius.unwrap(),
+        description.unwrap(),
+    );
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO posts (name, lat, lon, radius_m, description, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&name)
+    .bind(place.lat)
+    .bind(place.lon)
+    .bind(radius)
+    .bind(&description)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::conflict("name_taken", "已有同名岗位")
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &mut tx,
+        now,
+        actor.map(|a| a.id),
+        "post.create",
+        "post",
+        Some(id),
+        &name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Post {
+        id,
+        name,
+        lat: place.lat,
+        lon: place.lon,
+        radius_m: radius,
+        description,
+    })
+}
+
+async fn post_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ShiftInput {
+    pub post_id: i64,
+    /// RFC 3339, e.g. `2026-12-01T07:00:00+08:00`.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub capacity: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ShiftRow {
+    id: i64,
+    post_id: i64,
+    starts_at: i64,
+    ends_at: i64,
+    capacity: i64,
+    taken: i64,
+    waitlisted: i64,
+}
+
+impl ShiftRow {
+    fn into_shift(self, state: &AppState, my_status: Option<String>) -> Shift {
+        Shift {
+            id: self.id,
+            post_id: self.post_id,
+            starts_at: state.clock.rfc3339(self.starts_at),
+            ends_at: state.clock.rfc3339(self.ends_at),
+            capacity: self.capacity,
+            taken: self.taken,
+            waitlisted: self.waitlisted,
+            my_status,
+        }
+    }
+}
+
+const SHIFT_COLUMNS: &str = "id, post_id, starts_at, ends_at, capacity, taken, waitlisted";
+
+/// Admin: one shift.
+pub async fn create_shift(
+    state: &AppState,
+    actor: &CurrentUser,
+    input: ShiftInput,
+) -> Result<Shift, AppError> {
+    actor.require_admin()?;
+    let mut f = Fields::new();
+    let starts = f.check(
+        "starts_at",
+        parse_time("starts_at", &input.starts_at).map_err(|e| field_message(&e)),
+    );
+    let ends = f.check(
+        "ends_at",
+        parse_time("ends_at", &input.ends_at).map_err(|e| field_message(&e)),
+    );
+    if let (Some(s), Some(e)) = (starts, ends) {
+        f.check("ends_at", volunteer::shift_span(s, e));
+    }
+    let capacity = f.check("capacity", Capacity::parse(input.capacity));
+    if !post_exists(state, input.post_id).await? {
+        f.push("post_id", "岗位不存在");
+    }
+    f.finish()?;
+    let (starts, ends, capacity) = (starts.unwrap(), ends.unwrap(), capacity.unwrap());
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let row: ShiftRow = sqlx::query_as(&format!(
+        "INSERT INTO shifts (post_id, starts_at, ends_at, capacity, created_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING {SHIFT_COLUMNS}"
+    ))
+    .bind(input.post_id)
+    .bind(starts)
+    .bind(ends)
+    .bind(capacity.get())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::conflict("shift_exists", "这个岗位在这个时间已有班次")
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "shift.create",
+        "shift",
+        Some(row.id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row.into_shift(state, None))
+}
+
+fn field_message(e: &AppError) -> String {
+    match e {
+        AppError::Invalid(errors) => errors
+            .first()
+            .map(|e| e.message.clone())
+            .unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PeriodInput {
+    /// `HH:MM` in the city's time.
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ScheduleInput {
+    /// `YYYY-MM-DD`, inclusive, in the city's time.
+    pub from_date: String,
+    pub to_date: String,
+    /// Daily periods; the four peak periods when empty.
+    #[serde(default)]
+    pub periods: Vec<PeriodInput>,
+    pub capacity: i64,
+}
+
+/// Admin: shifts for every day of a range × daily period. Re-running it
+/// creates nothing new (a shift is unique per post, start and end).
+pub async fn schedule(
+    state: &AppState,
+    actor: &CurrentUser,
+    post_id: i64,
+    input: ScheduleInput,
+) -> Result<Scheduled, AppError> {
+    actor.require_admin()?;
+    if !post_exists(state, post_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let mut f = Fields::new();
+    let date = |s: &str| {
+        let s = s.trim();
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .filter(|_| s.len() == 10)
+            .ok_or_else(|| "日期应为 YYYY-MM-DD".to_owned())
+    };
+    let from = f.check("from_date", date(&input.from_date));
+    let to = f.check("to_date", date(&input.to_date));
+    if let (Some(a), Some(b)) = (from, to) {
+        let days = (b - a).num_days();
+        if !(0..=92).contains(&days) {
+            f.push("to_date", "日期范围应在1到93天之间，且结束不早于开始");
+        }
+    }
+    let given: Vec<(String, String)> = if input.periods.is_empty() {
+        volunteer::PEAK_PERIODS
+            .iter()
+            .map(|(s, e)| (s.to_string(), e.to_string()))
+            .collect()
+    } else {
+        input
+            .periods
+            .iter()
+            .map(|p| (p.start.clone(), p.end.clone()))
+            .collect()
+    };
+    let periods: Vec<Period> = given
+        .iter()
+        .filter_map(|(s, e)| f.check("periods", Period::parse(s, e)))
+        .collect();
+    if periods.len() == given.len() {
+        f.check("periods", volunteer::periods(&periods));
+    }
+    let capacity = f.check("capacity", Capacity::parse(input.capacity));
+    f.finish()?;
+    let (from, to, capacity) = (from.unwrap(), to.unwrap(), capacity.unwrap());
+    let zone = state.clock.zone();
+    let at = |d: NaiveDate, minutes: i64| -> Option<i64> {
+        let t = d.and_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0)?;
+        zone.from_local_datetime(&t)
+            .earliest()
+            .map(|t| t.timestamp_millis())
+    };
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let mut created = 0;
+    for d in from.iter_days().take_while(|d| *d <= to) {
+        for p in &periods {
+            let (Some(s), Some(e)) = (at(d, p.start), at(d, p.end)) else {
+                continue;
+            };
+            let done = sqlx::query(
+                "INSERT INTO shifts (post_id, starts_at, ends_at, capacity, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(post_id)
+            .bind(s)
+            .bind(e)
+            .bind(capacity.get())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            created += done.rows_affected() as i64;
+        }
+    }
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "shift.schedule",
+        "post",
+        Some(post_id),
+        &format!("{from}..{to} created={created}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Scheduled { created })
+}
+
+/// `GET /shifts` filters.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+pub struct ShiftQuery {
+    pub post_id: Option<i64>,
+    /// RFC 3339: shifts starting at or after.
+    pub from: Option<String>,
+    /// RFC 3339: shifts starting before.
+    pub to: Option<String>,
+}
+
+pub async fn list_shifts(
+    state: &AppState,
+    query: ShiftQuery,
+    paging: Paging,
+    viewer: Option<&CurrentUser>,
+) -> Result<Page<Shift>, AppError> {
+    let mut w = Where::new();
+    if let Some(p) = query.post_id {
+        w.and("post_id = ?", [Param::Int(p)]);
+    }
+    if let Some(t) = query.from.as_deref().filter(|s| !s.is_empty()) {
+        w.and("starts_at >= ?", [Param::Int(parse_time("from", t)?)]);
+    }
+    if let Some(t) = query.to.as_deref().filter(|s| !s.is_empty()) {
+        w.and("starts_at < ?", [Param::Int(parse_time("to", t)?)]);
+    }
+    let (total,): (i64,) = bind_all(
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM shifts{}", w.sql())),
+        w.params(),
+    )
+    .fetch_one(&state.db.pool)
+    .await?;
+    let n = w.next_placeholder();
+    let mut params = w.params().to_vec();
+    params.extend([Param::Int(paging.limit()), Param::Int(paging.offset())]);
+    let rows: Vec<ShiftRow> = bind_all(
+        sqlx::query_as(&format!(
+            "SELECT {SHIFT_COLUMNS} FROM shifts{} ORDER BY starts_at, id LIMIT ${n} OFFSET ${}",
+            w.sql(),
+            n + 1
+        )),
+        &params,
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mine: Vec<(i64, String)> = match viewer {
+        Some(v) if !rows.is_empty() => {
+            let mut p = vec![Param::Int(v.id)];
+            p.extend(rows.iter().map(|r| Param::Int(r.id)));
+            bind_all(
+                sqlx::query_as(&format!(
+                    "SELECT shift_id, status FROM signups WHERE user_id = $1 AND status <> 'cancelled' \
+                     AND shift_id IN ({})",
+                    super::db::placeholders(2, rows.len())
+                )),
+                &p,
+            )
+            .fetch_all(&state.db.pool)
+            .await?
+        }
+        _ => vec![],
+    };
+    Ok(Page::of(
+        rows.into_iter()
+            .map(|r| {
+                let my = mine
+                    .iter()
+                    .find(|(s, _)| *s == r.id)
+                    .map(|(_, st)| st.clone());
+                r.into_shift(state, my)
+            })
+            .collect(),
+        total,
+        paging,
+    ))
+}
+
+/// Locks a shift's row for the rest of the transaction and returns its times.
+async fn lock_shift(
+    tx: &mut Transaction<'static, Any>,
+    shift_id: i64,
+) -> Result<(i64, i64), AppError> {
+    sqlx::query("UPDATE shifts SET taken = taken WHERE id = $1")
+        .bind(shift_id)
+        .execute(&mut **tx)
+        .await?;
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT starts_at, ends_at FROM shifts WHERE id = $1")
+            .bind(shift_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    row.ok_or(AppError::NotFound)
+}
+
+async fn waitlist_position(
+    tx: &mut Transaction<'static, Any>,
+    shift_id: i64,
+    seq: i64,
+) -> Result<i64, AppError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM signups WHERE shift_id = $1 AND status = 'waitlisted' AND seq <= $2",
+    )
+    .bind(shift_id)
+    .bind(seq)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
+/// Signs the caller up: a seat if one is free, else the waitlist.
+pub async fn signup(
+    state: &AppState,
+    actor: &CurrentUser,
+    shift_id: i64,
+) -> Result<SignupResult, AppError> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    // The person first, then the shift: every sign-up takes the locks in
+    // this order, so none waits on another in a circle.
+    sqlx::query("UPDATE users SET token_version = token_version WHERE id = $1")
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
+    let (starts, ends) = lock_shift(&mut tx, shift_id).await?;
+    if now >= starts {
+        return Err(AppError::conflict(
+            "shift_started",
+            "班次已经开始，不能再报名",
+        ));
+    }
+    let (already,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM signups WHERE shift_id = $1 AND user_id = $2 AND status <> 'cancelled'",
+    )
+    .bind(shift_id)
+    .bind(actor.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if already > 0 {
+        return Err(AppError::conflict(
+            "already_signed_up",
+            "您已经报名了这个班次",
+        ));
+    }
+    let (clashes,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM signups WHERE user_id = $1 AND status IN ('confirmed', 'waitlisted', 'checked_in') \
+         AND starts_at < $2 AND $3 < ends_at",
+    )
+    .bind(actor.id)
+    .bind(ends)
+    .bind(starts)
+    .fetch_one(&mut *tx)
+    .await?;
+    if clashes > 0 {
+        return Err(AppError::conflict(
+            "time_conflict",
+            "这个时段您已经报名了其他班次",
+        ));
+    }
+    let seat =
+        sqlx::query("UPDATE shifts SET taken = taken + 1 WHERE id = $1 AND taken < capacity")
+            .bind(shift_id)
+            .execute(&mut *tx)
+            .await?;
+    let (status, seq) = if seat.rows_affected() == 1 {
+        ("confirmed", None)
+    } else {
+        let (seq,): (i64,) = sqlx::query_as(
+            "UPDATE shifts SET waitlisted = waitlisted + 1, waitlist_seq = waitlist_seq + 1 \
+             WHERE id = $1 RETURNING waitlist_seq",
+        )
+        .bind(shift_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        ("waitlisted", Some(seq))
+    };
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO signups (shift_id, user_id, status, seq, starts_at, ends_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(shift_id)
+    .bind(actor.id)
+    .bind(status)
+    .bind(seq)
+    .bind(starts)
+    .bind(ends)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::conflict("already_signed_up", "您已经报名了这个班次")
+        } else {
+            e.into()
+        }
+    })?;
+    let position = match seq {
+        Some(seq) => Some(waitlist_position(&mut tx, shift_id, seq).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(SignupResult {
+        signup_id: id,
+        status: status.to_owned(),
+        position,
+    })
+}
+
+/// Cancels the caller's sign-up up to 2 h before the start; a freed seat
+/// goes to the first on the waitlist.
+pub async fn cancel(state: &AppState, actor: &CurrentUser, shift_id: i64) -> Result<(), AppError> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let (starts, _) = lock_shift(&mut tx, shift_id).await?;
+    let mine: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, status FROM signups WHERE shift_id = $1 AND user_id = $2 AND status <> 'cancelled'",
+    )
+    .bind(shift_id)
+    .bind(actor.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (signup_id, status) = mine.ok_or(AppError::NotFound)?;
+    if !matches!(status.as_str(), "confirmed" | "waitlisted") || !volunteer::can_cancel(now, starts)
+    {
+        return Err(AppError::conflict(
+            "cancellation_closed",
+            "开始前2小时内不能取消；如不能到岗，请联系创城办",
+        ));
+    }
+    sqlx::query("UPDATE signups SET status = 'cancelled', updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(signup_id)
+        .execute(&mut *tx)
+        .await?;
+    let mut messages = vec![];
+    if status == "confirmed" {
+        let next: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT id, user_id FROM signups WHERE shift_id = $1 AND status = 'waitlisted' ORDER BY seq LIMIT 1",
+        )
+        .bind(shift_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match next {
+            Some((promoted, user)) => {
+                sqlx::query(
+                    "UPDATE signups SET status = 'confirmed', updated_at = $1 WHERE id = $2",
+                )
+                .bind(now)
+                .bind(promoted)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1")
+                    .bind(shift_id)
+                    .execute(&mut *tx)
+                    .await?;
+                messages.push(
+                    notify::queue(
+                        &mut tx,
+                        now,
+                        user,
+                        "shift_promoted",
+                        None,
+                        "候补成功：您已获得志愿岗位名额",
+                        &format!("班次开始时间 {}", state.clock.rfc3339(starts)),
+                    )
+                    .await?,
+                );
+            }
+            None => {
+                sqlx::query("UPDATE shifts SET taken = taken - 1 WHERE id = $1")
+                    .bind(shift_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    } else {
+        sqlx::query("UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1")
+            .bind(shift_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    notify::deliver(state, &messages).await;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct MyShiftRow {
+    id: i64,
+    shift_id: i64,
+    post_id: i64,
+    starts_at: i64,
+    ends_at: i64,
+    status: String,
+    seq: Option<i64>,
+    credited_minutes: Option<i64>,
+}
+
+/// My sign-ups, soonest first.
+pub async fn my_shifts(
+    state: &AppState,
+    me: &CurrentUser,
+    paging: Paging,
+) -> Result<Page<MyShift>, AppError> {
+    let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM signups WHERE user_id = $1")
+        .bind(me.id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    let rows: Vec<MyShiftRow> = sqlx::query_as(
+        "SELECT s.id, s.shift_id, sh.post_id, s.starts_at, s.ends_at, s.status, s.seq, s.credited_minutes \
+         FROM signups s JOIN shifts sh ON sh.id = s.shift_id WHERE s.user_id = $1 \
+         ORDER BY s.starts_at, s.id LIMIT $2 OFFSET $3",
+    )
+    .bind(me.id)
+    .bind(paging.limit())
+    .bind(paging.offset())
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let position = match (r.status.as_str(), r.seq) {
+            ("waitlisted", Some(seq)) => {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM signups WHERE shift_id = $1 AND status = 'waitlisted' AND seq <= $2",
+                )
+                .bind(r.shift_id)
+                .bind(seq)
+                .fetch_one(&state.db.pool)
+                .await?;
+                Some(n)
+            }
+            _ => None,
+        };
+        items.push(MyShift {
+            signup_id: r.id,
+            shift_id: r.shift_id,
+            post_id: r.post_id,
+            starts_at: state.clock.rfc3339(r.starts_at),
+            ends_at: state.clock.rfc3339(r.ends_at),
+            status: r.status,
+            position,
+            credited_minutes: r.credited_minutes,
+        });
+    }
+    Ok(Page::of(items, total, paging))
+}

@@ -1,0 +1,113 @@
+//! API.md "Volunteer duty posts". Thin: read, call
+//! `app::backend::volunteer`, map the error.
+
+use app::backend::AppState;
+use app::backend::volunteer::{self, PostInput, ScheduleInput, ShiftInput, ShiftQuery};
+use app::models::{MyShift, Page, Post, Scheduled, Shift, SignupResult};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::extract::{ApiJson, ApiQuery, Caller, Id, MaybeCaller, PageQuery};
+use crate::problem::{ApiResult, Problem};
+
+/// Duty posts with their check-in fences.
+#[utoipa::path(get, path = "/api/v1/posts", tag = "volunteer", responses((status = 200, body = Vec<Post>)))]
+pub async fn posts(State(state): State<AppState>) -> ApiResult<Json<Vec<Post>>> {
+    Ok(Json(volunteer::list_posts(&state).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/posts", tag = "admin", security(("bearer" = [])), request_body = PostInput,
+    responses((status = 201, body = Post), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_post(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<PostInput>,
+) -> ApiResult<(StatusCode, Json<Post>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(volunteer::create_post(&state, Some(&actor), input).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/shifts", tag = "admin", security(("bearer" = [])), request_body = ShiftInput,
+    responses((status = 201, body = Shift), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_shift(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<ShiftInput>,
+) -> ApiResult<(StatusCode, Json<Shift>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(volunteer::create_shift(&state, &actor, input).await?),
+    ))
+}
+
+/// Shifts for a date range × daily periods; re-running creates no duplicates.
+#[utoipa::path(post, path = "/api/v1/admin/posts/{id}/schedule", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ScheduleInput,
+    responses((status = 201, body = Scheduled), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn schedule(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ScheduleInput>,
+) -> ApiResult<(StatusCode, Json<Scheduled>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(volunteer::schedule(&state, &actor, id, input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/shifts", tag = "volunteer", params(ShiftQuery, PageQuery),
+    responses((status = 200, body = Page<Shift>), (status = 422, body = Problem)))]
+pub async fn shifts(
+    State(state): State<AppState>,
+    MaybeCaller(viewer): MaybeCaller,
+    ApiQuery(q): ApiQuery<ShiftQuery>,
+    ApiQuery(p): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Shift>>> {
+    Ok(Json(
+        volunteer::list_shifts(&state, q, p.paging()?, viewer.as_ref()).await?,
+    ))
+}
+
+/// Sign up: a seat if one is free, else the waitlist.
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/signup", tag = "volunteer", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 201, body = SignupResult), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "already_signed_up, time_conflict, shift_started")))]
+pub async fn signup(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+) -> ApiResult<(StatusCode, Json<SignupResult>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(volunteer::signup(&state, &actor, id).await?),
+    ))
+}
+
+/// Cancel up to 2 h before the start; the first on the waitlist gets the seat.
+#[utoipa::path(delete, path = "/api/v1/shifts/{id}/signup", tag = "volunteer", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "cancellation_closed")))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    volunteer::cancel(&state, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me/shifts", tag = "volunteer", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<MyShift>), (status = 401, body = Problem)))]
+pub async fn my_shifts(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(p): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<MyShift>>> {
+    Ok(Json(
+        volunteer::my_shifts(&state, &actor, p.paging()?).await?,
+    ))
+}

@@ -1,0 +1,376 @@
+//! API.md "Volunteer duty posts": posts, shifts, bulk scheduling, sign-up
+//! with capacity and an ordered waitlist, cancellation and promotion.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{Engine, TestApp};
+
+const HOUR_MS: i64 = 3600 * 1000;
+
+/// RFC 3339 in Shanghai time, `hours` from the app's now.
+fn at(app: &TestApp, hours: i64) -> String {
+    app.state
+        .clock
+        .rfc3339(app.state.clock.now_ms() + hours * HOUR_MS)
+}
+
+/// A post and a shift starting in `start_in` hours, lasting 2 h; (post, shift).
+async fn post_and_shift(app: &TestApp, admin: &str, capacity: i64, start_in: i64) -> (i64, i64) {
+    let r = app
+        .post(
+            "/api/v1/admin/posts",
+            json!({"name": format!("雄关广场路口{start_in}-{capacity}"), "lat": 39.772, "lon": 98.289}),
+            Some(admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let post = r.body["id"].as_i64().unwrap();
+    let r = app
+        .post(
+            "/api/v1/admin/shifts",
+            json!({"post_id": post, "starts_at": at(app, start_in), "ends_at": at(app, start_in + 2), "capacity": capacity}),
+            Some(admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    (post, r.body["id"].as_i64().unwrap())
+}
+
+async fn admins_create_posts_shifts_and_schedules(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let body = json!({"name": "体育大道路口文明交通岗", "lat": 39.772, "lon": 98.295, "description": "早晚高峰劝导"});
+    assert_eq!(
+        app.post("/api/v1/admin/posts", body.clone(), Some(&citizen))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post("/api/v1/admin/posts", body.clone(), Some(&admin))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["radius_m"], 150.0);
+    let post = r.body["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post("/api/v1/admin/posts", body, Some(&admin))
+            .await
+            .code(),
+        "name_taken"
+    );
+    for (bad, field) in [
+        (json!({"name": "x", "lat": 99.0, "lon": 98.0}), "lat"),
+        (
+            json!({"name": "x", "lat": 39.7, "lon": 98.2, "radius_m": 5}),
+            "radius_m",
+        ),
+        (json!({"name": " ", "lat": 39.7, "lon": 98.2}), "name"),
+    ] {
+        let r = app
+            .post("/api/v1/admin/posts", bad.clone(), Some(&admin))
+            .await;
+        assert_eq!(r.field_errors(), [field], "{bad}");
+    }
+    let posts = app.get("/api/v1/posts", None).await;
+    assert_eq!(posts.body.as_array().unwrap().len(), 1);
+
+    for (bad, field) in [
+        (
+            json!({"post_id": post, "starts_at": "tomorrow", "ends_at": at(&app, 2), "capacity": 3}),
+            "starts_at",
+        ),
+        (
+            json!({"post_id": post, "starts_at": at(&app, 3), "ends_at": at(&app, 2), "capacity": 3}),
+            "ends_at",
+        ),
+        (
+            json!({"post_id": post, "starts_at": at(&app, 1), "ends_at": at(&app, 2), "capacity": 0}),
+            "capacity",
+        ),
+        (
+            json!({"post_id": 4242, "starts_at": at(&app, 1), "ends_at": at(&app, 2), "capacity": 3}),
+            "post_id",
+        ),
+    ] {
+        let r = app
+            .post("/api/v1/admin/shifts", bad.clone(), Some(&admin))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(r.field_errors(), [field], "{bad}");
+    }
+
+    // A week of the four peak periods, then again: nothing new.
+    let path = format!("/api/v1/admin/posts/{post}/schedule");
+    let week = json!({"from_date": "2027-01-04", "to_date": "2027-01-10", "capacity": 4});
+    let r = app.post(&path, week.clone(), Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["created"], 28);
+    assert_eq!(app.post(&path, week, Some(&admin)).await.body["created"], 0);
+    let custom = json!({"from_date": "2027-01-04", "to_date": "2027-01-04", "periods": [{"start": "07:30", "end": "08:30"}], "capacity": 2});
+    assert_eq!(
+        app.post(&path, custom, Some(&admin)).await.body["created"],
+        1
+    );
+    for (bad, field) in [
+        (
+            json!({"from_date": "2027-01-10", "to_date": "2027-01-04", "capacity": 2}),
+            "to_date",
+        ),
+        (
+            json!({"from_date": "2027-1-4", "to_date": "2027-01-04", "capacity": 2}),
+            "from_date",
+        ),
+        (
+            json!({"from_date": "2027-01-04", "to_date": "2027-01-04", "periods": [{"start": "09:00", "end": "08:00"}], "capacity": 2}),
+            "periods",
+        ),
+        (
+            json!({"from_date": "2027-01-04", "to_date": "2027-01-04", "periods": [{"start": "07:00", "end": "09:00"}, {"start": "08:00", "end": "10:00"}], "capacity": 2}),
+            "periods",
+        ),
+    ] {
+        let r = app.post(&path, bad.clone(), Some(&admin)).await;
+        assert_eq!(r.field_errors(), [field], "{bad}");
+    }
+    assert_eq!(
+        app.post(
+            "/api/v1/admin/posts/4242/schedule",
+            json!({"from_date": "2027-01-04", "to_date": "2027-01-04", "capacity": 2}),
+            Some(&admin)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // Shifts in the city's time: the first peak of the week at 07:00 +08:00.
+    let list = app
+        .get(&format!("/api/v1/shifts?post_id={post}&per_page=100"), None)
+        .await;
+    assert_eq!(list.body["total"], 29);
+    assert_eq!(
+        list.body["items"][0]["starts_at"],
+        "2027-01-04T07:00:00+08:00"
+    );
+    assert_eq!(
+        list.body["items"][0]["ends_at"],
+        "2027-01-04T09:00:00+08:00"
+    );
+    let day = app
+        .get(
+            &format!("/api/v1/shifts?post_id={post}&from=2027-01-05T00:00:00%2B08:00&to=2027-01-06T00:00:00%2B08:00"),
+            None,
+        )
+        .await;
+    assert_eq!(day.body["total"], 4, "{}", day.text);
+    assert_eq!(
+        app.get("/api/v1/shifts?from=yesterday", None).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+both!(admins_create_posts_shifts_and_schedules);
+
+async fn fifty_sign_ups_for_three_places(e: Engine) {
+    // Fifty accounts from one address: the per-IP limit on registering is off.
+    let app = TestApp::spawn_with(e, |c| c.rate_limits = false).await;
+    let admin = app.admin().await;
+    let (_, shift) = post_and_shift(&app, &admin, 3, 24).await;
+    let mut tokens = vec![];
+    for i in 0..50 {
+        tokens.push(
+            app.register(&format!("138000{i:05}"), &format!("志愿者{i}"))
+                .await
+                .0,
+        );
+    }
+    let path = format!("/api/v1/shifts/{shift}/signup");
+    let tasks: Vec<_> = tokens
+        .iter()
+        .map(|t| {
+            let req = app.request(Method::POST, &path, Some(t));
+            tokio::spawn(async move {
+                let r = req.send().await.unwrap();
+                (r.status(), r.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut confirmed = 0;
+    let mut positions = vec![];
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        match body["status"].as_str().unwrap() {
+            "confirmed" => confirmed += 1,
+            "waitlisted" => positions.push(body["position"].as_i64().unwrap()),
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(confirmed, 3, "capacity is never exceeded");
+    positions.sort();
+    assert_eq!(
+        positions,
+        (1..=47).collect::<Vec<_>>(),
+        "a consistent waitlist order"
+    );
+    let shift_row = app
+        .get(&format!("/api/v1/shifts?post_id={}", 1), None)
+        .await;
+    assert_eq!(shift_row.body["items"][0]["taken"], 3);
+    assert_eq!(shift_row.body["items"][0]["waitlisted"], 47);
+}
+both!(fifty_sign_ups_for_three_places);
+
+async fn sign_up_rules_and_cancellation(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (a, _) = app.register("13800138000", "甲").await;
+    let (b, _) = app.register("13800138001", "乙").await;
+    let (c, _) = app.register("13800138002", "丙").await;
+    let (post, shift) = post_and_shift(&app, &admin, 1, 24).await;
+    let signup = format!("/api/v1/shifts/{shift}/signup");
+    let r = app.call(Method::POST, &signup, Some(&a)).await;
+    assert_eq!(r.body["status"], "confirmed");
+    assert_eq!(r.body["position"], Value::Null);
+    let again = app.call(Method::POST, &signup, Some(&a)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.code(), "already_signed_up");
+    let r = app.call(Method::POST, &signup, Some(&b)).await;
+    assert_eq!(
+        (r.body["status"].clone(), r.body["position"].clone()),
+        (json!("waitlisted"), json!(1))
+    );
+    let r = app.call(Method::POST, &signup, Some(&c)).await;
+    assert_eq!(r.body["position"], 2);
+    assert_eq!(
+        app.call(Method::POST, &signup, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call(Method::POST, "/api/v1/shifts/4242/signup", Some(&a))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // An overlapping shift at another post clashes; a later one does not.
+    let r = app
+        .post(
+            "/api/v1/admin/shifts",
+            json!({"post_id": post, "starts_at": at(&app, 25), "ends_at": at(&app, 27), "capacity": 5}),
+            Some(&admin),
+        )
+        .await;
+    let overlapping = r.body["id"].as_i64().unwrap();
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/shifts/{overlapping}/signup"),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "time_conflict");
+    let r = app
+        .post(
+            "/api/v1/admin/shifts",
+            json!({"post_id": post, "starts_at": at(&app, 26), "ends_at": at(&app, 28), "capacity": 5}),
+            Some(&admin),
+        )
+        .await;
+    let later = r.body["id"].as_i64().unwrap();
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/shifts/{later}/signup"),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "back to back is fine: {}",
+        r.text
+    );
+
+    // Cancelling the confirmed seat promotes the first on the waitlist.
+    let r = app.call(Method::DELETE, &signup, Some(&a)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let mine = app.get("/api/v1/me/shifts", Some(&b)).await;
+    assert_eq!(mine.body["items"][0]["status"], "confirmed");
+    let mine = app.get("/api/v1/me/shifts", Some(&c)).await;
+    assert_eq!(mine.body["items"][0]["position"], 1);
+    let list = app
+        .get(&format!("/api/v1/shifts?post_id={post}"), Some(&b))
+        .await;
+    assert_eq!(list.body["items"][0]["my_status"], "confirmed");
+    assert_eq!(list.body["items"][0]["taken"], 1);
+    assert_eq!(list.body["items"][0]["waitlisted"], 1);
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE kind = 'shift_promoted'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(
+        app.call(Method::DELETE, &signup, Some(&a)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // After cancelling, signing up again is allowed.
+    let r = app.call(Method::POST, &signup, Some(&a)).await;
+    assert_eq!(r.body["status"], "waitlisted");
+
+    // Within 2 h of the start: no cancelling; after the start: no signing up.
+    app.state.clock.advance(23 * HOUR_MS);
+    let r = app.call(Method::DELETE, &signup, Some(&b)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "cancellation_closed");
+    let (d, _) = app.register("13800138003", "丁").await;
+    app.state.clock.advance(2 * HOUR_MS);
+    let r = app.call(Method::POST, &signup, Some(&d)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "shift_started");
+}
+both!(sign_up_rules_and_cancellation);
+
+/// A cancellation and a new sign-up at the same moment, many times over:
+/// the seat goes to the waitlist's first, the newcomer waits, counts agree.
+async fn simultaneous_cancel_and_sign_up(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    for round in 0..5 {
+        let (_, shift) = post_and_shift(&app, &admin, 1, 24 + round * 3).await;
+        let path = format!("/api/v1/shifts/{shift}/signup");
+        let (a, _) = app.register(&format!("1380013{round}100"), "甲").await;
+        let (b, _) = app.register(&format!("1380013{round}200"), "乙").await;
+        let (c, _) = app.register(&format!("1380013{round}300"), "丙").await;
+        app.call(Method::POST, &path, Some(&a)).await;
+        app.call(Method::POST, &path, Some(&b)).await;
+        let cancel = app.request(Method::DELETE, &path, Some(&a));
+        let join = app.request(Method::POST, &path, Some(&c));
+        let (x, y) = tokio::join!(
+            tokio::spawn(async move { cancel.send().await.unwrap().status() }),
+            tokio::spawn(async move { join.send().await.unwrap().status() })
+        );
+        assert_eq!(x.unwrap(), StatusCode::NO_CONTENT);
+        assert_eq!(y.unwrap(), StatusCode::CREATED);
+        assert_eq!(
+            app.get("/api/v1/me/shifts", Some(&b)).await.body["items"][0]["status"],
+            "confirmed"
+        );
+        let c_shifts = app.get("/api/v1/me/shifts", Some(&c)).await;
+        assert_eq!(c_shifts.body["items"][0]["status"], "waitlisted");
+        assert_eq!(c_shifts.body["items"][0]["position"], 1);
+        let (taken, waitlisted, live): (i64, i64, i64) = sqlx::query_as(
+            "SELECT taken, waitlisted, (SELECT COUNT(*) FROM signups WHERE shift_id = $1 AND status = 'confirmed') \
+             FROM shifts WHERE id = $1",
+        )
+        .bind(shift)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!((taken, waitlisted, live), (1, 1, 1));
+    }
+}
+both!(simultaneous_cancel_and_sign_up);
