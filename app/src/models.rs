@@ -311,3 +311,28 @@ pub struct Scheduled {
     /// Shifts created by this call (0 when all existed already).
     pub created: i64,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct CheckedIn {
+    pub checked_in_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct CheckedOut {
+    pub checked_out_at: String,
+    pub credited_minutes: i64,
+    /// Points this sign-up has earned in all.
+    pub points: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Attendance {
+    pub signup_id: i64,
+    pub status: String,
+    pub credited_minutes: i64,
+    /// Points this sign-up has earned in all, after the correction.
+    pub points: i64,
+}

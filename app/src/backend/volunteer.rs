@@ -719,3 +719,260 @@ pub async fn my_shifts(
     }
     Ok(Page::of(items, total, paging))
 }
+
+/// Where the volunteer stands, from the phone.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Position {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Attending {
+    id: i64,
+    user_id: i64,
+    status: String,
+    starts_at: i64,
+    ends_at: i64,
+    checked_in_at: Option<i64>,
+    points_paid: i64,
+    lat: f64,
+    lon: f64,
+    radius_m: f64,
+}
+
+const ATTENDING: &str = "SELECT s.id, s.user_id, s.status, s.starts_at, s.ends_at, s.checked_in_at, s.points_paid, \
+    p.lat, p.lon, p.radius_m FROM signups s JOIN shifts sh ON sh.id = s.shift_id JOIN posts p ON p.id = sh.post_id";
+
+async fn my_live_signup(
+    tx: &mut Transaction<'static, Any>,
+    shift_id: i64,
+    user_id: i64,
+) -> Result<Option<Attending>, AppError> {
+    Ok(sqlx::query_as::<_, Attending>(&format!(
+        "{ATTENDING} WHERE s.shift_id = $1 AND s.user_id = $2 AND s.status <> 'cancelled'"
+    ))
+    .bind(shift_id)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// Moves a sign-up's paid points to what `minutes` earn: a new ledger entry
+/// for the difference (the first payment refers to the sign-up, a later
+/// correction to its correction row). Returns the points now paid.
+async fn settle_points(
+    tx: &mut Transaction<'static, Any>,
+    now: i64,
+    a: &Attending,
+    minutes: i64,
+    correction: Option<i64>,
+    actor_id: Option<i64>,
+) -> Result<i64, AppError> {
+    let target = volunteer::points_for(minutes);
+    let delta = target - a.points_paid;
+    if delta != 0 {
+        let delta = crate::domain::PointsDelta::parse(delta).map_err(|_| AppError::Internal)?;
+        let reference = match correction {
+            Some(id) => super::points::Reference {
+                kind: "attendance_correction",
+                id,
+            },
+            None => super::points::Reference {
+                kind: "signup",
+                id: a.id,
+            },
+        };
+        super::points::append(
+            tx,
+            now,
+            a.user_id,
+            delta,
+            crate::domain::PointsReason::VolunteerHours,
+            Some(reference),
+            None,
+            actor_id,
+        )
+        .await?;
+        sqlx::query("UPDATE signups SET points_paid = $1 WHERE id = $2")
+            .bind(target)
+            .bind(a.id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(target)
+}
+
+/// Check-in on the spot: from 15 minutes before the start to the end, inside
+/// the post's fence. Says plainly why it refuses.
+pub async fn checkin(
+    state: &AppState,
+    actor: &CurrentUser,
+    shift_id: i64,
+    at: Position,
+) -> Result<crate::models::CheckedIn, AppError> {
+    let here = GeoPoint::parse(at.lat, at.lon).map_err(|m| AppError::field("lat", m))?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let a = my_live_signup(&mut tx, shift_id, actor.id).await?;
+    let Some(a) = a.filter(|a| matches!(a.status.as_str(), "confirmed" | "checked_in")) else {
+        return Err(AppError::conflict(
+            "not_signed_up",
+            "您没有这个班次的名额（候补中或未报名）",
+        ));
+    };
+    if let (Some(t), "checked_in") = (a.checked_in_at, a.status.as_str()) {
+        return Ok(crate::models::CheckedIn {
+            checked_in_at: state.clock.rfc3339(t),
+        });
+    }
+    volunteer::checkin_window(now, a.starts_at, a.ends_at)
+        .map_err(|m| AppError::conflict("outside_window", m))?;
+    let distance = here.distance_m(GeoPoint {
+        lat: a.lat,
+        lon: a.lon,
+    });
+    if distance > a.radius_m {
+        return Err(AppError::conflict(
+            "outside_geofence",
+            format!(
+                "您距离岗位约{}米，需要在{}米内才能签到",
+                distance.round() as i64,
+                a.radius_m.round() as i64
+            ),
+        ));
+    }
+    sqlx::query(
+        "UPDATE signups SET status = 'checked_in', checked_in_at = $1, updated_at = $1 \
+         WHERE id = $2 AND status = 'confirmed'",
+    )
+    .bind(now)
+    .bind(a.id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(crate::models::CheckedIn {
+        checked_in_at: state.clock.rfc3339(now),
+    })
+}
+
+/// Check-out: credits the overlap of [check-in, now] with the shift and pays
+/// 10 points an hour for it, once per sign-up.
+pub async fn checkout(
+    state: &AppState,
+    actor: &CurrentUser,
+    shift_id: i64,
+    at: Position,
+) -> Result<crate::models::CheckedOut, AppError> {
+    GeoPoint::parse(at.lat, at.lon).map_err(|m| AppError::field("lat", m))?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let a = my_live_signup(&mut tx, shift_id, actor.id).await?;
+    let Some(a) = a.filter(|a| a.status == "checked_in") else {
+        return Err(AppError::conflict("not_checked_in", "请先签到，再签退"));
+    };
+    let checked_in = a.checked_in_at.unwrap_or(now);
+    let minutes = volunteer::overlap_minutes((a.starts_at, a.ends_at), (checked_in, now));
+    let moved = sqlx::query(
+        "UPDATE signups SET status = 'completed', checked_out_at = $1, credited_minutes = $2, updated_at = $1 \
+         WHERE id = $3 AND status = 'checked_in'",
+    )
+    .bind(now)
+    .bind(minutes)
+    .bind(a.id)
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() == 0 {
+        return Err(AppError::conflict("not_checked_in", "请先签到，再签退"));
+    }
+    let points = settle_points(&mut tx, now, &a, minutes, None, None).await?;
+    tx.commit().await?;
+    Ok(crate::models::CheckedOut {
+        checked_out_at: state.clock.rfc3339(now),
+        credited_minutes: minutes,
+        points,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AttendanceInput {
+    pub credited_minutes: i64,
+}
+
+/// A moderator confirms or corrects a sign-up's credited minutes; the points
+/// follow with a new ledger entry for the difference.
+pub async fn correct_attendance(
+    state: &AppState,
+    actor: &CurrentUser,
+    signup_id: i64,
+    input: AttendanceInput,
+) -> Result<crate::models::Attendance, AppError> {
+    actor.require_moderator()?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let a: Attending = sqlx::query_as(&format!("{ATTENDING} WHERE s.id = $1"))
+        .bind(signup_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let longest = (a.ends_at - a.starts_at) / volunteer::MINUTE_MS;
+    if !(0..=longest).contains(&input.credited_minutes) {
+        return Err(AppError::field(
+            "credited_minutes",
+            format!("应在0到{longest}分钟之间"),
+        ));
+    }
+    if matches!(a.status.as_str(), "cancelled" | "waitlisted") {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            "取消或候补的报名没有出勤可以确认",
+        ));
+    }
+    let (correction,): (i64,) = sqlx::query_as(
+        "INSERT INTO attendance_corrections (signup_id, credited_minutes, points_delta, actor_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(a.id)
+    .bind(input.credited_minutes)
+    .bind(volunteer::points_for(input.credited_minutes) - a.points_paid)
+    .bind(actor.id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE signups SET status = 'completed', credited_minutes = $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(input.credited_minutes)
+    .bind(now)
+    .bind(a.id)
+    .execute(&mut *tx)
+    .await?;
+    let points = settle_points(
+        &mut tx,
+        now,
+        &a,
+        input.credited_minutes,
+        Some(correction),
+        Some(actor.id),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "signup.attendance",
+        "signup",
+        Some(a.id),
+        &format!("credited_minutes={}", input.credited_minutes),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(crate::models::Attendance {
+        signup_id: a.id,
+        status: "completed".into(),
+        credited_minutes: input.credited_minutes,
+        points,
+    })
+}

@@ -30,6 +30,7 @@ use utoipa::OpenApi;
         reports::notifications, reports::read_notifications,
         volunteer::posts, volunteer::create_post, volunteer::create_shift, volunteer::schedule,
         volunteer::shifts, volunteer::signup, volunteer::cancel, volunteer::my_shifts,
+        volunteer::checkin, volunteer::checkout, volunteer::attendance,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
@@ -116,6 +117,12 @@ pub fn routes() -> Router<AppState> {
             post(volunteer::signup).delete(volunteer::cancel),
         )
         .route("/me/shifts", get(volunteer::my_shifts))
+        .route("/shifts/{id}/checkin", post(volunteer::checkin))
+        .route("/shifts/{id}/checkout", post(volunteer::checkout))
+        .route(
+            "/admin/signups/{id}/attendance",
+            post(volunteer::attendance),
+        )
         .fallback(system::api_not_found)
         .method_not_allowed_fallback(system::method_not_allowed)
 }

@@ -111,3 +111,47 @@ pub async fn my_shifts(
         volunteer::my_shifts(&state, &actor, p.paging()?).await?,
     ))
 }
+
+/// Check in on the spot (inside the fence, from 15 min before the start).
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/checkin", tag = "volunteer", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = volunteer::Position,
+    responses((status = 200, body = app::models::CheckedIn), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "not_signed_up, outside_window, outside_geofence"), (status = 422, body = Problem)))]
+pub async fn checkin(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+    ApiJson(at): ApiJson<volunteer::Position>,
+) -> ApiResult<Json<app::models::CheckedIn>> {
+    Ok(Json(volunteer::checkin(&state, &actor, id, at).await?))
+}
+
+/// Check out: credited minutes and the points they earn.
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/checkout", tag = "volunteer", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = volunteer::Position,
+    responses((status = 200, body = app::models::CheckedOut), (status = 401, body = Problem),
+        (status = 409, body = Problem, description = "not_checked_in"), (status = 422, body = Problem)))]
+pub async fn checkout(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+    ApiJson(at): ApiJson<volunteer::Position>,
+) -> ApiResult<Json<app::models::CheckedOut>> {
+    Ok(Json(volunteer::checkout(&state, &actor, id, at).await?))
+}
+
+/// Moderator: confirm or correct the credited minutes; points follow.
+#[utoipa::path(post, path = "/api/v1/admin/signups/{id}/attendance", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = volunteer::AttendanceInput,
+    responses((status = 200, body = app::models::Attendance), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn attendance(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<volunteer::AttendanceInput>,
+) -> ApiResult<Json<app::models::Attendance>> {
+    Ok(Json(
+        volunteer::correct_attendance(&state, &actor, id, input).await?,
+    ))
+}

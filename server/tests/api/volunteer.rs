@@ -374,3 +374,135 @@ async fn simultaneous_cancel_and_sign_up(e: Engine) {
     }
 }
 both!(simultaneous_cancel_and_sign_up);
+
+async fn check_in_inside_the_fence_check_out_and_corrections(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (moderator, _) = app
+        .user_with_roles("13900000002", &["moderator"], None)
+        .await;
+    let (a, a_id) = app.register("13800138000", "甲").await;
+    let (b, _) = app.register("13800138001", "乙").await;
+    let (_, shift) = post_and_shift(&app, &admin, 1, 24).await;
+    let signup = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/shifts/{shift}/signup"),
+            Some(&a),
+        )
+        .await;
+    let signup_id = signup.body["signup_id"].as_i64().unwrap();
+    app.call(
+        Method::POST,
+        &format!("/api/v1/shifts/{shift}/signup"),
+        Some(&b),
+    )
+    .await;
+    let checkin = format!("/api/v1/shifts/{shift}/checkin");
+    let checkout = format!("/api/v1/shifts/{shift}/checkout");
+    let here = json!({"lat": 39.772, "lon": 98.289});
+    let far = json!({"lat": 39.781, "lon": 98.289});
+
+    let r = app.post(&checkin, here.clone(), Some(&a)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "outside_window");
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("分钟"),
+        "{}",
+        r.text
+    );
+    // Ten minutes before the start: the window is open.
+    app.state.clock.advance(24 * HOUR_MS - 10 * 60 * 1000);
+    let r = app.post(&checkin, far, Some(&a)).await;
+    assert_eq!(r.code(), "outside_geofence");
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("1001米"),
+        "the distance is said: {}",
+        r.text
+    );
+    let r = app.post(&checkin, here.clone(), Some(&b)).await;
+    assert_eq!(
+        r.code(),
+        "not_signed_up",
+        "the waitlisted have no seat to check in to"
+    );
+    let r = app.post(&checkout, here.clone(), Some(&a)).await;
+    assert_eq!(r.code(), "not_checked_in");
+    let r = app
+        .post(&checkin, json!({"lat": 91, "lon": 0}), Some(&a))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.post(&checkin, here.clone(), Some(&a)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(
+        r.body["checked_in_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+
+    // An hour into the shift: 60 credited minutes (before the start does not count), 10 points.
+    app.state.clock.advance(70 * 60 * 1000);
+    let r = app.post(&checkout, here.clone(), Some(&a)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["credited_minutes"], 60);
+    assert_eq!(r.body["points"], 10);
+    assert_eq!(app.balance(a_id).await, 10);
+    let again = app.post(&checkout, here, Some(&a)).await;
+    assert_eq!(again.code(), "not_checked_in", "paid once");
+    let mine = app.get("/api/v1/me/shifts", Some(&a)).await;
+    assert_eq!(mine.body["items"][0]["status"], "completed");
+    assert_eq!(mine.body["items"][0]["credited_minutes"], 60);
+
+    // A moderator corrects the time up, then down: new entries, never edits.
+    let path = format!("/api/v1/admin/signups/{signup_id}/attendance");
+    assert_eq!(
+        app.post(&path, json!({"credited_minutes": 120}), Some(&a))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&path, json!({"credited_minutes": 121}), Some(&moderator))
+            .await
+            .field_errors(),
+        ["credited_minutes"]
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/admin/signups/4242/attendance",
+            json!({"credited_minutes": 1}),
+            Some(&moderator)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .post(&path, json!({"credited_minutes": 120}), Some(&moderator))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["points"], 20);
+    assert_eq!(app.balance(a_id).await, 20);
+    let r = app
+        .post(&path, json!({"credited_minutes": 30}), Some(&moderator))
+        .await;
+    assert_eq!(r.body["points"], 5);
+    assert_eq!(app.balance(a_id).await, 5);
+    let ledger = app.get("/api/v1/me/points/ledger", Some(&a)).await;
+    let deltas: Vec<i64> = ledger.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["delta"].as_i64().unwrap())
+        .collect();
+    assert_eq!(deltas, [-15, 10, 10], "newest first");
+    assert!(
+        ledger.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["reason"] == "volunteer_hours")
+    );
+}
+both!(check_in_inside_the_fence_check_out_and_corrections);
