@@ -153,6 +153,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &site_root,
                 time_zone,
             )?;
+            tokio::spawn(background(state.clone()));
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("listening on http://{}", listener.local_addr()?);
             println!(
@@ -234,4 +235,25 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Background work of a server, every minute: shift reminders and no-shows.
+/// Each item is claimed through the database, so several servers can all run
+/// this without doing anything twice.
+async fn background(state: app::backend::AppState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match app::backend::volunteer::sweep(&state).await {
+            Ok(s) if s != Default::default() => tracing::info!(
+                reminders = s.reminders,
+                no_shows = s.no_shows,
+                suspensions = s.suspensions,
+                "volunteer sweep"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "volunteer sweep failed"),
+        }
+    }
 }

@@ -504,6 +504,20 @@ pub async fn signup(
             "班次已经开始，不能再报名",
         ));
     }
+    let (until,): (Option<i64>,) =
+        sqlx::query_as("SELECT volunteer_suspended_until FROM users WHERE id = $1")
+            .bind(actor.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if let Some(until) = until.filter(|u| *u > now) {
+        return Err(AppError::conflict(
+            "suspended",
+            format!(
+                "30天内两次报名未到岗，自主报名暂停至{}；请联系创城办",
+                crate::domain::report::short_time(&state.clock.rfc3339(until))
+            ),
+        ));
+    }
     let (already,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM signups WHERE shift_id = $1 AND user_id = $2 AND status <> 'cancelled'",
     )
@@ -975,4 +989,127 @@ pub async fn correct_attendance(
         credited_minutes: input.credited_minutes,
         points,
     })
+}
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub reminders: usize,
+    pub no_shows: usize,
+    pub suspensions: usize,
+}
+
+/// Background work, safe to run on every server at once: each reminder and
+/// each no-show is claimed by one conditional update, so it happens once.
+/// `serve` runs it every minute.
+pub async fn sweep(state: &AppState) -> Result<Swept, AppError> {
+    let now = state.clock.now_ms();
+    let mut swept = Swept::default();
+    let mut messages = vec![];
+    let mut tx = state.db.begin_write().await?;
+    let due: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "UPDATE signups SET reminded_at = $1 WHERE status = 'confirmed' AND reminded_at IS NULL \
+         AND starts_at > $1 AND starts_at <= $2 RETURNING id, user_id, starts_at",
+    )
+    .bind(now)
+    .bind(now + volunteer::REMINDER_BEFORE_MS)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (_, user, starts) in &due {
+        messages.push(
+            notify::queue(
+                &mut tx,
+                now,
+                *user,
+                "shift_reminder",
+                None,
+                "志愿岗位提醒：您的班次2小时内开始",
+                &format!(
+                    "开始时间 {}，请提前到岗签到。",
+                    state.clock.rfc3339(*starts)
+                ),
+            )
+            .await?,
+        );
+    }
+    swept.reminders = due.len();
+    let missed: Vec<(i64, i64)> = sqlx::query_as(
+        "UPDATE signups SET status = 'no_show', updated_at = $1 WHERE status = 'confirmed' AND ends_at < $1 \
+         RETURNING id, user_id",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    swept.no_shows = missed.len();
+    let mut users: Vec<i64> = missed.iter().map(|(_, u)| *u).collect();
+    users.sort();
+    users.dedup();
+    for user in users {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM signups WHERE user_id = $1 AND status = 'no_show' AND ends_at >= $2",
+        )
+        .bind(user)
+        .bind(now - volunteer::NO_SHOW_WINDOW_MS)
+        .fetch_one(&mut *tx)
+        .await?;
+        if volunteer::suspends(n) {
+            let until = now + volunteer::SUSPENSION_MS;
+            let set = sqlx::query(
+                "UPDATE users SET volunteer_suspended_until = $1 WHERE id = $2 \
+                 AND (volunteer_suspended_until IS NULL OR volunteer_suspended_until < $1)",
+            )
+            .bind(until)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+            if set.rows_affected() == 1 {
+                swept.suspensions += 1;
+                messages.push(
+                    notify::queue(
+                        &mut tx,
+                        now,
+                        user,
+                        "volunteer_suspended",
+                        None,
+                        "暂停自主报名14天",
+                        "30天内有两次报名后未到岗。如有特殊情况，请联系创城办恢复。",
+                    )
+                    .await?,
+                );
+            }
+        }
+    }
+    tx.commit().await?;
+    notify::deliver(state, &messages).await;
+    Ok(swept)
+}
+
+/// Moderator: lifts a volunteer's suspension.
+pub async fn lift_suspension(
+    state: &AppState,
+    actor: &CurrentUser,
+    user_id: i64,
+) -> Result<(), AppError> {
+    actor.require_moderator()?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let done = sqlx::query("UPDATE users SET volunteer_suspended_until = NULL WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "volunteer.lift_suspension",
+        "user",
+        Some(user_id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

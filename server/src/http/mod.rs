@@ -30,7 +30,7 @@ use utoipa::OpenApi;
         reports::notifications, reports::read_notifications,
         volunteer::posts, volunteer::create_post, volunteer::create_shift, volunteer::schedule,
         volunteer::shifts, volunteer::signup, volunteer::cancel, volunteer::my_shifts,
-        volunteer::checkin, volunteer::checkout, volunteer::attendance,
+        volunteer::checkin, volunteer::checkout, volunteer::attendance, volunteer::lift_suspension,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
@@ -122,6 +122,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/signups/{id}/attendance",
             post(volunteer::attendance),
+        )
+        .route(
+            "/admin/users/{id}/volunteer-suspension",
+            axum::routing::delete(volunteer::lift_suspension),
         )
         .fallback(system::api_not_found)
         .method_not_allowed_fallback(system::method_not_allowed)

@@ -155,3 +155,16 @@ pub async fn attendance(
         volunteer::correct_attendance(&state, &actor, id, input).await?,
     ))
 }
+
+/// Moderator: lift a volunteer's sign-up suspension (two no-shows in 30 days).
+#[utoipa::path(delete, path = "/api/v1/admin/users/{id}/volunteer-suspension", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn lift_suspension(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    volunteer::lift_suspension(&state, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

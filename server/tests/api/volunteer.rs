@@ -506,3 +506,92 @@ async fn check_in_inside_the_fence_check_out_and_corrections(e: Engine) {
     );
 }
 both!(check_in_inside_the_fence_check_out_and_corrections);
+
+/// Reminders 2 h before and no-shows after the end, claimed through the
+/// database: five sweeps at once (as on five servers) do each thing once.
+/// Two no-shows in 30 days suspend self sign-up until a moderator lifts it.
+async fn reminders_no_shows_and_suspension(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (moderator, _) = app
+        .user_with_roles("13900000002", &["moderator"], None)
+        .await;
+    let (a, a_id) = app.register("13800138000", "甲").await;
+    let (_, first) = post_and_shift(&app, &admin, 3, 3).await;
+    let (_, second) = post_and_shift(&app, &admin, 3, 6).await;
+    let (_, third) = post_and_shift(&app, &admin, 3, 48).await;
+    for s in [first, second] {
+        let r = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/shifts/{s}/signup"),
+                Some(&a),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let count = |kind: &'static str| {
+        let app = &app;
+        async move {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND kind = $2",
+            )
+            .bind(a_id)
+            .bind(kind)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+            n
+        }
+    };
+    let sweep_five_at_once = || {
+        let tasks: Vec<_> = (0..5)
+            .map(|_| {
+                let state = app.state.clone();
+                tokio::spawn(async move { app::backend::volunteer::sweep(&state).await.unwrap() })
+            })
+            .collect();
+        futures::future::join_all(tasks)
+    };
+    // Nothing is due yet.
+    sweep_five_at_once().await;
+    assert_eq!(count("shift_reminder").await, 0);
+    // 1.5 h before the first shift: one reminder, however many sweeps.
+    app.state.clock.advance(90 * 60 * 1000);
+    let done = sweep_five_at_once().await;
+    let reminders: usize = done.iter().map(|r| r.as_ref().unwrap().reminders).sum();
+    assert_eq!(reminders, 1);
+    assert_eq!(count("shift_reminder").await, 1);
+    // After both shifts end without a check-in: two no-shows, one suspension.
+    app.state.clock.advance(8 * HOUR_MS);
+    let done = sweep_five_at_once().await;
+    let no_shows: usize = done.iter().map(|r| r.as_ref().unwrap().no_shows).sum();
+    assert_eq!(no_shows, 2);
+    assert_eq!(count("volunteer_suspended").await, 1);
+    assert_eq!(
+        count("shift_reminder").await,
+        1,
+        "no sweep ran in the second shift's last 2 h: a reminder after the start would not help"
+    );
+    let mine = app.get("/api/v1/me/shifts", Some(&a)).await;
+    assert_eq!(mine.body["items"][0]["status"], "no_show");
+    let signup = format!("/api/v1/shifts/{third}/signup");
+    let r = app.call(Method::POST, &signup, Some(&a)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "suspended");
+    assert!(r.body["detail"].as_str().unwrap().contains("暂停至"));
+    let lift = format!("/api/v1/admin/users/{a_id}/volunteer-suspension");
+    assert_eq!(
+        app.call(Method::DELETE, &lift, Some(&a)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(Method::DELETE, &lift, Some(&moderator))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let r = app.call(Method::POST, &signup, Some(&a)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+}
+both!(reminders_no_shows_and_suspension);
