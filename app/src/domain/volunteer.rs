@@ -139,6 +139,18 @@ pub fn checkin_window(now: i64, starts_at: i64, ends_at: i64) -> Result<(), Stri
     }
 }
 
+/// Two no-shows within this window suspend self sign-up…
+pub const NO_SHOW_WINDOW_MS: i64 = 30 * 24 * HOUR_MS;
+/// …for this long.
+pub const SUSPENSION_MS: i64 = 14 * 24 * HOUR_MS;
+/// Reminders go out this long before a shift starts.
+pub const REMINDER_BEFORE_MS: i64 = 2 * HOUR_MS;
+
+/// Whether `no_shows` in the window suspend self sign-up.
+pub fn suspends(no_shows: i64) -> bool {
+    no_shows >= 2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,16 +216,4 @@ mod tests {
         let early = checkin_window(start - 45 * MINUTE_MS, start, start + HOUR_MS).unwrap_err();
         assert!(early.contains("30分钟"), "{early}");
     }
-}
-
-/// Two no-shows within this window suspend self sign-up…
-pub const NO_SHOW_WINDOW_MS: i64 = 30 * 24 * HOUR_MS;
-/// …for this long.
-pub const SUSPENSION_MS: i64 = 14 * 24 * HOUR_MS;
-/// Reminders go out this long before a shift starts.
-pub const REMINDER_BEFORE_MS: i64 = 2 * HOUR_MS;
-
-/// Whether `no_shows` in the window suspend self sign-up.
-pub fn suspends(no_shows: i64) -> bool {
-    no_shows >= 2
 }
