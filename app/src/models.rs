@@ -336,3 +336,21 @@ pub struct Attendance {
     /// Points this sign-up has earned in all, after the correction.
     pub points: i64,
 }
+
+/// One of the month's 志愿服务之星.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct VolunteerStar {
+    /// Equal minutes share a rank.
+    pub rank: i64,
+    pub display_name: String,
+    pub minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct VolunteerStars {
+    /// `YYYY-MM` in the city's time.
+    pub month: String,
+    pub stars: Vec<VolunteerStar>,
+}

@@ -1113,3 +1113,64 @@ pub async fn lift_suspension(
     tx.commit().await?;
     Ok(())
 }
+
+/// The month's 志愿服务之星: the ten volunteers with the most credited
+/// minutes in shifts that started that month (city time). Display names only.
+pub async fn stars(
+    state: &AppState,
+    month: Option<&str>,
+) -> Result<crate::models::VolunteerStars, AppError> {
+    use chrono::Datelike;
+    let zone = state.clock.zone();
+    let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|_| m.len() == 7)
+            .ok_or_else(|| AppError::field("month", "月份应为 YYYY-MM"))?,
+        None => {
+            let today = state
+                .clock
+                .datetime(state.clock.now_ms())
+                .ok_or(AppError::Internal)?
+                .date_naive();
+            today.with_day(1).ok_or(AppError::Internal)?
+        }
+    };
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or(AppError::Internal)?;
+    let start_of = |d: NaiveDate| {
+        zone.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .ok_or(AppError::Internal)
+    };
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT u.display_name, CAST(SUM(s.credited_minutes) AS BIGINT) AS minutes \
+         FROM signups s JOIN users u ON u.id = s.user_id \
+         WHERE s.status = 'completed' AND s.credited_minutes > 0 AND s.starts_at >= $1 AND s.starts_at < $2 \
+         GROUP BY s.user_id, u.display_name ORDER BY minutes DESC, s.user_id LIMIT 10",
+    )
+    .bind(start_of(first)?)
+    .bind(start_of(next)?)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut stars = Vec::with_capacity(rows.len());
+    for (i, (display_name, minutes)) in rows.into_iter().enumerate() {
+        let rank = match stars.last() {
+            Some(crate::models::VolunteerStar {
+                rank, minutes: m, ..
+            }) if *m == minutes => *rank,
+            _ => i as i64 + 1,
+        };
+        stars.push(crate::models::VolunteerStar {
+            rank,
+            display_name,
+            minutes,
+        });
+    }
+    Ok(crate::models::VolunteerStars {
+        month: first.format("%Y-%m").to_string(),
+        stars,
+    })
+}

@@ -168,3 +168,19 @@ pub async fn lift_suspension(
     volunteer::lift_suspension(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct MonthQuery {
+    /// `YYYY-MM` (city time); this month when absent.
+    pub month: Option<String>,
+}
+
+/// The month's 志愿服务之星 by credited time (display names only).
+#[utoipa::path(get, path = "/api/v1/volunteer/stars", tag = "volunteer", params(MonthQuery),
+    responses((status = 200, body = app::models::VolunteerStars), (status = 422, body = Problem)))]
+pub async fn stars(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> ApiResult<Json<app::models::VolunteerStars>> {
+    Ok(Json(volunteer::stars(&state, q.month.as_deref()).await?))
+}

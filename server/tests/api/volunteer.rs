@@ -504,6 +504,26 @@ async fn check_in_inside_the_fence_check_out_and_corrections(e: Engine) {
             .iter()
             .all(|e| e["reason"] == "volunteer_hours")
     );
+
+    // The month's 志愿服务之星, by credited time, display names only.
+    let month = mine.body["items"][0]["starts_at"].as_str().unwrap()[..7].to_owned();
+    let stars = app
+        .get(&format!("/api/v1/volunteer/stars?month={month}"), None)
+        .await;
+    assert_eq!(stars.status, StatusCode::OK, "{}", stars.text);
+    assert_eq!(
+        stars.body["stars"],
+        json!([{"rank": 1, "display_name": "甲", "minutes": 30}])
+    );
+    assert!(!stars.text.contains("138001"), "no phone numbers");
+    let empty = app.get("/api/v1/volunteer/stars?month=2020-01", None).await;
+    assert_eq!(empty.body["stars"], json!([]));
+    for bad in ["2026-13", "2026-1", "soon"] {
+        let r = app
+            .get(&format!("/api/v1/volunteer/stars?month={bad}"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
 }
 both!(check_in_inside_the_fence_check_out_and_corrections);
 
