@@ -83,6 +83,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/healthz", axum::routing::get(http::system::healthz))
         .route("/readyz", axum::routing::get(http::system::readyz))
         .route("/photos/{*key}", axum::routing::get(http::reports::photo))
+        .route(
+            "/calendar/{file}",
+            axum::routing::get(http::volunteer::calendar),
+        )
         .nest("/api/v1", http::routes())
         .route(
             "/api/{*rest}",

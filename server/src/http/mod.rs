@@ -30,7 +30,7 @@ use utoipa::OpenApi;
         reports::notifications, reports::read_notifications,
         volunteer::posts, volunteer::create_post, volunteer::create_shift, volunteer::schedule,
         volunteer::shifts, volunteer::signup, volunteer::cancel, volunteer::my_shifts,
-        volunteer::checkin, volunteer::checkout, volunteer::attendance, volunteer::lift_suspension, volunteer::stars,
+        volunteer::checkin, volunteer::checkout, volunteer::attendance, volunteer::lift_suspension, volunteer::stars, volunteer::calendar_link,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
@@ -118,6 +118,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/me/shifts", get(volunteer::my_shifts))
         .route("/volunteer/stars", get(volunteer::stars))
+        .route("/me/calendar", post(volunteer::calendar_link))
         .route("/shifts/{id}/checkin", post(volunteer::checkin))
         .route("/shifts/{id}/checkout", post(volunteer::checkout))
         .route(

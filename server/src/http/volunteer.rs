@@ -184,3 +184,44 @@ pub async fn stars(
 ) -> ApiResult<Json<app::models::VolunteerStars>> {
     Ok(Json(volunteer::stars(&state, q.month.as_deref()).await?))
 }
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CalendarLink {
+    /// A private iCalendar feed of my shifts; anyone with the link can read it.
+    pub url: String,
+}
+
+/// A new private link to my shifts as a calendar (the old link stops working).
+#[utoipa::path(post, path = "/api/v1/me/calendar", tag = "volunteer", security(("bearer" = [])),
+    responses((status = 200, body = CalendarLink), (status = 401, body = Problem)))]
+pub async fn calendar_link(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<CalendarLink>> {
+    Ok(Json(CalendarLink {
+        url: volunteer::new_calendar_link(&state, &actor).await?,
+    }))
+}
+
+/// The iCalendar feed behind a private link (`/calendar/{token}.ics`).
+pub async fn calendar(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let token = file
+        .strip_suffix(".ics")
+        .ok_or(app::error::AppError::NotFound)?;
+    let body = volunteer::calendar(&state, token).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        body,
+    )
+        .into_response())
+}

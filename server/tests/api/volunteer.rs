@@ -615,3 +615,69 @@ async fn reminders_no_shows_and_suspension(e: Engine) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 }
 both!(reminders_no_shows_and_suspension);
+
+/// My shifts as a calendar feed behind a private link; a new link retires
+/// the old one.
+async fn shifts_as_a_private_calendar_feed(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (a, _) = app.register("13800138000", "甲").await;
+    let (_, shift) = post_and_shift(&app, &admin, 2, 30).await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/shifts/{shift}/signup"),
+        Some(&a),
+    )
+    .await;
+    assert_eq!(
+        app.call(Method::POST, "/api/v1/me/calendar", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let link = app
+        .call(Method::POST, "/api/v1/me/calendar", Some(&a))
+        .await;
+    assert_eq!(link.status, StatusCode::OK, "{}", link.text);
+    let url = link.body["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("/calendar/") && url.ends_with(".ics"));
+    let feed = app.get(&url, None).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(
+        feed.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    for part in [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+        "SUMMARY:志愿岗位：雄关广场路口30-2（已报名）",
+        "UID:signup-",
+    ] {
+        assert!(feed.text.contains(part), "{part} in {}", feed.text);
+    }
+    let newer = app
+        .call(Method::POST, "/api/v1/me/calendar", Some(&a))
+        .await;
+    assert_ne!(newer.body["url"], link.body["url"]);
+    assert_eq!(
+        app.get(&url, None).await.status,
+        StatusCode::NOT_FOUND,
+        "the old link is retired"
+    );
+    assert_eq!(
+        app.get("/calendar/nope.ics", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Cancelled shifts leave the calendar.
+    app.call(
+        Method::DELETE,
+        &format!("/api/v1/shifts/{shift}/signup"),
+        Some(&a),
+    )
+    .await;
+    let feed = app.get(newer.body["url"].as_str().unwrap(), None).await;
+    assert!(!feed.text.contains("BEGIN:VEVENT"));
+}
+both!(shifts_as_a_private_calendar_feed);
