@@ -147,13 +147,14 @@
     },
     // [lat, lon]; rejects with the GeolocationPositionError code (1 refused,
     // 2 unavailable, 3 timeout).
-    locate: function () {
+    // `fresh`: no cached position (check-in must be where the phone is now).
+    locate: function (fresh) {
       return new Promise(function (resolve, reject) {
         if (!g.navigator || !g.navigator.geolocation) { reject(2); return; }
         g.navigator.geolocation.getCurrentPosition(
           function (p) { resolve([p.coords.latitude, p.coords.longitude]); },
           function (e) { reject(e.code); },
-          { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+          { enableHighAccuracy: true, timeout: 15000, maximumAge: fresh ? 0 : 60000 });
       });
     }
   };
@@ -221,6 +222,27 @@
     });
   }
 
+  // Forms that send the phone's position (check-in, check-out) as JSON.
+  function enhanceGeoForms(doc) {
+    doc.querySelectorAll('form[data-geo-post]').forEach(function (form) {
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        var button = form.querySelector('[type=submit]');
+        if (button) button.disabled = true;
+        say(form, '正在定位…');
+        g.zhuomu.locate(true).then(function (p) {
+          return g.zhuomu.postJson(form.getAttribute('data-geo-post'), JSON.stringify({ lat: p[0], lon: p[1] }));
+        }, function (code) {
+          return { status: -1, body: code === 1 ? '请允许浏览器使用定位，才能签到' : '无法获取位置，请到开阔处重试' };
+        }).then(function (r) {
+          if (r.status === 200) { location.reload(); return; }
+          say(form, r.status === -1 ? r.body : problemText(r));
+          if (button) button.disabled = false;
+        });
+      });
+    });
+  }
+
   // The 随手拍 page says what still waits on this phone, and what failed.
   function showOutbox(doc) {
     var note = doc.querySelector('[data-outbox-note]');
@@ -237,6 +259,7 @@
     document.addEventListener('DOMContentLoaded', function () {
       enhanceUploads(document);
       enhanceRedaction(document);
+      enhanceGeoForms(document);
       showOutbox(document);
     });
     window.addEventListener('online', function () { g.zhuomu.flush(); });

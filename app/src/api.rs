@@ -630,3 +630,86 @@ pub async fn read_all() -> Result<(), AppError> {
         .await,
     )
 }
+
+// ---- 志愿 -------------------------------------------------------------------
+
+/// What the 志愿 tab shows.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct VolunteerTab {
+    pub signed_in: bool,
+    pub posts: Vec<crate::models::Post>,
+    /// The next seven days' shifts, with my status on each.
+    pub shifts: Vec<crate::models::Shift>,
+    /// My sign-ups that are not over yet.
+    pub mine: Vec<crate::models::MyShift>,
+    pub stars: crate::models::VolunteerStars,
+}
+
+#[server(prefix = "/api/fn", endpoint = "volunteer")]
+pub async fn volunteer_data() -> Result<VolunteerTab, AppError> {
+    use crate::backend::volunteer;
+    use crate::domain::Paging;
+    ssr::finish(
+        async {
+            let state = ssr::state()?;
+            let me = ssr::current_user().await?;
+            let now = state.clock.now_ms();
+            let query = volunteer::ShiftQuery {
+                post_id: None,
+                from: Some(state.clock.rfc3339(now)),
+                to: Some(state.clock.rfc3339(now + 7 * crate::domain::report::DAY_MS)),
+            };
+            let paging = Paging {
+                page: 1,
+                per_page: 100,
+            };
+            let shifts = volunteer::list_shifts(&state, query, paging, me.as_ref()).await?;
+            let mine = match &me {
+                Some(u) => volunteer::my_shifts(&state, u, paging)
+                    .await?
+                    .items
+                    .into_iter()
+                    .filter(|s| {
+                        matches!(s.status.as_str(), "confirmed" | "waitlisted" | "checked_in")
+                    })
+                    .collect(),
+                None => vec![],
+            };
+            Ok(VolunteerTab {
+                signed_in: me.is_some(),
+                posts: volunteer::list_posts(&state).await?,
+                shifts: shifts.items,
+                mine,
+                stars: volunteer::stars(&state, None).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// Sign up (or join the waitlist) from the 志愿 tab.
+#[server(prefix = "/api/fn", endpoint = "shift_signup")]
+pub async fn shift_signup(shift_id: i64) -> Result<(), AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            crate::backend::volunteer::signup(&ssr::state()?, &me, shift_id).await?;
+            leptos_axum::redirect("/volunteer");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "shift_cancel")]
+pub async fn shift_cancel(shift_id: i64) -> Result<(), AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            crate::backend::volunteer::cancel(&ssr::state()?, &me, shift_id).await?;
+            leptos_axum::redirect("/volunteer");
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::ErrorNote;
 use crate::api::get_overview;
@@ -58,17 +57,6 @@ fn CityCard(o: CityOverview) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-        </section>
-    }
-}
-
-#[component]
-pub fn VolunteerPage() -> impl IntoView {
-    view! {
-        <Title text="志愿服务"/>
-        <section class="card empty" data-test-id="volunteer-soon">
-            <h1>"志愿岗位"</h1>
-            <p>"文明交通劝导等志愿岗位的报名与签到功能正在建设中。"</p>
         </section>
     }
 }

@@ -13,6 +13,7 @@ pub mod map;
 mod points;
 pub mod report_islands;
 mod reports;
+mod volunteer;
 #[cfg(feature = "hydrate")]
 mod submit;
 
@@ -99,7 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/manage/review") view=manage::ReviewPage/>
                     <Route path=path!("/manage/verify") view=manage::VerifyPage/>
                     <Route path=path!("/manage/unit") view=manage::UnitPage/>
-                    <Route path=path!("/volunteer") view=home::VolunteerPage/>
+                    <Route path=path!("/volunteer") view=volunteer::VolunteerPage/>
                     <Route path=path!("/points") view=points::PointsPage/>
                     <Route path=path!("/me") view=account::MePage/>
                     <Route path=path!("/login") view=account::LoginPage/>
