@@ -5,6 +5,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # One shared build directory outside the clone, so CI and every checkout reuse it.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zhuomu/target}"
+# Incremental caches only help an editor's rebuilds; in a shared build
+# directory they grow without bound (tens of GB), so they are off here.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
