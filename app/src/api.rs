@@ -665,14 +665,7 @@ pub async fn volunteer_data() -> Result<VolunteerTab, AppError> {
             };
             let shifts = volunteer::list_shifts(&state, query, paging, me.as_ref()).await?;
             let mine = match &me {
-                Some(u) => volunteer::my_shifts(&state, u, paging)
-                    .await?
-                    .items
-                    .into_iter()
-                    .filter(|s| {
-                        matches!(s.status.as_str(), "confirmed" | "waitlisted" | "checked_in")
-                    })
-                    .collect(),
+                Some(u) => volunteer::my_shifts(&state, u, paging, true).await?.items,
                 None => vec![],
             };
             Ok(VolunteerTab {

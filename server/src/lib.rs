@@ -84,7 +84,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/readyz", axum::routing::get(http::system::readyz))
         .route("/photos/{*key}", axum::routing::get(http::reports::photo))
         .route(
-            "/calendar/{file}",
+            "/calendar.ics",
             axum::routing::get(http::volunteer::calendar),
         )
         .nest("/api/v1", http::routes())

@@ -135,6 +135,21 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Maps a unique-constraint violation to a named 409 and anything else to
+/// the usual internal error: `.map_err(conflict_on_unique("name_taken", "…"))`.
+pub fn conflict_on_unique(
+    code: &'static str,
+    message: &'static str,
+) -> impl FnOnce(sqlx::Error) -> crate::error::AppError {
+    move |e| {
+        if is_unique_violation(&e) {
+            crate::error::AppError::conflict(code, message)
+        } else {
+            e.into()
+        }
+    }
+}
+
 /// True when `e` is a foreign-key violation (either engine).
 pub fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
     match e {

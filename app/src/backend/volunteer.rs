@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sqlx::{Any, Transaction};
 
 use super::auth::CurrentUser;
-use super::db::{Param, Where, bind_all, is_unique_violation};
+use super::db::{Param, Where, bind_all, conflict_on_unique};
 use super::{AppState, audit, notify};
 use crate::domain::volunteer::{self, Capacity, Period};
 use crate::domain::{Fields, GeoPoint, Paging};
@@ -117,13 +117,7 @@ pub async fn create_post(
     .bind(now)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict("name_taken", "已有同名岗位")
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(conflict_on_unique("name_taken", "已有同名岗位"))?;
     audit::record(
         &mut tx,
         now,
@@ -229,13 +223,7 @@ pub async fn create_shift(
     .bind(now)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict("shift_exists", "这个岗位在这个时间已有班次")
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(conflict_on_unique("shift_exists", "这个岗位在这个时间已有班次"))?;
     audit::record(
         &mut tx,
         now,
@@ -576,13 +564,7 @@ pub async fn signup(
     .bind(now)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict("already_signed_up", "您已经报名了这个班次")
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(conflict_on_unique("already_signed_up", "您已经报名了这个班次"))?;
     let position = match seq {
         Some(seq) => Some(waitlist_position(&mut tx, shift_id, seq).await?),
         None => None,
@@ -609,8 +591,13 @@ pub async fn cancel(state: &AppState, actor: &CurrentUser, shift_id: i64) -> Res
     .fetch_optional(&mut *tx)
     .await?;
     let (signup_id, status) = mine.ok_or(AppError::NotFound)?;
-    if !matches!(status.as_str(), "confirmed" | "waitlisted") || !volunteer::can_cancel(now, starts)
-    {
+    // Leaving the waitlist is always allowed: it frees nobody's seat.
+    let allowed = match status.as_str() {
+        "waitlisted" => true,
+        "confirmed" => volunteer::can_cancel(now, starts),
+        _ => false,
+    };
+    if !allowed {
         return Err(AppError::conflict(
             "cancellation_closed",
             "开始前2小时内不能取消；如不能到岗，请联系创城办",
@@ -690,16 +677,28 @@ pub async fn my_shifts(
     state: &AppState,
     me: &CurrentUser,
     paging: Paging,
+    live_only: bool,
 ) -> Result<Page<MyShift>, AppError> {
-    let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM signups WHERE user_id = $1")
-        .bind(me.id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    let rows: Vec<MyShiftRow> = sqlx::query_as(
+    // Live: still to be served (signed up, waiting or checked in) and not over.
+    let live = if live_only {
+        format!(
+            " AND s.status IN ('confirmed', 'waitlisted', 'checked_in') AND s.ends_at >= {}",
+            state.clock.now_ms()
+        )
+    } else {
+        String::new()
+    };
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM signups s WHERE s.user_id = $1{live}"
+    ))
+    .bind(me.id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    let rows: Vec<MyShiftRow> = sqlx::query_as(&format!(
         "SELECT s.id, s.shift_id, sh.post_id, s.starts_at, s.ends_at, s.status, s.seq, s.credited_minutes \
-         FROM signups s JOIN shifts sh ON sh.id = s.shift_id WHERE s.user_id = $1 \
-         ORDER BY s.starts_at, s.id LIMIT $2 OFFSET $3",
-    )
+         FROM signups s JOIN shifts sh ON sh.id = s.shift_id WHERE s.user_id = $1{live} \
+         ORDER BY s.starts_at, s.id LIMIT $2 OFFSET $3"
+    ))
     .bind(me.id)
     .bind(paging.limit())
     .bind(paging.offset())
@@ -773,6 +772,25 @@ async fn my_live_signup(
     .await?)
 }
 
+/// Refuses a position outside the post's fence, saying how far it is.
+fn fence(a: &Attending, here: GeoPoint) -> Result<(), AppError> {
+    let distance = here.distance_m(GeoPoint {
+        lat: a.lat,
+        lon: a.lon,
+    });
+    if distance > a.radius_m {
+        return Err(AppError::conflict(
+            "outside_geofence",
+            format!(
+                "您距离岗位约{}米，需要在{}米内才能签到或签退",
+                distance.round() as i64,
+                a.radius_m.round() as i64
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Moves a sign-up's paid points to what `minutes` earn: a new ledger entry
 /// for the difference (the first payment refers to the sign-up, a later
 /// correction to its correction row). Returns the points now paid.
@@ -843,21 +861,8 @@ pub async fn checkin(
     }
     volunteer::checkin_window(now, a.starts_at, a.ends_at)
         .map_err(|m| AppError::conflict("outside_window", m))?;
-    let distance = here.distance_m(GeoPoint {
-        lat: a.lat,
-        lon: a.lon,
-    });
-    if distance > a.radius_m {
-        return Err(AppError::conflict(
-            "outside_geofence",
-            format!(
-                "您距离岗位约{}米，需要在{}米内才能签到",
-                distance.round() as i64,
-                a.radius_m.round() as i64
-            ),
-        ));
-    }
-    sqlx::query(
+    fence(&a, here)?;
+    let moved = sqlx::query(
         "UPDATE signups SET status = 'checked_in', checked_in_at = $1, updated_at = $1 \
          WHERE id = $2 AND status = 'confirmed'",
     )
@@ -865,6 +870,12 @@ pub async fn checkin(
     .bind(a.id)
     .execute(&mut *tx)
     .await?;
+    if moved.rows_affected() == 0 {
+        return Err(AppError::conflict(
+            "not_signed_up",
+            "签到状态刚刚改变，请刷新后再试",
+        ));
+    }
     tx.commit().await?;
     Ok(crate::models::CheckedIn {
         checked_in_at: state.clock.rfc3339(now),
@@ -879,13 +890,16 @@ pub async fn checkout(
     shift_id: i64,
     at: Position,
 ) -> Result<crate::models::CheckedOut, AppError> {
-    GeoPoint::parse(at.lat, at.lon).map_err(|m| AppError::field("lat", m))?;
+    let here = GeoPoint::parse(at.lat, at.lon).map_err(|m| AppError::field("lat", m))?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let a = my_live_signup(&mut tx, shift_id, actor.id).await?;
     let Some(a) = a.filter(|a| a.status == "checked_in") else {
         return Err(AppError::conflict("not_checked_in", "请先签到，再签退"));
     };
+    // Signing out happens at the post too: leaving early and signing out
+    // later from home would credit time not served.
+    fence(&a, here)?;
     let checked_in = a.checked_in_at.unwrap_or(now);
     let minutes = volunteer::overlap_minutes((a.starts_at, a.ends_at), (checked_in, now));
     let moved = sqlx::query(
@@ -926,11 +940,26 @@ pub async fn correct_attendance(
     actor.require_moderator()?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
+    // Lock the sign-up before reading what was paid, so a check-out or a
+    // second correction at the same moment waits and then sees this one.
+    sqlx::query("UPDATE signups SET updated_at = updated_at WHERE id = $1")
+        .bind(signup_id)
+        .execute(&mut *tx)
+        .await?;
     let a: Attending = sqlx::query_as(&format!("{ATTENDING} WHERE s.id = $1"))
         .bind(signup_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(AppError::NotFound)?;
+    if a.user_id == actor.id {
+        return Err(AppError::Forbidden);
+    }
+    if now < a.starts_at {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            "班次还没有开始，不能确认出勤",
+        ));
+    }
     let longest = (a.ends_at - a.starts_at) / volunteer::MINUTE_MS;
     if !(0..=longest).contains(&input.credited_minutes) {
         return Err(AppError::field(
@@ -1041,6 +1070,30 @@ pub async fn sweep(state: &AppState) -> Result<Swept, AppError> {
     .fetch_all(&mut *tx)
     .await?;
     swept.no_shows = missed.len();
+    // Checked in but never out, two hours after the end: closed with no time
+    // credited; a moderator can confirm the real time.
+    let stale: Vec<(i64, i64)> = sqlx::query_as(
+        "UPDATE signups SET status = 'completed', credited_minutes = 0, updated_at = $1 \
+         WHERE status = 'checked_in' AND ends_at < $2 RETURNING id, user_id",
+    )
+    .bind(now)
+    .bind(now - volunteer::CANCEL_BEFORE_MS)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (_, user) in &stale {
+        messages.push(
+            notify::queue(
+                &mut tx,
+                now,
+                *user,
+                "shift_not_signed_out",
+                None,
+                "志愿岗位没有签退",
+                "本次未计入时长。如确实在岗，请联系创城办确认。",
+            )
+            .await?,
+        );
+    }
     let mut users: Vec<i64> = missed.iter().map(|(_, u)| *u).collect();
     users.sort();
     users.dedup();
@@ -1175,6 +1228,11 @@ pub async fn stars(
     })
 }
 
+fn key_hash(key: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(key.as_bytes()))
+}
+
 /// Makes (or replaces) the caller's private calendar link; the old link stops
 /// working. Returns the path of the feed.
 pub async fn new_calendar_link(state: &AppState, me: &CurrentUser) -> Result<String, AppError> {
@@ -1184,12 +1242,14 @@ pub async fn new_calendar_link(state: &AppState, me: &CurrentUser) -> Result<Str
     let token = hex::encode(b);
     let mut tx = state.db.begin_write().await?;
     sqlx::query("UPDATE users SET calendar_token = $1 WHERE id = $2")
-        .bind(&token)
+        .bind(key_hash(&token))
         .bind(me.id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(format!("/calendar/{token}.ics"))
+    // The path is logged by the server, the query string never is; only a
+    // hash of the key is kept.
+    Ok(format!("/calendar.ics?key={token}"))
 }
 
 /// The shifts behind a private calendar link, as iCalendar text: from 30
@@ -1200,7 +1260,7 @@ pub async fn calendar(state: &AppState, token: &str) -> Result<String, AppError>
         return Err(AppError::NotFound);
     }
     let user: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE calendar_token = $1")
-        .bind(token)
+        .bind(key_hash(token))
         .fetch_optional(&state.db.pool)
         .await?;
     let (user,) = user.ok_or(AppError::NotFound)?;

@@ -13,9 +13,9 @@ pub mod map;
 mod points;
 pub mod report_islands;
 mod reports;
-mod volunteer;
 #[cfg(feature = "hydrate")]
 mod submit;
+mod volunteer;
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title, provide_meta_context};

@@ -108,7 +108,7 @@ pub async fn my_shifts(
     ApiQuery(p): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<MyShift>>> {
     Ok(Json(
-        volunteer::my_shifts(&state, &actor, p.paging()?).await?,
+        volunteer::my_shifts(&state, &actor, p.paging()?, false).await?,
     ))
 }
 
@@ -203,16 +203,20 @@ pub async fn calendar_link(
     }))
 }
 
-/// The iCalendar feed behind a private link (`/calendar/{token}.ics`).
+#[derive(Debug, serde::Deserialize)]
+pub struct CalendarKey {
+    pub key: Option<String>,
+}
+
+/// The iCalendar feed behind a private link (`/calendar.ics?key=…`: the key
+/// is in the query string, which the server never logs).
 pub async fn calendar(
     State(state): State<AppState>,
-    axum::extract::Path(file): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<CalendarKey>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let token = file
-        .strip_suffix(".ics")
-        .ok_or(app::error::AppError::NotFound)?;
-    let body = volunteer::calendar(&state, token).await?;
+    let key = q.key.ok_or(app::error::AppError::NotFound)?;
+    let body = volunteer::calendar(&state, &key).await?;
     Ok((
         [
             (

@@ -326,6 +326,11 @@ async fn sign_up_rules_and_cancellation(e: Engine) {
     let r = app.call(Method::DELETE, &signup, Some(&b)).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.code(), "cancellation_closed");
+    // Leaving the waitlist is always allowed.
+    assert_eq!(
+        app.call(Method::DELETE, &signup, Some(&a)).await.status,
+        StatusCode::NO_CONTENT
+    );
     let (d, _) = app.register("13800138003", "丁").await;
     app.state.clock.advance(2 * HOUR_MS);
     let r = app.call(Method::POST, &signup, Some(&d)).await;
@@ -400,6 +405,20 @@ async fn check_in_inside_the_fence_check_out_and_corrections(e: Engine) {
     .await;
     let checkin = format!("/api/v1/shifts/{shift}/checkin");
     let checkout = format!("/api/v1/shifts/{shift}/checkout");
+    let correction = format!("/api/v1/admin/signups/{signup_id}/attendance");
+    let r = app
+        .post(
+            &correction,
+            json!({"credited_minutes": 60}),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "no attendance before the shift: {}",
+        r.text
+    );
     let here = json!({"lat": 39.772, "lon": 98.289});
     let far = json!({"lat": 39.781, "lon": 98.289});
 
@@ -443,6 +462,14 @@ async fn check_in_inside_the_fence_check_out_and_corrections(e: Engine) {
 
     // An hour into the shift: 60 credited minutes (before the start does not count), 10 points.
     app.state.clock.advance(70 * 60 * 1000);
+    let r = app
+        .post(&checkout, json!({"lat": 39.781, "lon": 98.289}), Some(&a))
+        .await;
+    assert_eq!(
+        r.code(),
+        "outside_geofence",
+        "signing out happens at the post"
+    );
     let r = app.post(&checkout, here.clone(), Some(&a)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["credited_minutes"], 60);
@@ -640,7 +667,10 @@ async fn shifts_as_a_private_calendar_feed(e: Engine) {
         .await;
     assert_eq!(link.status, StatusCode::OK, "{}", link.text);
     let url = link.body["url"].as_str().unwrap().to_owned();
-    assert!(url.starts_with("/calendar/") && url.ends_with(".ics"));
+    assert!(
+        url.starts_with("/calendar.ics?key="),
+        "the key is not in the logged path: {url}"
+    );
     let feed = app.get(&url, None).await;
     assert_eq!(feed.status, StatusCode::OK);
     assert!(
@@ -667,7 +697,11 @@ async fn shifts_as_a_private_calendar_feed(e: Engine) {
         "the old link is retired"
     );
     assert_eq!(
-        app.get("/calendar/nope.ics", None).await.status,
+        app.get("/calendar.ics?key=nope", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/calendar.ics", None).await.status,
         StatusCode::NOT_FOUND
     );
     // Cancelled shifts leave the calendar.
@@ -681,3 +715,42 @@ async fn shifts_as_a_private_calendar_feed(e: Engine) {
     assert!(!feed.text.contains("BEGIN:VEVENT"));
 }
 both!(shifts_as_a_private_calendar_feed);
+
+/// Checked in but never signed out: two hours after the end the sweep
+/// closes it with no time credited (a moderator can confirm the real time).
+async fn unsigned_out_shifts_are_closed_without_time(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (a, a_id) = app.register("13800138000", "甲").await;
+    let (_, shift) = post_and_shift(&app, &admin, 2, 3).await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/shifts/{shift}/signup"),
+        Some(&a),
+    )
+    .await;
+    app.state.clock.advance(3 * HOUR_MS);
+    let r = app
+        .post(
+            &format!("/api/v1/shifts/{shift}/checkin"),
+            json!({"lat": 39.772, "lon": 98.289}),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.state.clock.advance(3 * HOUR_MS);
+    let s = app::backend::volunteer::sweep(&app.state).await.unwrap();
+    assert_eq!(s.no_shows, 0);
+    let mine = app.get("/api/v1/me/shifts", Some(&a)).await;
+    assert_eq!(
+        mine.body["items"][0]["status"], "checked_in",
+        "within 2 h of the end it waits"
+    );
+    app.state.clock.advance(HOUR_MS);
+    app::backend::volunteer::sweep(&app.state).await.unwrap();
+    let mine = app.get("/api/v1/me/shifts", Some(&a)).await;
+    assert_eq!(mine.body["items"][0]["status"], "completed");
+    assert_eq!(mine.body["items"][0]["credited_minutes"], 0);
+    assert_eq!(app.balance(a_id).await, 0);
+}
+both!(unsigned_out_shifts_are_closed_without_time);
