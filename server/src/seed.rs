@@ -20,7 +20,10 @@ pub struct SeedFile {
     pub areas: Vec<SeedArea>,
     #[serde(default)]
     pub demo_users: Vec<SeedUser>,
-    /// Sections that later features load (posts, gifts, campaigns) are kept in
+    /// Volunteer duty posts at crossings.
+    #[serde(default)]
+    pub posts: Vec<app::backend::volunteer::PostInput>,
+    /// Sections that later features load (gifts, campaigns) are kept in
     /// the file and ignored until their tables exist.
     #[serde(flatten)]
     pub later: HashMap<String, serde_json::Value>,
@@ -165,6 +168,23 @@ pub async fn load_file(
         n += 1;
     }
     report.created.push(("areas", n));
+
+    let existing: Vec<String> = app::backend::volunteer::list_posts(state)
+        .await?
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    let mut n = 0;
+    for p in &file.posts {
+        if existing.contains(&p.name) {
+            continue;
+        }
+        app::backend::volunteer::create_post(state, None, p.clone())
+            .await
+            .map_err(|e| seed_error("post", &p.name, e))?;
+        n += 1;
+    }
+    report.created.push(("posts", n));
 
     if demo_users {
         let mut n = 0;

@@ -32,9 +32,14 @@ async fn migrate_seed_and_create_users(e: Engine) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("created 8 units"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("3 posts"),
+        "duty posts at crossings"
+    );
     let out = zhuomu(&url, dir.path(), &["seed"]);
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("created 0 units, 0 categories, 0 areas")
+        String::from_utf8_lossy(&out.stdout)
+            .contains("created 0 units, 0 categories, 0 areas, 0 posts")
     );
 
     let out = zhuomu(
