@@ -146,6 +146,18 @@ pub const SUSPENSION_MS: i64 = 14 * 24 * HOUR_MS;
 /// Reminders go out this long before a shift starts.
 pub const REMINDER_BEFORE_MS: i64 = 2 * HOUR_MS;
 
+/// A sign-up's status in words.
+pub fn signup_label(status: &str) -> &'static str {
+    match status {
+        "confirmed" => "已报名",
+        "waitlisted" => "候补中",
+        "checked_in" => "已签到",
+        "completed" => "已完成",
+        "no_show" => "未到岗",
+        _ => "已取消",
+    }
+}
+
 /// Whether `no_shows` in the window suspend self sign-up.
 pub fn suspends(no_shows: i64) -> bool {
     no_shows >= 2
@@ -202,6 +214,8 @@ mod tests {
         assert_eq!(points_for(105), 17);
         assert_eq!(points_for(5), 0);
         assert_eq!(points_for(-3), 0);
+        assert_eq!(signup_label("checked_in"), "已签到");
+        assert_eq!(signup_label("cancelled"), "已取消");
     }
 
     #[test]

@@ -10,10 +10,7 @@ use crate::domain::Role;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     // A plain form post that failed comes back with its error in the URL.
-    let error = ServerAction::<Login>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+    let error = crate::returned_error!(Login);
     let next = use_query_map()
         .get_untracked()
         .get("next")
@@ -31,10 +28,7 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let error = ServerAction::<Register>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+    let error = crate::returned_error!(Register);
     view! {
         <Title text="注册"/>
         <section class="card form-card">

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::reports::{Photos, StatusPill};
-use super::{ErrorNote, set_status};
+use super::{ErrorNote, FormError, set_status};
 use crate::api::{
     MergeReport, QueueItem, ReviewReport, VerifyReport, moderation_queue, unit_tasks,
 };
@@ -48,22 +48,13 @@ fn ReportSummary(report: Report) -> impl IntoView {
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| moderation_queue("pending_review".into()));
-    let error = ServerAction::<ReviewReport>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .or_else(|| {
-            ServerAction::<MergeReport>::new()
-                .value()
-                .get_untracked()
-                .and_then(Result::err)
-        });
+    let error = crate::returned_error!(ReviewReport, MergeReport);
     view! {
         <Title text="审核"/>
         <section class="card">
             <h1>"随手拍审核"</h1>
             <p class="links"><a href="/manage/verify">"督查队列"</a>" · "<a href="/reports">"公开列表"</a></p>
-            {error.map(|e| view! { <p class="form-error" role="alert" data-test-id="form-error">{e.to_string()}</p> })}
+            <FormError error=error/>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {
@@ -134,16 +125,13 @@ fn ReviewItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| moderation_queue("rectified".into()));
-    let error = ServerAction::<VerifyReport>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+    let error = crate::returned_error!(VerifyReport);
     view! {
         <Title text="督查"/>
         <section class="card">
             <h1>"整改督查"</h1>
             <p class="links"><a href="/manage/review">"审核队列"</a></p>
-            {error.map(|e| view! { <p class="form-error" role="alert" data-test-id="form-error">{e.to_string()}</p> })}
+            <FormError error=error/>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {

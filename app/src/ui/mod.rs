@@ -165,6 +165,30 @@ fn NotFound() -> impl IntoView {
     }
 }
 
+/// The error a plain form post (no JavaScript) came back with, from the
+/// first of the given server functions that has one in the URL.
+#[macro_export]
+macro_rules! returned_error {
+    ($($action:ty),+ $(,)?) => {
+        None$(.or_else(|| {
+            leptos::prelude::ServerAction::<$action>::new()
+                .value()
+                .get_untracked()
+                .and_then(Result::err)
+        }))+
+    };
+}
+
+/// A refused form's answer in words: the field messages when it names
+/// fields (a plain form has no field to show them beside), else the error.
+#[component]
+pub fn FormError(error: Option<AppError>) -> impl IntoView {
+    error.map(|e| {
+        let text = e.form_message(&[]).unwrap_or_else(|| e.to_string());
+        view! { <p class="form-error" role="alert" data-test-id="form-error">{text}</p> }
+    })
+}
+
 /// The one error view of the app: a failed load shows what went wrong in
 /// words a citizen understands, never internals.
 #[component]

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::map::{MapProps, PlaceMap, ReportsMap};
 use super::report_islands::ReportForm;
-use super::{ErrorNote, set_status};
+use super::{ErrorNote, FormError, set_status};
 use crate::api::{
     FollowReport, ReadAll, ReportFeedback, browse_reports, get_report, inbox, my_reports,
     report_form_data,
@@ -228,14 +228,8 @@ pub fn ReportDetailPage() -> impl IntoView {
         }
     });
     let fresh = use_query_map().read_untracked().get("new").is_some();
-    let follow_error = ServerAction::<FollowReport>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
-    let feedback_error = ServerAction::<ReportFeedback>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+    let follow_error = crate::returned_error!(FollowReport);
+    let feedback_error = crate::returned_error!(ReportFeedback);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || {
@@ -281,7 +275,7 @@ pub fn ReportDetailPage() -> impl IntoView {
                                 </form>
                             }
                         })}
-                        {follow_error.map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                        <FormError error=follow_error/>
                     </section>
                     <Photos title="上报照片" photos=before test_id="photos-before"/>
                     <Photos title="整改后照片" photos=after test_id="photos-after"/>
@@ -300,7 +294,7 @@ pub fn ReportDetailPage() -> impl IntoView {
                             {r.reporter_verdict.clone().map(|v| view! {
                                 <p class="muted" data-test-id="verdict">{if v == "fixed" { "您已确认问题解决。" } else { "您反馈了问题没有解决，创城办会再次督查。" }}</p>
                             })}
-                            {feedback_error.map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                            <FormError error=feedback_error/>
                         </section>
                     })}
                     <section class="card">

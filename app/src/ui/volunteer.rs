@@ -7,45 +7,26 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-use super::ErrorNote;
+use super::{ErrorNote, FormError};
 use crate::api::{ShiftCancel, ShiftSignup, volunteer_data};
 use crate::domain::report::short_time;
+use crate::domain::volunteer;
 use crate::models::{MyShift, Post, Shift};
 
 fn hhmm(rfc3339: &str) -> String {
     rfc3339.get(11..16).unwrap_or("").to_owned()
 }
 
-fn status_word(s: &str) -> &'static str {
-    match s {
-        "confirmed" => "已报名",
-        "waitlisted" => "候补中",
-        "checked_in" => "已签到",
-        "completed" => "已完成",
-        "no_show" => "未到岗",
-        _ => "已取消",
-    }
-}
-
 #[component]
 pub fn VolunteerPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| volunteer_data());
-    let error = ServerAction::<ShiftSignup>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .or_else(|| {
-            ServerAction::<ShiftCancel>::new()
-                .value()
-                .get_untracked()
-                .and_then(Result::err)
-        });
+    let error = crate::returned_error!(ShiftSignup, ShiftCancel);
     view! {
         <Title text="志愿服务"/>
         <section class="card">
             <h1>"志愿岗位"</h1>
             <p class="muted">"文明交通劝导等岗位，每天早晚高峰四个时段。报名后请在开始前15分钟内到岗签到；开始前2小时内不能取消。"</p>
-            {error.map(|e| view! { <p class="form-error" role="alert" data-test-id="form-error">{e.to_string()}</p> })}
+            <FormError error=error/>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {
@@ -101,7 +82,7 @@ fn MyShifts(mine: Vec<MyShift>, posts: Vec<Post>) -> impl IntoView {
                     let id = s.shift_id;
                     let word = match (s.status.as_str(), s.position) {
                         ("waitlisted", Some(p)) => format!("候补第{p}位"),
-                        (other, _) => status_word(other).to_owned(),
+                        (other, _) => volunteer::signup_label(other).to_owned(),
                     };
                     view! {
                         <div class="my-shift" data-test-id=format!("my-shift-{id}")>
@@ -174,7 +155,7 @@ fn ShiftRow(s: Shift, signed_in: bool) -> impl IntoView {
         <li data-test-id=format!("shift-{}", s.id)>
             <div>
                 <strong>{format!("{} {}–{}", s.starts_at.get(5..10).unwrap_or(""), hhmm(&s.starts_at), hhmm(&s.ends_at))}</strong>
-                <p class="muted small">{places}{s.my_status.as_deref().map(|m| format!(" · 我：{}", status_word(m)))}</p>
+                <p class="muted small">{places}{s.my_status.as_deref().map(|m| format!(" · 我：{}", volunteer::signup_label(m)))}</p>
             </div>
             {action.map(|(path, label, id)| view! {
                 <form method="post" action=path class="inline">

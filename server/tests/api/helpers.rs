@@ -222,6 +222,18 @@ impl TestApp {
         (r.body["token"].as_str().unwrap().to_owned(), row.id)
     }
 
+    /// A 创城办 moderator (phone 13900000001); returns (token, id).
+    pub async fn moderator(&self) -> (String, i64) {
+        self.user_with_roles("13900000001", &["moderator"], None)
+            .await
+    }
+
+    /// Staff of `unit`; returns (token, id).
+    pub async fn unit_staff(&self, phone: &str, unit: i64) -> (String, i64) {
+        self.user_with_roles(phone, &["unit_staff"], Some(unit))
+            .await
+    }
+
     pub async fn admin(&self) -> String {
         self.user_with_roles("13900009999", &["admin"], None)
             .await

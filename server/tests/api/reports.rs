@@ -25,15 +25,9 @@ async fn the_closed_loop_from_photo_to_销号(e: Engine) {
     let city = app.city().await;
     let (citizen, citizen_id) = app.register("13800138000", "张三").await;
     let (other, _) = app.register("13800138001", "李四").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
-    let (staff, _) = app
-        .user_with_roles("13900000002", &["unit_staff"], Some(city.grid_unit))
-        .await;
-    let (other_staff, _) = app
-        .user_with_roles("13900000003", &["unit_staff"], Some(city.street_unit))
-        .await;
+    let (moderator, _) = app.moderator().await;
+    let (staff, _) = app.unit_staff("13900000002", city.grid_unit).await;
+    let (other_staff, _) = app.unit_staff("13900000003", city.street_unit).await;
 
     // 1. A citizen files a report with two photos.
     let r = app
@@ -279,9 +273,7 @@ async fn review_rules_and_errors(e: Engine) {
     let app = TestApp::spawn(e).await;
     let city = app.city().await;
     let (citizen, citizen_id) = app.register("13800138000", "张三").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
+    let (moderator, _) = app.moderator().await;
     let review = |id: i64| format!("/api/v1/reports/{id}/review");
 
     let a = app
@@ -427,9 +419,7 @@ async fn twenty_simultaneous_approvals_pay_once(e: Engine) {
     let app = TestApp::spawn(e).await;
     let city = app.city().await;
     let (citizen, citizen_id) = app.register("13800138000", "张三").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
+    let (moderator, _) = app.moderator().await;
     let id = app
         .report_id(&citizen, city.litter, IN_GRID, "垃圾没人清理")
         .await;
@@ -649,9 +639,7 @@ async fn chinese_search_and_filters(e: Engine) {
     let app = TestApp::spawn(e).await;
     let city = app.city().await;
     let (citizen, _) = app.register("13800138000", "张三").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
+    let (moderator, _) = app.moderator().await;
     let mut ids = vec![];
     for (cat, at, text) in [
         (city.litter, IN_GRID, "小区门口的垃圾三天没人清理"),
@@ -751,12 +739,8 @@ async fn duplicate_hint_follow_and_merge(e: Engine) {
     let city = app.city().await;
     let (first, _) = app.register("13800138000", "张三").await;
     let (second, second_id) = app.register("13800138001", "李四").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
-    let (staff, _) = app
-        .user_with_roles("13900000002", &["unit_staff"], Some(city.grid_unit))
-        .await;
+    let (moderator, _) = app.moderator().await;
+    let (staff, _) = app.unit_staff("13900000002", city.grid_unit).await;
     let original = app
         .report_id(&first, city.litter, IN_GRID, "垃圾堆在路边")
         .await;
@@ -920,9 +904,7 @@ async fn verification_feedback_and_disputes(e: Engine) {
     let app = TestApp::spawn(e).await;
     let city = app.city().await;
     let (citizen, citizen_id) = app.register("13800138000", "张三").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
+    let (moderator, _) = app.moderator().await;
     // A moderator who is also staff of the grid's unit may not verify its work.
     let (unit_moderator, _) = app
         .user_with_roles(
@@ -931,9 +913,7 @@ async fn verification_feedback_and_disputes(e: Engine) {
             Some(city.grid_unit),
         )
         .await;
-    let (staff, _) = app
-        .user_with_roles("13900000002", &["unit_staff"], Some(city.grid_unit))
-        .await;
+    let (staff, _) = app.unit_staff("13900000002", city.grid_unit).await;
     let id = app
         .report_id(&citizen, city.litter, IN_GRID, "垃圾满地")
         .await;
@@ -1057,9 +1037,7 @@ both!(verification_feedback_and_disputes);
 async fn patrols_and_fixed_on_the_spot(e: Engine) {
     let app = TestApp::spawn(e).await;
     let city = app.city().await;
-    let (staff, _) = app
-        .user_with_roles("13900000002", &["unit_staff"], Some(city.grid_unit))
-        .await;
+    let (staff, _) = app.unit_staff("13900000002", city.grid_unit).await;
     // A patrol report skips review and is routed at once.
     let r = app
         .file_report(
@@ -1117,9 +1095,7 @@ async fn patrols_and_fixed_on_the_spot(e: Engine) {
     assert_eq!(r.field_errors(), ["after_photo"]);
     // A moderator (no unit) fixing something where no unit is responsible:
     // refused, not silently filed for review.
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
+    let (moderator, _) = app.moderator().await;
     let form = reqwest::multipart::Form::new()
         .text("category_id", city.litter.to_string())
         .text("description", "郊外现场清理了垃圾")
@@ -1138,9 +1114,7 @@ async fn moderators_black_out_faces_before_approval(e: Engine) {
     let app = TestApp::spawn(e).await;
     let city = app.city().await;
     let (citizen, _) = app.register("13800138000", "张三").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
+    let (moderator, _) = app.moderator().await;
     let r = app
         .file_report(
             &citizen,
@@ -1211,9 +1185,7 @@ async fn hot_issues_of_the_week(e: Engine) {
     let city = app.city().await;
     let (citizen, _) = app.register("13800138000", "张三").await;
     let (fan, _) = app.register("13800138001", "李四").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
+    let (moderator, _) = app.moderator().await;
     let mut hot_ids = vec![];
     for (at, text) in [
         (IN_GRID, "垃圾一"),
@@ -1268,9 +1240,7 @@ async fn photos_in_s3_compatible_storage(e: Engine) {
     .await;
     let city = app.city().await;
     let (citizen, _) = app.register("13800138000", "张三").await;
-    let (moderator, _) = app
-        .user_with_roles("13900000001", &["moderator"], None)
-        .await;
+    let (moderator, _) = app.moderator().await;
     let r = app
         .file_report(&citizen, city.litter, IN_GRID, "垃圾", vec![png(120, 80)])
         .await;

@@ -16,6 +16,36 @@ fn at(app: &TestApp, hours: i64) -> String {
         .rfc3339(app.state.clock.now_ms() + hours * HOUR_MS)
 }
 
+/// Admin: a shift of `post` from `from` to `to` hours from now; its id.
+async fn new_shift(
+    app: &TestApp,
+    admin: &str,
+    post: i64,
+    from: i64,
+    to: i64,
+    capacity: i64,
+) -> i64 {
+    let r = app
+        .post(
+            "/api/v1/admin/shifts",
+            json!({"post_id": post, "starts_at": at(app, from), "ends_at": at(app, to), "capacity": capacity}),
+            Some(admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body["id"].as_i64().unwrap()
+}
+
+/// Signs `token` up for `shift`.
+async fn sign_up(app: &TestApp, shift: i64, token: &str) -> crate::helpers::Resp {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/shifts/{shift}/signup"),
+        Some(token),
+    )
+    .await
+}
+
 /// A post and a shift starting in `start_in` hours, lasting 2 h; (post, shift).
 async fn post_and_shift(app: &TestApp, admin: &str, capacity: i64, start_in: i64) -> (i64, i64) {
     let r = app
@@ -27,15 +57,10 @@ async fn post_and_shift(app: &TestApp, admin: &str, capacity: i64, start_in: i64
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let post = r.body["id"].as_i64().unwrap();
-    let r = app
-        .post(
-            "/api/v1/admin/shifts",
-            json!({"post_id": post, "starts_at": at(app, start_in), "ends_at": at(app, start_in + 2), "capacity": capacity}),
-            Some(admin),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    (post, r.body["id"].as_i64().unwrap())
+    (
+        post,
+        new_shift(app, admin, post, start_in, start_in + 2, capacity).await,
+    )
 }
 
 async fn admins_create_posts_shifts_and_schedules(e: Engine) {
@@ -255,38 +280,12 @@ async fn sign_up_rules_and_cancellation(e: Engine) {
     );
 
     // An overlapping shift at another post clashes; a later one does not.
-    let r = app
-        .post(
-            "/api/v1/admin/shifts",
-            json!({"post_id": post, "starts_at": at(&app, 25), "ends_at": at(&app, 27), "capacity": 5}),
-            Some(&admin),
-        )
-        .await;
-    let overlapping = r.body["id"].as_i64().unwrap();
-    let r = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/shifts/{overlapping}/signup"),
-            Some(&a),
-        )
-        .await;
+    let overlapping = new_shift(&app, &admin, post, 25, 27, 5).await;
+    let r = sign_up(&app, overlapping, &a).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.code(), "time_conflict");
-    let r = app
-        .post(
-            "/api/v1/admin/shifts",
-            json!({"post_id": post, "starts_at": at(&app, 26), "ends_at": at(&app, 28), "capacity": 5}),
-            Some(&admin),
-        )
-        .await;
-    let later = r.body["id"].as_i64().unwrap();
-    let r = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/shifts/{later}/signup"),
-            Some(&a),
-        )
-        .await;
+    let later = new_shift(&app, &admin, post, 26, 28, 5).await;
+    let r = sign_up(&app, later, &a).await;
     assert_eq!(
         r.status,
         StatusCode::CREATED,
@@ -389,20 +388,9 @@ async fn check_in_inside_the_fence_check_out_and_corrections(e: Engine) {
     let (a, a_id) = app.register("13800138000", "甲").await;
     let (b, _) = app.register("13800138001", "乙").await;
     let (_, shift) = post_and_shift(&app, &admin, 1, 24).await;
-    let signup = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/shifts/{shift}/signup"),
-            Some(&a),
-        )
-        .await;
+    let signup = sign_up(&app, shift, &a).await;
     let signup_id = signup.body["signup_id"].as_i64().unwrap();
-    app.call(
-        Method::POST,
-        &format!("/api/v1/shifts/{shift}/signup"),
-        Some(&b),
-    )
-    .await;
+    sign_up(&app, shift, &b).await;
     let checkin = format!("/api/v1/shifts/{shift}/checkin");
     let checkout = format!("/api/v1/shifts/{shift}/checkout");
     let correction = format!("/api/v1/admin/signups/{signup_id}/attendance");
@@ -568,13 +556,7 @@ async fn reminders_no_shows_and_suspension(e: Engine) {
     let (_, second) = post_and_shift(&app, &admin, 3, 6).await;
     let (_, third) = post_and_shift(&app, &admin, 3, 48).await;
     for s in [first, second] {
-        let r = app
-            .call(
-                Method::POST,
-                &format!("/api/v1/shifts/{s}/signup"),
-                Some(&a),
-            )
-            .await;
+        let r = sign_up(&app, s, &a).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
     let count = |kind: &'static str| {
@@ -650,12 +632,7 @@ async fn shifts_as_a_private_calendar_feed(e: Engine) {
     let admin = app.admin().await;
     let (a, _) = app.register("13800138000", "甲").await;
     let (_, shift) = post_and_shift(&app, &admin, 2, 30).await;
-    app.call(
-        Method::POST,
-        &format!("/api/v1/shifts/{shift}/signup"),
-        Some(&a),
-    )
-    .await;
+    sign_up(&app, shift, &a).await;
     assert_eq!(
         app.call(Method::POST, "/api/v1/me/calendar", None)
             .await
@@ -723,12 +700,7 @@ async fn unsigned_out_shifts_are_closed_without_time(e: Engine) {
     let admin = app.admin().await;
     let (a, a_id) = app.register("13800138000", "甲").await;
     let (_, shift) = post_and_shift(&app, &admin, 2, 3).await;
-    app.call(
-        Method::POST,
-        &format!("/api/v1/shifts/{shift}/signup"),
-        Some(&a),
-    )
-    .await;
+    sign_up(&app, shift, &a).await;
     app.state.clock.advance(3 * HOUR_MS);
     let r = app
         .post(
