@@ -243,6 +243,42 @@
     });
   }
 
+  // "Nearest first" on the 志愿 tab: the phone's position goes into the
+  // form's `near` field and the server sorts the posts by distance.
+  function enhanceNear(doc) {
+    doc.querySelectorAll('form[data-near]').forEach(function (form) {
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        say(form, '正在定位…');
+        g.zhuomu.locate(false).then(function (p) {
+          form.elements.near.value = p[0].toFixed(5) + ',' + p[1].toFixed(5);
+          form.submit();
+        }, function (code) {
+          say(form, code === 1 ? '请允许浏览器使用定位，才能按距离排序' : '无法获取位置，请稍后再试');
+        });
+      });
+    });
+  }
+
+  // Admin: a tap on the map ([data-pick]) places a new post; its position
+  // goes into the lat/lon fields of the form the attribute names.
+  function enhancePick(doc) {
+    doc.querySelectorAll('svg[data-pick]').forEach(function (svg) {
+      var form = doc.getElementById(svg.getAttribute('data-pick'));
+      var v = svg.getAttribute('data-view').split(' ').map(Number);
+      var pin = svg.querySelector('.pick');
+      if (!form || v.length !== 6) return;
+      svg.addEventListener('click', function (ev) {
+        var pt = svg.createSVGPoint();
+        pt.x = ev.clientX; pt.y = ev.clientY;
+        var p = pt.matrixTransform(svg.getScreenCTM().inverse());
+        form.elements.lon.value = (v[0] + p.x / v[4] * (v[2] - v[0])).toFixed(6);
+        form.elements.lat.value = (v[3] - p.y / v[5] * (v[3] - v[1])).toFixed(6);
+        if (pin) { pin.setAttribute('cx', p.x); pin.setAttribute('cy', p.y); }
+      });
+    });
+  }
+
   // The 随手拍 page says what still waits on this phone, and what failed.
   function showOutbox(doc) {
     var note = doc.querySelector('[data-outbox-note]');
@@ -260,6 +296,8 @@
       enhanceUploads(document);
       enhanceRedaction(document);
       enhanceGeoForms(document);
+      enhanceNear(document);
+      enhancePick(document);
       showOutbox(document);
     });
     window.addEventListener('online', function () { g.zhuomu.flush(); });

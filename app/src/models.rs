@@ -354,3 +354,53 @@ pub struct VolunteerStars {
     pub month: String,
     pub stars: Vec<VolunteerStar>,
 }
+
+/// A volunteer's own totals: credited time this month (city time) and in
+/// all, and the points it has earned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct VolunteerHours {
+    pub month_minutes: i64,
+    pub total_minutes: i64,
+    pub points: i64,
+    /// Completed shifts in all.
+    pub shifts: i64,
+    /// Self sign-up is suspended until then (RFC 3339), after two no-shows.
+    pub suspended_until: Option<String>,
+}
+
+/// One sign-up on a shift's attendance list (staff only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct AttendanceRow {
+    pub signup_id: i64,
+    pub user_id: i64,
+    pub display_name: String,
+    pub phone_masked: String,
+    /// `confirmed, waitlisted, cancelled, checked_in, completed, no_show`.
+    pub status: String,
+    pub position: Option<i64>,
+    pub checked_in_at: Option<String>,
+    pub checked_out_at: Option<String>,
+    pub credited_minutes: Option<i64>,
+    pub points: i64,
+}
+
+/// A shift's attendance list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct ShiftAttendance {
+    pub shift: Shift,
+    pub post: Post,
+    pub signups: Vec<AttendanceRow>,
+}
+
+/// A volunteer whose self sign-up is suspended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct SuspendedVolunteer {
+    pub user_id: i64,
+    pub display_name: String,
+    pub phone_masked: String,
+    pub until: String,
+}

@@ -4,7 +4,7 @@
 // and the points; a second citizen is offered the duplicate hint.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, phone, byTest, freshPhone, shot, login, DEMO, jpegPhoto } from './support.mjs';
+import { BASE, launch, phone, byTest, shot, login, DEMO, jpegPhoto, register } from './support.mjs';
 
 // Near 雄关广场, inside the demo city.
 const HERE = { latitude: 39.7721, longitude: 98.2891 };
@@ -13,15 +13,6 @@ const CATEGORY = '占道经营'; // the demo category owned by 市城市管理�
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function register(page, name) {
-  await page.goto(`${BASE}/register`);
-  await byTest(page, 'input-phone').fill(freshPhone());
-  await byTest(page, 'input-display_name').fill(name);
-  await byTest(page, 'input-password').fill('jiayuguan-2026');
-  await byTest(page, 'register-submit').click();
-  await page.waitForURL(`${BASE}/me`);
-}
 
 async function fillReport(page, photo, text) {
   await page.goto(`${BASE}/report`);
@@ -153,6 +144,22 @@ test('a report goes round the closed loop to 已销号', async () => {
     assert.deepEqual(p.errors, [], 'no errors in the browser console');
     await p.context.close();
   }
+});
+
+test('a photo chosen before the page has woken up still shows', async () => {
+  // Slow network: the WASM arrives only after the photo is chosen.
+  const citizen = await phone(browser, { serviceWorkers: 'block' });
+  await login(citizen.page, ...DEMO.citizen);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await citizen.page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+  await citizen.page.goto(`${BASE}/report`, { waitUntil: 'domcontentloaded' });
+  await byTest(citizen.page, 'input-photos').setInputFiles(await jpegPhoto(browser, '#2e86c1'));
+  assert.equal(await byTest(citizen.page, 'previews').locator('img').count(), 0, 'not awake yet');
+  release();
+  await byTest(citizen.page, 'previews').locator('img').first().waitFor();
+  assert.deepEqual(citizen.errors, []);
+  await citizen.context.close();
 });
 
 test('a refused location is explained, and the map pin still works', async () => {

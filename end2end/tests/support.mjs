@@ -80,3 +80,13 @@ export async function jpegPhoto(browser, colour = '#c0392b') {
   await page.close();
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer };
 }
+
+/** Registers a fresh account through the page and waits for 我的. */
+export async function register(page, name) {
+  await page.goto(`${BASE}/register`);
+  await byTest(page, 'input-phone').fill(freshPhone());
+  await byTest(page, 'input-display_name').fill(name);
+  await byTest(page, 'input-password').fill('jiayuguan-2026');
+  await byTest(page, 'register-submit').click();
+  await page.waitForURL(`${BASE}/me`);
+}

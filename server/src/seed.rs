@@ -23,6 +23,9 @@ pub struct SeedFile {
     /// Volunteer duty posts at crossings.
     #[serde(default)]
     pub posts: Vec<app::backend::volunteer::PostInput>,
+    /// Shifts at every seeded post from today on, so the demo has a week
+    /// to sign up for.
+    pub shifts: Option<SeedShifts>,
     /// Sections that later features load (gifts, campaigns) are kept in
     /// the file and ignored until their tables exist.
     #[serde(flatten)]
@@ -45,6 +48,15 @@ pub struct SeedArea {
     pub polygon: Option<Vec<Vec<[f64; 2]>>>,
     pub line: Option<Vec<[f64; 2]>>,
     pub buffer_m: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedShifts {
+    /// Days from today (city time), 1–31.
+    pub days: u64,
+    pub capacity: i64,
+    /// Daily periods `07:00-09:00 …`; the four peaks when absent.
+    pub periods: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,6 +197,41 @@ pub async fn load_file(
         n += 1;
     }
     report.created.push(("posts", n));
+
+    if let Some(plan) = &file.shifts {
+        use app::backend::volunteer::{self, PeriodInput, ScheduleInput};
+        let periods = app::domain::volunteer::periods_text(
+            plan.periods
+                .as_deref()
+                .unwrap_or(&app::domain::volunteer::peak_periods_text()),
+        )
+        .map_err(|e| anyhow::anyhow!("shifts: {e}"))?;
+        let today = volunteer::today(state)?;
+        let last = today + chrono::Days::new(plan.days.clamp(1, 31) - 1);
+        let mut n = 0;
+        for post in volunteer::list_posts(state).await? {
+            if !file.posts.iter().any(|p| p.name == post.name) {
+                continue;
+            }
+            let input = ScheduleInput {
+                from_date: today.format("%Y-%m-%d").to_string(),
+                to_date: last.format("%Y-%m-%d").to_string(),
+                periods: periods
+                    .iter()
+                    .map(|(start, end)| PeriodInput {
+                        start: start.clone(),
+                        end: end.clone(),
+                    })
+                    .collect(),
+                capacity: plan.capacity,
+            };
+            n += volunteer::schedule(state, None, post.id, input)
+                .await
+                .map_err(|e| seed_error("shifts", &post.name, e))?
+                .created;
+        }
+        report.created.push(("shifts", n as usize));
+    }
 
     if demo_users {
         let mut n = 0;

@@ -270,26 +270,22 @@ pub struct ScheduleInput {
 
 /// Admin: shifts for every day of a range × daily period. Re-running it
 /// creates nothing new (a shift is unique per post, start and end).
+/// `actor` is `None` only for seeding from the command line.
 pub async fn schedule(
     state: &AppState,
-    actor: &CurrentUser,
+    actor: Option<&CurrentUser>,
     post_id: i64,
     input: ScheduleInput,
 ) -> Result<Scheduled, AppError> {
-    actor.require_admin()?;
+    if let Some(a) = actor {
+        a.require_admin()?;
+    }
     if !post_exists(state, post_id).await? {
         return Err(AppError::NotFound);
     }
     let mut f = Fields::new();
-    let date = |s: &str| {
-        let s = s.trim();
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .filter(|_| s.len() == 10)
-            .ok_or_else(|| "日期应为 YYYY-MM-DD".to_owned())
-    };
-    let from = f.check("from_date", date(&input.from_date));
-    let to = f.check("to_date", date(&input.to_date));
+    let from = f.check("from_date", date_text(&input.from_date));
+    let to = f.check("to_date", date_text(&input.to_date));
     if let (Some(a), Some(b)) = (from, to) {
         let days = (b - a).num_days();
         if !(0..=92).contains(&days) {
@@ -350,7 +346,7 @@ pub async fn schedule(
     audit::record(
         &mut tx,
         now,
-        Some(actor.id),
+        actor.map(|a| a.id),
         "shift.schedule",
         "post",
         Some(post_id),
@@ -437,6 +433,22 @@ pub async fn list_shifts(
         total,
         paging,
     ))
+}
+
+/// Per post, the shifts starting in `[from, to)` and the places left on them.
+pub async fn post_summaries(
+    state: &AppState,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, i64, i64)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT post_id, COUNT(*), CAST(SUM(capacity - taken) AS BIGINT) FROM shifts \
+         WHERE starts_at >= $1 AND starts_at < $2 GROUP BY post_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&state.db.pool)
+    .await?)
 }
 
 /// Locks a shift's row for the rest of the transaction and returns its times.
@@ -1167,45 +1179,213 @@ pub async fn lift_suspension(
     Ok(())
 }
 
+/// Today's date in the city's time.
+pub fn today(state: &AppState) -> Result<NaiveDate, AppError> {
+    Ok(state
+        .clock
+        .datetime(state.clock.now_ms())
+        .ok_or(AppError::Internal)?
+        .date_naive())
+}
+
+/// The first moment of a day in the city's time.
+pub fn day_start(state: &AppState, d: NaiveDate) -> Result<i64, AppError> {
+    state
+        .clock
+        .zone()
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        .ok_or(AppError::Internal)
+}
+
+fn date_text(s: &str) -> Result<NaiveDate, String> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|_| s.len() == 10)
+        .ok_or_else(|| "日期应为 YYYY-MM-DD".to_owned())
+}
+
+/// A date typed as `YYYY-MM-DD`.
+pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, AppError> {
+    date_text(s).map_err(|e| AppError::field(field, e))
+}
+
+/// A month `YYYY-MM` (this month when absent): its first day and its span.
+fn month_span(state: &AppState, month: Option<&str>) -> Result<(NaiveDate, i64, i64), AppError> {
+    use chrono::Datelike;
+    let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|_| m.len() == 7)
+            .ok_or_else(|| AppError::field("month", "月份应为 YYYY-MM"))?,
+        None => today(state)?.with_day(1).ok_or(AppError::Internal)?,
+    };
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or(AppError::Internal)?;
+    Ok((first, day_start(state, first)?, day_start(state, next)?))
+}
+
+pub async fn get_post(state: &AppState, id: i64) -> Result<Post, AppError> {
+    let row: Option<PostRow> =
+        sqlx::query_as("SELECT id, name, lat, lon, radius_m, description FROM posts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    row.map(Into::into).ok_or(AppError::NotFound)
+}
+
+/// My credited time this month and in all, and what it earned.
+pub async fn my_hours(
+    state: &AppState,
+    me: &CurrentUser,
+) -> Result<crate::models::VolunteerHours, AppError> {
+    let (_, start, end) = month_span(state, None)?;
+    let (month, total, points, shifts): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT \
+           CAST(COALESCE(SUM(CASE WHEN status = 'completed' AND starts_at >= $2 AND starts_at < $3 \
+             THEN credited_minutes ELSE 0 END), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(CASE WHEN status = 'completed' THEN credited_minutes ELSE 0 END), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(points_paid), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(CASE WHEN status = 'completed' AND credited_minutes > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM signups WHERE user_id = $1",
+    )
+    .bind(me.id)
+    .bind(start)
+    .bind(end)
+    .fetch_one(&state.db.pool)
+    .await?;
+    let (until,): (Option<i64>,) =
+        sqlx::query_as("SELECT volunteer_suspended_until FROM users WHERE id = $1")
+            .bind(me.id)
+            .fetch_one(&state.db.pool)
+            .await?;
+    Ok(crate::models::VolunteerHours {
+        month_minutes: month,
+        total_minutes: total,
+        points,
+        shifts,
+        suspended_until: until
+            .filter(|u| *u > state.clock.now_ms())
+            .map(|u| state.clock.rfc3339(u)),
+    })
+}
+
+fn masked(phone: &str) -> String {
+    crate::domain::Phone::parse(phone)
+        .map(|p| p.masked())
+        .unwrap_or_default()
+}
+
+#[derive(sqlx::FromRow)]
+struct AttendanceListRow {
+    id: i64,
+    user_id: i64,
+    display_name: String,
+    phone: String,
+    status: String,
+    checked_in_at: Option<i64>,
+    checked_out_at: Option<i64>,
+    credited_minutes: Option<i64>,
+    points_paid: i64,
+}
+
+/// Moderator: everyone on a shift — seats first, then the waitlist in
+/// order, then cancellations — with their times and credited minutes.
+pub async fn attendance_list(
+    state: &AppState,
+    actor: &CurrentUser,
+    shift_id: i64,
+) -> Result<crate::models::ShiftAttendance, AppError> {
+    actor.require_moderator()?;
+    let shift: ShiftRow =
+        sqlx::query_as(&format!("SELECT {SHIFT_COLUMNS} FROM shifts WHERE id = $1"))
+            .bind(shift_id)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let post = get_post(state, shift.post_id).await?;
+    let rows: Vec<AttendanceListRow> = sqlx::query_as(
+        "SELECT s.id, s.user_id, u.display_name, u.phone, s.status, s.checked_in_at, s.checked_out_at, \
+         s.credited_minutes, s.points_paid FROM signups s JOIN users u ON u.id = s.user_id \
+         WHERE s.shift_id = $1 \
+         ORDER BY CASE s.status WHEN 'waitlisted' THEN 1 WHEN 'cancelled' THEN 2 ELSE 0 END, s.seq, s.id",
+    )
+    .bind(shift_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut waiting = 0;
+    let signups = rows
+        .into_iter()
+        .map(|r| {
+            let position = (r.status == "waitlisted").then(|| {
+                waiting += 1;
+                waiting
+            });
+            crate::models::AttendanceRow {
+                signup_id: r.id,
+                user_id: r.user_id,
+                display_name: r.display_name,
+                phone_masked: masked(&r.phone),
+                status: r.status,
+                position,
+                checked_in_at: r.checked_in_at.map(|t| state.clock.rfc3339(t)),
+                checked_out_at: r.checked_out_at.map(|t| state.clock.rfc3339(t)),
+                credited_minutes: r.credited_minutes,
+                points: r.points_paid,
+            }
+        })
+        .collect();
+    Ok(crate::models::ShiftAttendance {
+        shift: shift.into_shift(state, None),
+        post,
+        signups,
+    })
+}
+
+/// Moderator: volunteers whose self sign-up is suspended now.
+pub async fn suspended(
+    state: &AppState,
+    actor: &CurrentUser,
+) -> Result<Vec<crate::models::SuspendedVolunteer>, AppError> {
+    actor.require_moderator()?;
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT id, display_name, phone, volunteer_suspended_until FROM users \
+         WHERE volunteer_suspended_until > $1 ORDER BY volunteer_suspended_until, id LIMIT 200",
+    )
+    .bind(state.clock.now_ms())
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(user_id, display_name, phone, until)| crate::models::SuspendedVolunteer {
+                user_id,
+                display_name,
+                phone_masked: masked(&phone),
+                until: state.clock.rfc3339(until),
+            },
+        )
+        .collect())
+}
+
 /// The month's 志愿服务之星: the ten volunteers with the most credited
 /// minutes in shifts that started that month (city time). Display names only.
 pub async fn stars(
     state: &AppState,
     month: Option<&str>,
 ) -> Result<crate::models::VolunteerStars, AppError> {
-    use chrono::Datelike;
-    let zone = state.clock.zone();
-    let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
-        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-            .ok()
-            .filter(|_| m.len() == 7)
-            .ok_or_else(|| AppError::field("month", "月份应为 YYYY-MM"))?,
-        None => {
-            let today = state
-                .clock
-                .datetime(state.clock.now_ms())
-                .ok_or(AppError::Internal)?
-                .date_naive();
-            today.with_day(1).ok_or(AppError::Internal)?
-        }
-    };
-    let next = first
-        .checked_add_months(chrono::Months::new(1))
-        .ok_or(AppError::Internal)?;
-    let start_of = |d: NaiveDate| {
-        zone.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.timestamp_millis())
-            .ok_or(AppError::Internal)
-    };
+    let (first, start, end) = month_span(state, month)?;
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT u.display_name, CAST(SUM(s.credited_minutes) AS BIGINT) AS minutes \
          FROM signups s JOIN users u ON u.id = s.user_id \
          WHERE s.status = 'completed' AND s.credited_minutes > 0 AND s.starts_at >= $1 AND s.starts_at < $2 \
          GROUP BY s.user_id, u.display_name ORDER BY minutes DESC, s.user_id LIMIT 10",
     )
-    .bind(start_of(first)?)
-    .bind(start_of(next)?)
+    .bind(start)
+    .bind(end)
     .fetch_all(&state.db.pool)
     .await?;
     let mut stars = Vec::with_capacity(rows.len());

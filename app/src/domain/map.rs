@@ -68,6 +68,21 @@ impl MapView {
         }
     }
 
+    /// A length on the ground in SVG units (north–south scale).
+    pub fn metres(&self, m: f64) -> f64 {
+        let units = m / 111_320.0 / (self.max_lat - self.min_lat) * self.height;
+        (units * 10.0).round() / 10.0
+    }
+
+    /// The view as `min_lon min_lat max_lon max_lat width height`, for a
+    /// script that turns a tap into a position.
+    pub fn data(&self) -> String {
+        format!(
+            "{} {} {} {} {} {}",
+            self.min_lon, self.min_lat, self.max_lon, self.max_lat, self.width, self.height
+        )
+    }
+
     /// An SVG path of a ring or a line.
     pub fn path(&self, positions: &[[f64; 2]], closed: bool) -> String {
         let mut d = String::new();
@@ -124,6 +139,26 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn metres_follow_the_scale() {
+        let v = MapView::fit(
+            &[[98.28, 39.76], [98.30, 39.78]],
+            GeoPoint { lat: 0.0, lon: 0.0 },
+            400.0,
+        );
+        // The canvas spans (max_lat - min_lat) degrees north–south.
+        let km = 1000.0 / 111_320.0 / (v.max_lat - v.min_lat) * v.height;
+        assert!((v.metres(1000.0) - km).abs() < 0.1);
+        assert!((v.metres(300.0) * 10.0 - v.metres(3000.0)).abs() < 1.0);
+        let parts: Vec<f64> = v.data().split(' ').map(|p| p.parse().unwrap()).collect();
+        assert_eq!(
+            parts,
+            vec![
+                v.min_lon, v.min_lat, v.max_lon, v.max_lat, v.width, v.height
+            ]
+        );
+    }
 
     #[test]
     fn positions_round_trip_through_the_canvas() {

@@ -94,6 +94,68 @@ pub fn periods(list: &[Period]) -> Result<(), String> {
     Ok(())
 }
 
+/// Daily periods as an admin types them: `07:00-09:00 17:00-19:00`
+/// (separated by spaces, commas or 、; `–`, `~` or `-` between the times).
+pub fn periods_text(s: &str) -> Result<Vec<(String, String)>, String> {
+    let list: Vec<(String, String)> = s
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (a, b) = p
+                .split_once(['-', '–', '~', '—'])
+                .ok_or_else(|| format!("时段“{p}”应写成 07:00-09:00"))?;
+            Ok((a.trim().to_owned(), b.trim().to_owned()))
+        })
+        .collect::<Result<_, String>>()?;
+    if list.is_empty() {
+        return Err("请至少填写一个时段，如 07:00-09:00".into());
+    }
+    let parsed: Vec<Period> = list
+        .iter()
+        .map(|(a, b)| Period::parse(a, b))
+        .collect::<Result<_, _>>()?;
+    periods(&parsed)?;
+    Ok(list)
+}
+
+/// The default periods as [`periods_text`] reads them.
+pub fn peak_periods_text() -> String {
+    PEAK_PERIODS
+        .iter()
+        .map(|(a, b)| format!("{a}-{b}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Credited minutes as people say them: `2小时5分钟`, `45分钟`, `0分钟`.
+pub fn duration_label(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("{m}分钟"),
+        (h, 0) => format!("{h}小时"),
+        (h, m) => format!("{h}小时{m}分钟"),
+    }
+}
+
+/// Credited time for a figure: `1.5小时`, `12小时`, `0小时` (one decimal).
+pub fn hours_label(minutes: i64) -> String {
+    let tenths = (minutes.max(0) * 10 + 30) / 60;
+    if tenths % 10 == 0 {
+        format!("{}小时", tenths / 10)
+    } else {
+        format!("{}.{}小时", tenths / 10, tenths % 10)
+    }
+}
+
+/// A distance for a list: `约350米`, `约1.2公里`.
+pub fn distance_label(metres: f64) -> String {
+    if metres < 1000.0 {
+        format!("约{}米", ((metres / 10.0).round() * 10.0).max(10.0) as i64)
+    } else {
+        format!("约{:.1}公里", metres / 1000.0)
+    }
+}
+
 /// A shift's span: it ends after it starts and lasts at most 12 hours.
 pub fn shift_span(starts_at: i64, ends_at: i64) -> Result<(), String> {
     if ends_at <= starts_at {
@@ -166,6 +228,48 @@ pub fn suspends(no_shows: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_as_typed() {
+        assert_eq!(
+            periods_text("07:00-09:00，17:00~19:00 21:00–22:00").unwrap(),
+            vec![
+                ("07:00".into(), "09:00".into()),
+                ("17:00".into(), "19:00".into()),
+                ("21:00".into(), "22:00".into())
+            ]
+        );
+        assert_eq!(periods_text(&peak_periods_text()).unwrap().len(), 4);
+        assert!(periods_text("").unwrap_err().contains("至少"));
+        assert!(
+            periods_text("7点到9点")
+                .unwrap_err()
+                .contains("07:00-09:00")
+        );
+        assert!(periods_text("09:00-07:00").unwrap_err().contains("晚于"));
+        assert!(
+            periods_text("07:00-09:00 08:00-10:00")
+                .unwrap_err()
+                .contains("重叠")
+        );
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(duration_label(0), "0分钟");
+        assert_eq!(duration_label(45), "45分钟");
+        assert_eq!(duration_label(120), "2小时");
+        assert_eq!(duration_label(125), "2小时5分钟");
+        assert_eq!(hours_label(0), "0小时");
+        assert_eq!(hours_label(90), "1.5小时");
+        assert_eq!(hours_label(125), "2.1小时");
+        assert_eq!(hours_label(119), "2小时");
+        assert_eq!(hours_label(2), "0小时");
+        assert_eq!(hours_label(3), "0.1小时");
+        assert_eq!(distance_label(3.0), "约10米");
+        assert_eq!(distance_label(347.0), "约350米");
+        assert_eq!(distance_label(1249.0), "约1.2公里");
+    }
 
     #[test]
     fn capacities_radii_and_times() {

@@ -2,10 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{ErrorNote, set_status};
+use super::fail;
 use crate::api::{AdminSetRoles, admin_users, get_units};
 use crate::domain::Role;
-use crate::error::AppError;
 use crate::models::{Unit, User};
 
 /// Admins grant roles: moderator, unit staff (with their unit), admin.
@@ -37,12 +36,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let units = units.await.unwrap_or_default();
                 match users.await {
-                    Err(e) => {
-                        if matches!(e, AppError::Unauthenticated | AppError::Forbidden) {
-                            set_status(e.status());
-                        }
-                        view! { <ErrorNote error=e/> }.into_any()
-                    }
+                    Err(e) => fail(e),
                     Ok(page) if page.items.is_empty() => view! { <p class="card muted">"没有找到用户。"</p> }.into_any(),
                     Ok(page) => page
                         .items

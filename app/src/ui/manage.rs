@@ -9,20 +9,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::reports::{Photos, StatusPill};
-use super::{ErrorNote, FormError, set_status};
+use super::{FormError, fail};
 use crate::api::{
     MergeReport, QueueItem, ReviewReport, VerifyReport, moderation_queue, unit_tasks,
 };
 use crate::domain::report::short_time;
-use crate::error::AppError;
 use crate::models::{Report, Unit};
-
-fn fail(e: AppError) -> AnyView {
-    if matches!(e, AppError::Forbidden | AppError::Unauthenticated) {
-        set_status(e.status());
-    }
-    view! { <ErrorNote error=e/> }.into_any()
-}
 
 /// The shared head of a report in a console.
 #[component]

@@ -143,9 +143,16 @@ pub fn ReportsMap(
     }
 }
 
-/// One report's place on the map, in a close-up of about a kilometre.
+/// A place on the map in a close-up of about a kilometre: a report's
+/// position, or a duty post with its check-in fence (`fence_m`).
 #[component]
-pub fn PlaceMap(map: CityMap, at: GeoPoint) -> impl IntoView {
+pub fn PlaceMap(
+    map: CityMap,
+    at: GeoPoint,
+    #[prop(optional)] fence_m: Option<f64>,
+    #[prop(default = "问题位置")] label: &'static str,
+    #[prop(default = "place-map")] test_id: &'static str,
+) -> impl IntoView {
     let near = MapView::fit(
         &[
             [at.lon - 0.006, at.lat - 0.0045],
@@ -156,12 +163,18 @@ pub fn PlaceMap(map: CityMap, at: GeoPoint) -> impl IntoView {
     );
     let props = MapProps::with_view(&map, near);
     let (x, y) = near.xy(at.lon, at.lat);
+    let pin = if fence_m.is_some() {
+        "pin post"
+    } else {
+        "pin open"
+    };
     view! {
-        <figure class="map small" data-test-id="place-map">
-            <svg viewBox=near.view_box() role="img" aria-label="问题位置">
+        <figure class="map small" data-test-id=test_id>
+            <svg viewBox=near.view_box() role="img" aria-label=label>
                 <rect class="map-bg" width=near.width height=near.height/>
                 <AreaLayer layer=props.layer/>
-                <circle class="pin open" cx=x cy=y r="8"/>
+                {fence_m.map(|m| view! { <circle class="fence" cx=x cy=y r=near.metres(m)/> })}
+                <circle class=pin cx=x cy=y r="8"/>
             </svg>
         </figure>
     }

@@ -16,6 +16,7 @@ mod reports;
 #[cfg(feature = "hydrate")]
 mod submit;
 mod volunteer;
+mod volunteer_staff;
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title, provide_meta_context};
@@ -101,6 +102,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/manage/verify") view=manage::VerifyPage/>
                     <Route path=path!("/manage/unit") view=manage::UnitPage/>
                     <Route path=path!("/volunteer") view=volunteer::VolunteerPage/>
+                    <Route path=path!("/volunteer/posts/:id") view=volunteer::PostPage/>
+                    <Route path=path!("/volunteer/stars") view=volunteer::StarsPage/>
+                    <Route path=path!("/manage/shifts") view=volunteer_staff::ShiftsDayPage/>
+                    <Route path=path!("/manage/shifts/:id") view=volunteer_staff::AttendancePage/>
+                    <Route path=path!("/admin/posts") view=volunteer_staff::AdminPostsPage/>
+                    <Route path=path!("/admin/posts/:id") view=volunteer_staff::AdminPostPage/>
                     <Route path=path!("/points") view=points::PointsPage/>
                     <Route path=path!("/me") view=account::MePage/>
                     <Route path=path!("/login") view=account::LoginPage/>
@@ -187,6 +194,18 @@ pub fn FormError(error: Option<AppError>) -> impl IntoView {
         let text = e.form_message(&[]).unwrap_or_else(|| e.to_string());
         view! { <p class="form-error" role="alert" data-test-id="form-error">{text}</p> }
     })
+}
+
+/// A page that could not load: the error in words, with its HTTP status
+/// when it is one a person should see (not signed in, not allowed, gone).
+pub fn fail(e: AppError) -> AnyView {
+    if matches!(
+        e,
+        AppError::NotFound | AppError::Forbidden | AppError::Unauthenticated
+    ) {
+        set_status(e.status());
+    }
+    view! { <ErrorNote error=e/> }.into_any()
 }
 
 /// The one error view of the app: a failed load shows what went wrong in

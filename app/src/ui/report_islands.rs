@@ -131,7 +131,7 @@ pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoVie
     let phase = RwSignal::new(Phase::Editing);
 
     // Previews of every chosen photo, from both inputs.
-    let on_photos = move |_| {
+    let show_photos = move || {
         #[cfg(feature = "hydrate")]
         {
             for url in previews.get_untracked() {
@@ -155,6 +155,11 @@ pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoVie
             previews.set(urls);
         }
     };
+    let on_photos = move |_| show_photos();
+    // On a slow network a photo may be chosen before this island wakes up:
+    // show what the inputs already hold once it does (effects run only in
+    // the browser).
+    Effect::new(move |_| show_photos());
 
     let locate = move |_| {
         locating.set(true);

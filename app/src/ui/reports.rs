@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::map::{MapProps, PlaceMap, ReportsMap};
 use super::report_islands::ReportForm;
-use super::{ErrorNote, FormError, set_status};
+use super::{FormError, fail};
 use crate::api::{
     FollowReport, ReadAll, ReportFeedback, browse_reports, get_report, inbox, my_reports,
     report_form_data,
@@ -73,16 +73,6 @@ fn signed_out_card(next: &'static str, what: &'static str) -> impl IntoView {
             <a class="btn" href="/register">"注册"</a>
         </section>
     }
-}
-
-fn fail(e: AppError) -> AnyView {
-    if matches!(
-        e,
-        AppError::NotFound | AppError::Forbidden | AppError::Unauthenticated
-    ) {
-        set_status(e.status());
-    }
-    view! { <ErrorNote error=e/> }.into_any()
 }
 
 /// 随手拍: the report form.

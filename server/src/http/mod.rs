@@ -31,6 +31,7 @@ use utoipa::OpenApi;
         volunteer::posts, volunteer::create_post, volunteer::create_shift, volunteer::schedule,
         volunteer::shifts, volunteer::signup, volunteer::cancel, volunteer::my_shifts,
         volunteer::checkin, volunteer::checkout, volunteer::attendance, volunteer::lift_suspension, volunteer::stars, volunteer::calendar_link,
+        volunteer::post, volunteer::my_hours, volunteer::shift_attendance, volunteer::suspensions,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
@@ -108,6 +109,13 @@ pub fn routes() -> Router<AppState> {
         .route("/moderation/reports", get(reports::moderation_queue))
         .route("/unit/reports", get(reports::unit_tasks))
         .route("/posts", get(volunteer::posts))
+        .route("/posts/{id}", get(volunteer::post))
+        .route("/me/volunteer", get(volunteer::my_hours))
+        .route(
+            "/admin/shifts/{id}/attendance",
+            get(volunteer::shift_attendance),
+        )
+        .route("/admin/volunteer-suspensions", get(volunteer::suspensions))
         .route("/admin/posts", post(volunteer::create_post))
         .route("/admin/shifts", post(volunteer::create_shift))
         .route("/admin/posts/{id}/schedule", post(volunteer::schedule))

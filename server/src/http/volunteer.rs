@@ -17,6 +17,49 @@ pub async fn posts(State(state): State<AppState>) -> ApiResult<Json<Vec<Post>>> 
     Ok(Json(volunteer::list_posts(&state).await?))
 }
 
+/// One duty post.
+#[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "volunteer", params(("id" = i64, Path)),
+    responses((status = 200, body = Post), (status = 404, body = Problem)))]
+pub async fn post(State(state): State<AppState>, Id(id): Id) -> ApiResult<Json<Post>> {
+    Ok(Json(volunteer::get_post(&state, id).await?))
+}
+
+/// My credited time this month and in all, the points it earned, and a
+/// suspension if there is one.
+#[utoipa::path(get, path = "/api/v1/me/volunteer", tag = "volunteer", security(("bearer" = [])),
+    responses((status = 200, body = app::models::VolunteerHours), (status = 401, body = Problem)))]
+pub async fn my_hours(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<app::models::VolunteerHours>> {
+    Ok(Json(volunteer::my_hours(&state, &actor).await?))
+}
+
+/// Moderator: a shift's attendance list (seats, then the waitlist in order,
+/// then cancellations).
+#[utoipa::path(get, path = "/api/v1/admin/shifts/{id}/attendance", tag = "moderation", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = app::models::ShiftAttendance), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn shift_attendance(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+) -> ApiResult<Json<app::models::ShiftAttendance>> {
+    Ok(Json(volunteer::attendance_list(&state, &actor, id).await?))
+}
+
+/// Moderator: volunteers whose self sign-up is suspended now.
+#[utoipa::path(get, path = "/api/v1/admin/volunteer-suspensions", tag = "moderation", security(("bearer" = [])),
+    responses((status = 200, body = Vec<app::models::SuspendedVolunteer>), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn suspensions(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<Vec<app::models::SuspendedVolunteer>>> {
+    Ok(Json(volunteer::suspended(&state, &actor).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/admin/posts", tag = "admin", security(("bearer" = [])), request_body = PostInput,
     responses((status = 201, body = Post), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_post(
@@ -55,7 +98,7 @@ pub async fn schedule(
 ) -> ApiResult<(StatusCode, Json<Scheduled>)> {
     Ok((
         StatusCode::CREATED,
-        Json(volunteer::schedule(&state, &actor, id, input).await?),
+        Json(volunteer::schedule(&state, Some(&actor), id, input).await?),
     ))
 }
 

@@ -80,6 +80,13 @@ async fn admins_create_posts_shifts_and_schedules(e: Engine) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.body["radius_m"], 150.0);
     let post = r.body["id"].as_i64().unwrap();
+    let one = app.get(&format!("/api/v1/posts/{post}"), None).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.body["name"], "体育大道路口文明交通岗");
+    assert_eq!(one.body["description"], "早晚高峰劝导");
+    let missing = app.get("/api/v1/posts/4242", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.code(), "not_found");
     assert_eq!(
         app.post("/api/v1/admin/posts", body, Some(&admin))
             .await
@@ -520,8 +527,55 @@ async fn check_in_inside_the_fence_check_out_and_corrections(e: Engine) {
             .all(|e| e["reason"] == "volunteer_hours")
     );
 
-    // The month's 志愿服务之星, by credited time, display names only.
+    // My totals: this month (the shift's month is now's, except in the hour
+    // after a month turns), in all, and the points they earned.
     let month = mine.body["items"][0]["starts_at"].as_str().unwrap()[..7].to_owned();
+    let this_month = at(&app, 0)[..7] == month;
+    let hours = app.get("/api/v1/me/volunteer", Some(&a)).await;
+    assert_eq!(hours.status, StatusCode::OK, "{}", hours.text);
+    assert_eq!(
+        hours.body,
+        json!({"month_minutes": if this_month { 30 } else { 0 }, "total_minutes": 30, "points": 5,
+            "shifts": 1, "suspended_until": null})
+    );
+    assert_eq!(
+        app.get("/api/v1/me/volunteer", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let b_hours = app.get("/api/v1/me/volunteer", Some(&b)).await;
+    assert_eq!(b_hours.body["total_minutes"], 0);
+
+    // The attendance list: the seat, then the waitlist in order; staff only.
+    let list = format!("/api/v1/admin/shifts/{shift}/attendance");
+    let r = app.get(&list, Some(&moderator)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["shift"]["taken"], 1);
+    let rows = r.body["signups"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["display_name"], "甲");
+    assert_eq!(rows[0]["status"], "completed");
+    assert_eq!(rows[0]["credited_minutes"], 30);
+    assert_eq!(rows[0]["points"], 5);
+    assert!(
+        rows[0]["checked_in_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+    assert_eq!(rows[0]["phone_masked"], "138****8000");
+    assert_eq!(rows[1]["display_name"], "乙");
+    assert_eq!(rows[1]["status"], "waitlisted");
+    assert_eq!(rows[1]["position"], 1);
+    assert_eq!(app.get(&list, Some(&a)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&list, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/admin/shifts/4242/attendance", Some(&moderator))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The month's 志愿服务之星, by credited time, display names only.
     let stars = app
         .get(&format!("/api/v1/volunteer/stars?month={month}"), None)
         .await;
@@ -609,6 +663,26 @@ async fn reminders_no_shows_and_suspension(e: Engine) {
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.code(), "suspended");
     assert!(r.body["detail"].as_str().unwrap().contains("暂停至"));
+    let hours = app.get("/api/v1/me/volunteer", Some(&a)).await;
+    assert!(
+        hours.body["suspended_until"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+    let list = app
+        .get("/api/v1/admin/volunteer-suspensions", Some(&moderator))
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert_eq!(list.body.as_array().unwrap().len(), 1);
+    assert_eq!(list.body[0]["user_id"], a_id);
+    assert_eq!(list.body[0]["display_name"], "甲");
+    assert_eq!(
+        app.get("/api/v1/admin/volunteer-suspensions", Some(&a))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let lift = format!("/api/v1/admin/users/{a_id}/volunteer-suspension");
     assert_eq!(
         app.call(Method::DELETE, &lift, Some(&a)).await.status,
@@ -622,6 +696,12 @@ async fn reminders_no_shows_and_suspension(e: Engine) {
     );
     let r = app.call(Method::POST, &signup, Some(&a)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let list = app
+        .get("/api/v1/admin/volunteer-suspensions", Some(&moderator))
+        .await;
+    assert_eq!(list.body, json!([]));
+    let hours = app.get("/api/v1/me/volunteer", Some(&a)).await;
+    assert_eq!(hours.body["suspended_until"], Value::Null);
 }
 both!(reminders_no_shows_and_suspension);
 

@@ -461,3 +461,302 @@ async fn report_pages_and_console_forms(e: Engine) {
     );
 }
 both!(report_pages_and_console_forms);
+
+/// 志愿 without JavaScript: an admin places a post and schedules shifts with
+/// plain forms, citizens find it (nearest first), sign up and join the
+/// waitlist from its week, a moderator corrects attendance and lifts a
+/// suspension.
+async fn volunteer_pages_and_staff_forms(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (moderator, _) = app.moderator().await;
+    let (citizen, citizen_id) = app.register("13800138000", "张三").await;
+    let (other, _) = app.register("13800138001", "李四").await;
+    let cookie = |t: &str| format!("zhuomu_session={t}");
+    let page = |path: String, token: Option<&str>| {
+        let mut r = app.request(Method::GET, &path, None);
+        if let Some(t) = token {
+            r = r.header(header::COOKIE, cookie(t));
+        }
+        app.send(r)
+    };
+    let form = |path: &'static str, referer: String, body: String, token: &str| {
+        app.send(form_post(&app, path, &referer, &body, Some(&cookie(token))))
+    };
+    let location = |r: &crate::helpers::Resp| {
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+        r.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .trim_start_matches(&app.addr)
+            .to_owned()
+    };
+    let day = |days: i64| {
+        app.state
+            .clock
+            .datetime(app.state.clock.now_ms() + days * 24 * 3600 * 1000)
+            .unwrap()
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let tomorrow = day(1);
+
+    // Admins only; the form has the map to tap.
+    for t in [&citizen, &moderator] {
+        let r = page("/admin/posts".into(), Some(t)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    let console = page("/admin/posts".into(), Some(&admin)).await;
+    assert_eq!(console.status, StatusCode::OK);
+    assert!(
+        console.text.contains("data-pick=\"post-form\"") && console.text.contains("data-view=")
+    );
+    let name = "%E4%BD%93%E8%82%B2%E5%9C%BA%E8%B7%AF%E5%8F%A3"; // 体育场路口
+    let refused = form(
+        "/api/fn/add_post",
+        "/admin/posts".into(),
+        format!("name={name}&lat=&lon=&radius_m=150&description="),
+        &admin,
+    )
+    .await;
+    let back = location(&refused);
+    assert!(
+        page(back, Some(&admin))
+            .await
+            .text
+            .contains("请在地图上点选岗位位置")
+    );
+    let r = form(
+        "/api/fn/add_post",
+        "/admin/posts".into(),
+        format!("name={name}&lat=39.7735&lon=98.2870&radius_m=150&description="),
+        &citizen,
+    )
+    .await;
+    assert!(
+        location(&r).starts_with("/admin/posts?"),
+        "refused, back with the error"
+    );
+    assert_eq!(app.count("posts").await, 0);
+    let created = form(
+        "/api/fn/add_post",
+        "/admin/posts".into(),
+        format!("name={name}&lat=39.7735&lon=98.2870&radius_m=150&description="),
+        &admin,
+    )
+    .await;
+    let post_page = location(&created);
+    let post: i64 = post_page.rsplit('/').next().unwrap().parse().unwrap();
+    let far = app
+        .post(
+            "/api/v1/admin/posts",
+            serde_json::json!({"name": "嘉峪关关城景区岗", "lat": 39.80, "lon": 98.22}),
+            Some(&admin),
+        )
+        .await;
+    let far = far.body["id"].as_i64().unwrap();
+
+    // One shift, twice (nothing new the second time), then a bulk schedule.
+    let one = format!("post_id={post}&date={tomorrow}&start=07:00&end=09:00&capacity=1");
+    let r = form("/api/fn/add_shift", post_page.clone(), one.clone(), &admin).await;
+    assert!(location(&r).ends_with("created=1"), "{}", location(&r));
+    let r = form("/api/fn/add_shift", post_page.clone(), one, &admin).await;
+    let again = location(&r);
+    assert!(again.ends_with("created=0"));
+    assert!(
+        page(again, Some(&admin))
+            .await
+            .text
+            .contains("没有重复创建")
+    );
+    let bulk = |periods: &str| {
+        format!(
+            "post_id={post}&from_date={tomorrow}&to_date={}&periods={periods}&capacity=2",
+            day(3)
+        )
+    };
+    let r = form(
+        "/api/fn/schedule",
+        post_page.clone(),
+        bulk("07:00-09:00+17:00-19:00"),
+        &admin,
+    )
+    .await;
+    assert!(location(&r).ends_with("created=5"), "{}", location(&r));
+    let r = form(
+        "/api/fn/schedule",
+        post_page.clone(),
+        bulk("7%E7%82%B9"),
+        &admin,
+    )
+    .await;
+    let shown = page(location(&r), Some(&admin)).await;
+    assert!(
+        shown.text.contains("应写成 07:00-09:00"),
+        "the period's own message"
+    );
+    let shifts = app
+        .get(&format!("/api/v1/shifts?post_id={post}"), None)
+        .await;
+    let first = shifts.body["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(shifts.body["items"][0]["capacity"], 1);
+    let admin_week = page(format!("{post_page}?from={tomorrow}"), Some(&admin)).await;
+    assert!(admin_week.text.contains(&format!("/manage/shifts/{first}")));
+
+    // The tab lists the posts, nearest first once the phone says where it is.
+    let tab = page("/volunteer".into(), Some(&citizen)).await;
+    assert!(tab.text.contains("posts-map") && tab.text.contains("未来7天6个班次 · 剩余11个名额"));
+    assert!(tab.text.contains("data-test-id=\"hours\""));
+    let order = |text: &str| {
+        let a = text.find(&format!("post-{post}\"")).unwrap();
+        let b = text.find(&format!("post-{far}\"")).unwrap();
+        a < b
+    };
+    let near_post = page("/volunteer?near=39.7736,98.2871".into(), None).await;
+    assert!(order(&near_post.text) && near_post.text.contains("约10米"));
+    assert!(near_post.text.contains("me-pin"));
+    let near_far = page("/volunteer?near=39.8001,98.2201".into(), None).await;
+    assert!(!order(&near_far.text), "the other post comes first there");
+
+    // The post's week: sign up, then the next person joins the waitlist.
+    let week = format!("/volunteer/posts/{post}?from={tomorrow}");
+    let view = page(week.clone(), Some(&citizen)).await;
+    assert!(view.text.contains(&format!("shift-{first}")) && view.text.contains("剩余1个名额"));
+    assert!(view.text.contains("post-map"));
+    let encoded = format!("%2Fvolunteer%2Fposts%2F{post}%3Ffrom%3D{tomorrow}");
+    let r = form(
+        "/api/fn/shift_signup",
+        week.clone(),
+        format!("shift_id={first}&back={encoded}"),
+        &citizen,
+    )
+    .await;
+    assert_eq!(location(&r), week, "back to the week");
+    let tab = page("/volunteer".into(), Some(&citizen)).await;
+    assert!(
+        tab.text.contains("checkin-later") && !tab.text.contains("checkin-form"),
+        "the check-in button waits for the shift's day"
+    );
+    // My shifts in the phone's calendar, through a private link.
+    let r = form(
+        "/api/fn/calendar_link",
+        "/volunteer".into(),
+        String::new(),
+        &citizen,
+    )
+    .await;
+    let back = location(&r);
+    let key = back
+        .split("calendar=")
+        .nth(1)
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(key.len(), 40, "{back}");
+    let shown = page(back.clone(), Some(&citizen)).await;
+    assert!(shown.text.contains(&format!("/calendar.ics?key={key}")));
+    let feed = page(format!("/calendar.ics?key={key}"), None).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.text.contains("BEGIN:VEVENT") && feed.text.contains("体育场路口"));
+    let view = page(week.clone(), Some(&other)).await;
+    assert!(view.text.contains("已满 · 候补0人") && view.text.contains(">候补<"));
+    let r = form(
+        "/api/fn/shift_signup",
+        week.clone(),
+        format!("shift_id={first}&back=https%3A%2F%2Fevil.example%2F"),
+        &other,
+    )
+    .await;
+    assert_eq!(location(&r), "/volunteer", "never to another site");
+    let tab = page("/volunteer".into(), Some(&other)).await;
+    assert!(tab.text.contains("候补第1位") && tab.text.contains("退出候补"));
+    assert_eq!(
+        page(format!("/volunteer/posts/{}", far + 100), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let stars = page("/volunteer/stars".into(), None).await;
+    assert_eq!(stars.status, StatusCode::OK);
+    assert!(stars.text.contains("志愿服务之星") && stars.text.contains("prev-month"));
+
+    // The moderator's day and the attendance list.
+    assert_eq!(
+        page(format!("/manage/shifts?date={tomorrow}"), Some(&citizen))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let day_view = page(format!("/manage/shifts?date={tomorrow}"), Some(&moderator)).await;
+    assert!(
+        day_view.text.contains(&format!("day-shift-{first}"))
+            && day_view.text.contains("已报名1/1人")
+    );
+    let list = page(format!("/manage/shifts/{first}"), Some(&moderator)).await;
+    assert!(
+        list.text.contains("张三") && list.text.contains("李四") && list.text.contains("候补第1位")
+    );
+    let signup: (i64,) = sqlx::query_as("SELECT id FROM signups WHERE user_id = $1")
+        .bind(citizen_id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let correct = format!(
+        "shift_id={first}&signup_id={}&credited_minutes=90",
+        signup.0
+    );
+    let early = form(
+        "/api/fn/correct_minutes",
+        format!("/manage/shifts/{first}"),
+        correct.clone(),
+        &moderator,
+    )
+    .await;
+    let shown = page(location(&early), Some(&moderator)).await;
+    assert!(shown.text.contains("班次还没有开始"));
+    app.state.clock.advance(48 * 3600 * 1000);
+    let done = form(
+        "/api/fn/correct_minutes",
+        format!("/manage/shifts/{first}"),
+        correct,
+        &moderator,
+    )
+    .await;
+    let back = location(&done);
+    assert!(back.ends_with(&format!("saved={}", signup.0)));
+    let list = page(back, Some(&moderator)).await;
+    assert!(list.text.contains("计入1小时30分钟 · 15积分"));
+    assert_eq!(app.balance(citizen_id).await, 15);
+    let tab = page("/volunteer".into(), Some(&citizen)).await;
+    assert!(
+        tab.text.contains("hours-total\">1.5小时<"),
+        "my hours on the tab"
+    );
+
+    // A suspended volunteer is listed and can be let back in.
+    sqlx::query("UPDATE users SET volunteer_suspended_until = $1 WHERE id = $2")
+        .bind(app.state.clock.now_ms() + 3600 * 1000)
+        .bind(citizen_id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let tab = page("/volunteer".into(), Some(&citizen)).await;
+    assert!(tab.text.contains("data-test-id=\"suspended\""));
+    let day_view = page("/manage/shifts".into(), Some(&moderator)).await;
+    assert!(day_view.text.contains(&format!("suspended-{citizen_id}")));
+    let lifted = form(
+        "/api/fn/lift_suspension",
+        "/manage/shifts".into(),
+        format!("user_id={citizen_id}"),
+        &moderator,
+    )
+    .await;
+    let day_view = page(location(&lifted), Some(&moderator)).await;
+    assert!(
+        day_view.text.contains("已恢复报名")
+            && !day_view.text.contains(&format!("suspended-{citizen_id}"))
+    );
+}
+both!(volunteer_pages_and_staff_forms);
