@@ -233,9 +233,21 @@
         g.zhuomu.locate(true).then(function (p) {
           return g.zhuomu.postJson(form.getAttribute('data-geo-post'), JSON.stringify({ lat: p[0], lon: p[1] }));
         }, function (code) {
-          return { status: -1, body: code === 1 ? '请允许浏览器使用定位，才能签到' : '无法获取位置，请到开阔处重试' };
+          var verb = form.getAttribute('data-verb') || '签到';
+          return { status: -1, body: code === 1 ? '请允许浏览器使用定位，才能' + verb : '无法获取位置，请到开阔处重试' };
         }).then(function (r) {
-          if (r.status === 200) { location.reload(); return; }
+          if (r.status === 200) {
+            // A check-out says what this shift earned before the page moves on.
+            var done = null;
+            try { done = JSON.parse(r.body); } catch (e) { /* a check-in */ }
+            if (done && typeof done.credited_minutes === 'number') {
+              say(form, '已签退：本次计入' + done.credited_minutes + '分钟，共获得' + done.points + '积分');
+              setTimeout(function () { location.reload(); }, 2500);
+            } else {
+              location.reload();
+            }
+            return;
+          }
           say(form, r.status === -1 ? r.body : problemText(r));
           if (button) button.disabled = false;
         });

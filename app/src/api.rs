@@ -661,6 +661,10 @@ pub struct VolunteerTab {
     /// with the shifts' offset: after midnight, say).
     pub today: String,
     pub soon: String,
+    /// Cancelling is open for shifts starting after this (RFC 3339).
+    pub cancel_by: String,
+    /// The site's origin, for the calendar subscription link.
+    pub origin: String,
 }
 
 /// `lat,lon` from the page's address; anything else is ignored.
@@ -742,6 +746,11 @@ pub async fn volunteer_data(near: Option<String>) -> Result<VolunteerTab, AppErr
                 stars: volunteer::stars(&state, None).await?,
                 today: volunteer::today(&state)?.format("%Y-%m-%d").to_string(),
                 soon: state.clock.rfc3339(now + crate::domain::volunteer::HOUR_MS),
+                cancel_by: state
+                    .clock
+                    .rfc3339(now + crate::domain::volunteer::CANCEL_BEFORE_MS),
+                origin: crate::backend::auth::site_origin(&state.config, &ssr::parts()?.headers)
+                    .unwrap_or_default(),
             })
         }
         .await,
@@ -770,6 +779,8 @@ pub struct WeekOfPost {
     /// The server's time (RFC 3339, the city's offset like the shifts'), so
     /// the page offers no sign-up for a shift that has started.
     pub now: String,
+    /// Cancelling is open for shifts starting after this.
+    pub cancel_by: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -838,6 +849,9 @@ async fn week_of(
         days,
         map: city_map(state).await?,
         now: state.clock.rfc3339(state.clock.now_ms()),
+        cancel_by: state
+            .clock
+            .rfc3339(state.clock.now_ms() + crate::domain::volunteer::CANCEL_BEFORE_MS),
     })
 }
 
@@ -859,7 +873,8 @@ pub async fn post_week(id: i64, from: Option<String>) -> Result<WeekOfPost, AppE
 #[cfg(feature = "ssr")]
 fn back_to(back: Option<String>) -> String {
     back.filter(|b| {
-        (b == "/volunteer" || b.starts_with("/volunteer/") || b.starts_with("/volunteer?"))
+        crate::domain::local_path(b).is_some()
+            && (b == "/volunteer" || b.starts_with("/volunteer/") || b.starts_with("/volunteer?"))
             && !b.contains("//")
     })
     .unwrap_or_else(|| "/volunteer".into())
@@ -947,11 +962,17 @@ pub async fn stars_page(month: Option<String>) -> Result<StarsMonth, AppError> {
 pub struct ShiftsOfDay {
     pub date: String,
     pub shifts: Vec<(crate::models::Shift, String)>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
     pub suspended: Vec<crate::models::SuspendedVolunteer>,
 }
 
 #[server(prefix = "/api/fn", endpoint = "manage_shifts")]
-pub async fn manage_shifts(date: Option<String>) -> Result<ShiftsOfDay, AppError> {
+pub async fn manage_shifts(
+    date: Option<String>,
+    page: Option<i64>,
+) -> Result<ShiftsOfDay, AppError> {
     use crate::backend::volunteer;
     ssr::finish(
         async {
@@ -974,13 +995,14 @@ pub async fn manage_shifts(date: Option<String>) -> Result<ShiftsOfDay, AppError
                     to: Some(state.clock.rfc3339(end)),
                 },
                 crate::domain::Paging {
-                    page: 1,
+                    page: page.unwrap_or(1).max(1),
                     per_page: 100,
                 },
                 None,
             )
-            .await?
-            .items;
+            .await?;
+            let (total, page, pages) = (shifts.total, shifts.page, (shifts.total + 99) / 100);
+            let shifts = shifts.items;
             let posts = volunteer::list_posts(&state).await?;
             let name = |id: i64| {
                 posts
@@ -990,6 +1012,9 @@ pub async fn manage_shifts(date: Option<String>) -> Result<ShiftsOfDay, AppError
                     .unwrap_or_default()
             };
             Ok(ShiftsOfDay {
+                total,
+                page,
+                pages,
                 date: day.format("%Y-%m-%d").to_string(),
                 shifts: shifts
                     .into_iter()
@@ -1229,6 +1254,8 @@ mod tests {
         assert_eq!(back("//evil.example"), "/volunteer");
         assert_eq!(back("/volunteer//evil.example"), "/volunteer");
         assert_eq!(back("/volunteers-fake"), "/volunteer");
+        assert_eq!(back("/volunteer?\n"), "/volunteer", "no header injection");
+        assert_eq!(back("/volunteer?a=\u{7f}"), "/volunteer");
         assert_eq!(back_to(None), "/volunteer");
     }
 

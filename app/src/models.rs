@@ -404,3 +404,35 @@ pub struct SuspendedVolunteer {
     pub phone_masked: String,
     pub until: String,
 }
+
+/// A gift in the shop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Gift {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub cost: i64,
+    /// Units left.
+    pub stock: i64,
+    /// Hidden gifts are not in the catalogue (staff still see them).
+    pub hidden: bool,
+    pub photo_url: Option<String>,
+}
+
+/// A gift redeemed: its pickup code and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Redemption {
+    pub id: i64,
+    pub gift_id: i64,
+    pub gift_name: String,
+    /// Points it cost (refunded on cancellation).
+    pub cost: i64,
+    pub code: String,
+    /// `pending_pickup`, `fulfilled` or `cancelled`.
+    pub status: String,
+    pub status_label: String,
+    pub created_at: String,
+    pub updated_at: String,
+}

@@ -80,6 +80,8 @@ test('find the nearest post, sign up, check in inside the fence, check out, see 
   await byTest(far.page, `my-shift-${shift.id}`).locator('[data-test-id="my-status"]').getByText('已签到').waitFor();
   await shot(far.page, 'volunteer-checked-in');
   await byTest(far.page, `my-shift-${shift.id}`).locator('[data-test-id="checkout"]').click();
+  // Out before the start: nothing to credit yet, and it says so.
+  await byTest(far.page, 'checkout-message').getByText('已签退：本次计入0分钟，共获得0积分').waitFor();
   await byTest(far.page, `my-shift-${shift.id}`).waitFor({ state: 'detached' });
 
   // The moderator confirms the real time on the attendance list (possible
@@ -147,7 +149,9 @@ test('a full shift has a waitlist; a cancellation promotes the first in line', a
   await byTest(b.page, 'new-calendar').click();
   await b.page.waitForURL(/calendar=[0-9a-f]{40}/);
   const href = await byTest(b.page, 'calendar-url').getAttribute('href');
-  const feed = await (await b.page.request.get(`${BASE}${href}`)).text();
+  assert.ok(href.startsWith(`${BASE}/calendar.ics?key=`), href);
+  assert.match(await byTest(b.page, 'calendar-subscribe').getAttribute('href'), /^webcal:\/\//);
+  const feed = await (await b.page.request.get(href)).text();
   assert.match(feed, /BEGIN:VEVENT[\s\S]*体育场路口文明交通岗/);
   await shot(b.page, 'volunteer-calendar');
   assert.deepEqual([...a.errors, ...b.errors], []);

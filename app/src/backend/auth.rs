@@ -258,6 +258,25 @@ pub fn is_https(config: &super::Config, headers: &HeaderMap) -> bool {
             .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
+/// The site's own origin for links that leave the browser (a calendar
+/// subscription): configured, else the request's scheme and Host.
+pub fn site_origin(config: &super::Config, headers: &HeaderMap) -> Option<String> {
+    if let Some(o) = &config.public_origin {
+        return Some(o.trim_end_matches('/').to_owned());
+    }
+    let host = headers.get(http::header::HOST)?.to_str().ok()?;
+    let ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let scheme = if is_https(config, headers) {
+        "https"
+    } else {
+        "http"
+    };
+    ok.then(|| format!("{scheme}://{host}"))
+}
+
 /// The CSRF rule of API.md: a state-changing request authenticated by the
 /// cookie must come from the site's own pages (Origin, or lacking it Referer).
 pub fn origin_allowed(config: &super::Config, headers: &HeaderMap) -> bool {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod city;
 pub mod clock;
 pub mod db;
+pub mod gifts;
 pub mod notify;
 pub mod photos;
 pub mod points;

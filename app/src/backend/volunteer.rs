@@ -691,11 +691,14 @@ pub async fn my_shifts(
     paging: Paging,
     live_only: bool,
 ) -> Result<Page<MyShift>, AppError> {
-    // Live: still to be served (signed up, waiting or checked in) and not over.
+    // Live: still to be served (signed up or waiting, not over), or checked
+    // in and not yet closed by the sweep (check-out stays possible).
     let live = if live_only {
+        let now = state.clock.now_ms();
         format!(
-            " AND s.status IN ('confirmed', 'waitlisted', 'checked_in') AND s.ends_at >= {}",
-            state.clock.now_ms()
+            " AND ((s.status IN ('confirmed', 'waitlisted') AND s.ends_at >= {now}) \
+             OR (s.status = 'checked_in' AND s.ends_at >= {}))",
+            now - volunteer::CANCEL_BEFORE_MS
         )
     } else {
         String::new()
@@ -972,6 +975,12 @@ pub async fn correct_attendance(
             "班次还没有开始，不能确认出勤",
         ));
     }
+    if a.status == "checked_in" && now < a.ends_at {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            "志愿者还在岗，班次结束后再确认出勤",
+        ));
+    }
     let longest = (a.ends_at - a.starts_at) / volunteer::MINUTE_MS;
     if !(0..=longest).contains(&input.credited_minutes) {
         return Err(AppError::field(
@@ -1036,6 +1045,8 @@ pub async fn correct_attendance(
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
     pub reminders: usize,
+    /// Waitlist entries of shifts that have started.
+    pub waitlist_closed: usize,
     pub no_shows: usize,
     pub suspensions: usize,
 }
@@ -1074,6 +1085,22 @@ pub async fn sweep(state: &AppState) -> Result<Swept, AppError> {
         );
     }
     swept.reminders = due.len();
+    // Once a shift has started nobody is promoted any more: its waitlist is
+    // closed (and no longer shown as waiting, on the tab or in calendars).
+    let expired: Vec<(i64,)> = sqlx::query_as(
+        "UPDATE signups SET status = 'cancelled', updated_at = $1 \
+         WHERE status = 'waitlisted' AND starts_at <= $1 RETURNING shift_id",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (shift,) in &expired {
+        sqlx::query("UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1")
+            .bind(shift)
+            .execute(&mut *tx)
+            .await?;
+    }
+    swept.waitlist_closed = expired.len();
     let missed: Vec<(i64, i64)> = sqlx::query_as(
         "UPDATE signups SET status = 'no_show', updated_at = $1 WHERE status = 'confirmed' AND ends_at < $1 \
          RETURNING id, user_id",
@@ -1464,6 +1491,7 @@ pub async fn calendar(state: &AppState, token: &str) -> Result<String, AppError>
             "waitlisted" => "候补中",
             "completed" => "已完成",
             "no_show" => "未到岗",
+            "checked_in" => "已签到",
             _ => "已报名",
         };
         cal.push(
@@ -1472,7 +1500,7 @@ pub async fn calendar(state: &AppState, token: &str) -> Result<String, AppError>
                 .summary(&format!("志愿岗位：{name}（{note}）"))
                 .location(&name)
                 .description(&format!(
-                    "请在开始前15分钟内到岗签到。位置 {lat:.5}, {lon:.5}"
+                    "开始前15分钟起至结束，可在岗位现场签到。位置 {lat:.5}, {lon:.5}"
                 ))
                 .starts(s)
                 .ends(e)

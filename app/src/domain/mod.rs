@@ -5,7 +5,7 @@
 mod account;
 mod geo;
 pub mod map;
-mod points;
+pub mod points;
 pub mod report;
 pub mod volunteer;
 

@@ -144,9 +144,109 @@ impl Level {
     }
 }
 
+/// What a gift costs: 1–1,000,000 points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GiftCost(i64);
+
+impl GiftCost {
+    pub fn parse(v: i64) -> Result<Self, String> {
+        if (1..=1_000_000).contains(&v) {
+            Ok(Self(v))
+        } else {
+            Err("所需积分应在1到1000000之间".into())
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// Units of a gift added at once (stock or restock): 0–100,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stock(i64);
+
+impl Stock {
+    pub fn parse(v: i64) -> Result<Self, String> {
+        if (0..=100_000).contains(&v) {
+            Ok(Self(v))
+        } else {
+            Err("库存应在0到100000之间".into())
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// Pickup codes: 8 characters without the look-alikes 0/O, 1/I/L.
+pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+pub const CODE_LEN: usize = 8;
+
+/// A pickup code from random numbers (one per character).
+pub fn pickup_code(mut random: impl FnMut() -> u32) -> String {
+    (0..CODE_LEN)
+        .map(|_| CODE_ALPHABET[random() as usize % CODE_ALPHABET.len()] as char)
+        .collect()
+}
+
+/// A code as staff type or scan it: case, spaces and dashes do not matter.
+pub fn parse_code(s: &str) -> Result<String, String> {
+    let code: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
+        Ok(code)
+    } else {
+        Err("领取码是8位字母和数字".into())
+    }
+}
+
+/// A redemption's status in words.
+pub fn redemption_label(status: &str) -> &'static str {
+    match status {
+        "pending_pickup" => "待领取",
+        "fulfilled" => "已领取",
+        "cancelled" => "已取消",
+        _ => "未知",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gift_numbers() {
+        assert!(GiftCost::parse(0).is_err());
+        assert_eq!(GiftCost::parse(300).unwrap().get(), 300);
+        assert!(GiftCost::parse(1_000_001).is_err());
+        assert_eq!(Stock::parse(0).unwrap().get(), 0);
+        assert!(Stock::parse(-1).is_err());
+        assert!(Stock::parse(100_001).is_err());
+    }
+
+    #[test]
+    fn pickup_codes() {
+        let mut n = 0u32;
+        let code = pickup_code(|| {
+            n += 7;
+            n
+        });
+        assert_eq!(code.len(), CODE_LEN);
+        assert!(code.bytes().all(|b| CODE_ALPHABET.contains(&b)));
+        assert!(!CODE_ALPHABET.iter().any(|b| b"01OIL".contains(b)));
+        assert_eq!(
+            parse_code(&format!(" {}-{} ", &code[..4], code[4..].to_lowercase())).unwrap(),
+            code
+        );
+        assert!(parse_code("ABCD").is_err());
+        assert!(parse_code("ABCDEFG0").is_err(), "0 is never in a code");
+        assert_eq!(redemption_label("fulfilled"), "已领取");
+    }
 
     #[test]
     fn delta_bounds() {

@@ -192,7 +192,8 @@ pub fn checkin_window(now: i64, starts_at: i64, ends_at: i64) -> Result<(), Stri
     if now < starts_at - CHECKIN_EARLY_MS {
         let wait = (starts_at - CHECKIN_EARLY_MS - now + MINUTE_MS - 1) / MINUTE_MS;
         Err(format!(
-            "还没到签到时间：开始前15分钟可以签到（还需{wait}分钟）"
+            "还没到签到时间：开始前15分钟可以签到（还需{}）",
+            duration_label(wait)
         ))
     } else if now > ends_at {
         Err("这个班次已经结束，不能签到".into())

@@ -28,7 +28,15 @@ pub fn hhmm(rfc3339: &str) -> String {
 /// The page's own address, to come back to after a form.
 fn here() -> String {
     let l = use_location();
-    let (path, search) = (l.pathname.get_untracked(), l.search.get_untracked());
+    let path = l.pathname.get_untracked();
+    // Not the error a refused form came back with (`__err`, `__path`…).
+    let search = l
+        .search
+        .get_untracked()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("__"))
+        .collect::<Vec<_>>()
+        .join("&");
     if search.is_empty() {
         path
     } else {
@@ -50,7 +58,7 @@ pub fn VolunteerPage() -> impl IntoView {
         <Title text="志愿服务"/>
         <section class="card">
             <h1>"志愿岗位"</h1>
-            <p class="muted">"文明交通劝导等岗位，每天早晚高峰四个时段。报名后请在开始前15分钟内到岗签到；开始前2小时内不能取消。"</p>
+            <p class="muted">"文明交通劝导等岗位，每天早、午、晚高峰和夜间四个时段。开始前15分钟起至结束，可在岗位现场签到；开始前2小时内不能取消报名。"</p>
             <FormError error=error/>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
@@ -64,8 +72,8 @@ pub fn VolunteerPage() -> impl IntoView {
                 let posts: Vec<Post> = d.posts.iter().map(|p| p.post.clone()).collect();
                 view! {
                     {d.hours.map(|h| view! { <Hours h/> })}
-                    {d.signed_in.then(|| view! { <MyShifts mine=d.mine.clone() posts=posts.clone() today=d.today.clone() soon=d.soon.clone()/> })}
-                    {d.signed_in.then(|| view! { <CalendarLink key=calendar/> })}
+                    {d.signed_in.then(|| view! { <MyShifts mine=d.mine.clone() posts=posts.clone() today=d.today.clone() soon=d.soon.clone() cancel_by=d.cancel_by.clone()/> })}
+                    {d.signed_in.then(|| view! { <CalendarLink key=calendar origin=d.origin.clone()/> })}
                     {(!d.signed_in).then(|| view! {
                         <section class="card empty" data-test-id="signed-out">
                             <p>"登录后即可报名志愿岗位。"</p>
@@ -117,16 +125,23 @@ fn Hours(h: VolunteerHours) -> impl IntoView {
 
 /// My shifts in the phone's calendar: a private link, made on request.
 #[component]
-fn CalendarLink(key: Option<String>) -> impl IntoView {
+fn CalendarLink(key: Option<String>, origin: String) -> impl IntoView {
     view! {
         <section class="card" id="calendar" data-test-id="calendar">
             <h2>"加入手机日历"</h2>
             {match key {
-                Some(k) => view! {
-                    <p>"在手机日历中订阅下面的链接，报名的班次会自动出现在日历里："</p>
-                    <p class="calendar-link"><a href=format!("/calendar.ics?key={k}") data-test-id="calendar-url">"/calendar.ics?key="{k.clone()}</a></p>
+                Some(k) => {
+                    let url = format!("{origin}/calendar.ics?key={k}");
+                    let webcal = url
+                        .replacen("https://", "webcal://", 1)
+                        .replacen("http://", "webcal://", 1);
+                    view! {
+                    <p>"点“订阅到日历”，或在手机日历里添加下面的订阅链接，报名的班次会自动出现在日历里："</p>
+                    <p><a class="btn primary" href=webcal data-test-id="calendar-subscribe">"订阅到日历"</a></p>
+                    <p class="calendar-link"><a href=url.clone() data-test-id="calendar-url">{url.clone()}</a></p>
                     <p class="muted small">"这个链接只属于您，请不要分享。重新生成后，旧链接就会失效。"</p>
-                }.into_any(),
+                }.into_any()
+                }
                 None => view! {
                     <p class="muted small">"生成一个私人订阅链接，报名的班次会出现在手机日历中。"</p>
                 }.into_any(),
@@ -139,7 +154,13 @@ fn CalendarLink(key: Option<String>) -> impl IntoView {
 }
 
 #[component]
-fn MyShifts(mine: Vec<MyShift>, posts: Vec<Post>, today: String, soon: String) -> impl IntoView {
+fn MyShifts(
+    mine: Vec<MyShift>,
+    posts: Vec<Post>,
+    today: String,
+    soon: String,
+    cancel_by: String,
+) -> impl IntoView {
     let name = move |id: i64| {
         posts
             .iter()
@@ -161,29 +182,33 @@ fn MyShifts(mine: Vec<MyShift>, posts: Vec<Post>, today: String, soon: String) -
                         (other, _) => volunteer::signup_label(other).to_owned(),
                     };
                     let leave = match s.status.as_str() {
-                        "confirmed" => Some("取消报名"),
+                        "confirmed" if s.starts_at > cancel_by => Some("取消报名"),
                         "waitlisted" => Some("退出候补"),
                         _ => None,
                     };
+                    let too_late = s.status == "confirmed" && s.starts_at <= cancel_by;
                     view! {
                         <div class="my-shift" data-test-id=format!("my-shift-{id}")>
                             <p><a href=format!("/volunteer/posts/{}", s.post_id)><strong>{name(s.post_id)}</strong></a></p>
                             <p class="muted">{format!("{}–{} · ", short_time(&s.starts_at), hhmm(&s.ends_at))}<span data-test-id="my-status">{word}</span></p>
                             {(s.status == "confirmed" && !on_the_day).then(|| view! {
-                                <p class="muted small" data-test-id="checkin-later">"当天开始前15分钟起，可以在这里到岗签到。"</p>
+                                <p class="muted small" data-test-id="checkin-later">"当天开始前15分钟起至结束，可以在这里到岗签到。"</p>
                             })}
                             {(s.status == "confirmed" && on_the_day).then(|| view! {
-                                <form class="geo-form" data-geo-post=format!("/api/v1/shifts/{id}/checkin") data-test-id="checkin-form">
+                                <form class="geo-form" data-geo-post=format!("/api/v1/shifts/{id}/checkin") data-verb="签到" data-test-id="checkin-form">
+                                    <noscript><p class="form-error">"签到需要使用手机定位，请在浏览器中开启 JavaScript。"</p></noscript>
                                     <button type="submit" class="btn primary block big" data-test-id="checkin">"到岗签到"</button>
                                     <p class="form-error" role="alert" data-test-id="checkin-message"></p>
                                 </form>
                             })}
                             {(s.status == "checked_in").then(|| view! {
-                                <form class="geo-form" data-geo-post=format!("/api/v1/shifts/{id}/checkout") data-test-id="checkout-form">
+                                <form class="geo-form" data-geo-post=format!("/api/v1/shifts/{id}/checkout") data-verb="签退" data-test-id="checkout-form">
+                                    <noscript><p class="form-error">"签退需要使用手机定位，请在浏览器中开启 JavaScript。"</p></noscript>
                                     <button type="submit" class="btn primary block big" data-test-id="checkout">"签退"</button>
                                     <p class="form-error" role="alert" data-test-id="checkout-message"></p>
                                 </form>
                             })}
+                            {too_late.then(|| view! { <p class="muted small">"开始前2小时内不能取消报名；确实无法到岗，请联系创城办。"</p> })}
                             {leave.map(|label| view! {
                                 <form method="post" action=ShiftCancel::PATH class="inline">
                                     <input type="hidden" name="shift_id" value=id/>
@@ -322,6 +347,12 @@ pub fn PostPage() -> impl IntoView {
                         <PostPlace map=w.map.clone() post=w.post.clone()/>
                         <FormError error=error/>
                     </section>
+                    {(!w.signed_in).then(|| view! {
+                        <section class="card empty" data-test-id="signed-out">
+                            <p>"登录后即可报名这个岗位的班次。"</p>
+                            <a class="btn primary" href=format!("/login?next=/volunteer/posts/{}", w.post.id)>"登录后报名"</a>
+                        </section>
+                    })}
                     <Week w=w.clone() base=base staff=false/>
                 }.into_any()
             })}}
@@ -345,6 +376,7 @@ pub fn PostPlace(map: CityMap, post: Post) -> impl IntoView {
 pub fn Week(w: WeekOfPost, base: String, staff: bool) -> impl IntoView {
     let back = here();
     let now = w.now.clone();
+    let cancel_by = w.cancel_by.clone();
     view! {
         <section class="card" data-test-id="week">
             <h2>"一周班次"</h2>
@@ -356,6 +388,7 @@ pub fn Week(w: WeekOfPost, base: String, staff: bool) -> impl IntoView {
             {w.days.into_iter().map(|d| {
                 let back = back.clone();
                 let now = now.clone();
+                let cancel_by = cancel_by.clone();
                 view! {
                     <div class="day">
                         <h3>{d.label}</h3>
@@ -365,8 +398,16 @@ pub fn Week(w: WeekOfPost, base: String, staff: bool) -> impl IntoView {
                             view! {
                                 <ul class="shifts">
                                     {d.shifts.into_iter().map(|s| {
-                                        let started = s.starts_at <= now;
-                                        view! { <ShiftRow s signed_in=w.signed_in started back=back.clone() staff/> }
+                                        let phase = if s.ends_at <= now {
+                                            Phase::Ended
+                                        } else if s.starts_at <= now {
+                                            Phase::Started
+                                        } else if s.starts_at <= cancel_by {
+                                            Phase::Soon
+                                        } else {
+                                            Phase::Open
+                                        };
+                                        view! { <ShiftRow s signed_in=w.signed_in phase back=back.clone() staff/> }
                                     }).collect_view()}
                                 </ul>
                             }.into_any()
@@ -378,8 +419,19 @@ pub fn Week(w: WeekOfPost, base: String, staff: bool) -> impl IntoView {
     }
 }
 
+/// Where a shift stands for sign-up and cancellation.
+#[derive(Clone, Copy, PartialEq)]
+enum Phase {
+    Open,
+    /// Within 2 h of the start: sign-up yes, cancelling no.
+    Soon,
+    Started,
+    Ended,
+}
+
 #[component]
-fn ShiftRow(s: Shift, signed_in: bool, started: bool, back: String, staff: bool) -> impl IntoView {
+fn ShiftRow(s: Shift, signed_in: bool, phase: Phase, back: String, staff: bool) -> impl IntoView {
+    let started = matches!(phase, Phase::Started | Phase::Ended);
     let left = (s.capacity - s.taken).max(0);
     let mut places = if left > 0 {
         format!("剩余{left}个名额")
@@ -394,6 +446,7 @@ fn ShiftRow(s: Shift, signed_in: bool, started: bool, back: String, staff: bool)
     }
     let action = match s.my_status.as_deref() {
         _ if staff || started => None,
+        Some("confirmed") if phase == Phase::Soon => None,
         Some("confirmed") => Some((ShiftCancel::PATH, "取消", "cancel")),
         Some("waitlisted") => Some((ShiftCancel::PATH, "退出候补", "cancel")),
         Some(_) => None,
@@ -411,7 +464,12 @@ fn ShiftRow(s: Shift, signed_in: bool, started: bool, back: String, staff: bool)
                 <strong>{format!("{}–{}", hhmm(&s.starts_at), hhmm(&s.ends_at))}</strong>
                 <p class="muted small" data-test-id="places">
                     {places}
-                    {started.then_some(" · 已开始")}
+                    {match phase {
+                        Phase::Ended => " · 已结束",
+                        Phase::Started => " · 已开始",
+                        Phase::Soon if s.my_status.as_deref() == Some("confirmed") => " · 开始前2小时内不能取消",
+                        _ => "",
+                    }}
                     {s.my_status.as_deref().map(|m| format!(" · 我：{}", volunteer::signup_label(m)))}
                 </p>
             </div>

@@ -34,7 +34,13 @@ fn id_param() -> Memo<i64> {
 #[component]
 pub fn ShiftsDayPage() -> impl IntoView {
     let query = use_query_map();
-    let data = Resource::new(move || query.read().get("date"), manage_shifts);
+    let data = Resource::new(
+        move || {
+            let q = query.read();
+            (q.get("date"), q.get("page").and_then(|p| p.parse().ok()))
+        },
+        |(date, page)| manage_shifts(date, page),
+    );
     let lifted = query.read_untracked().get("lifted").is_some();
     let error = crate::returned_error!(LiftVolunteerSuspension);
     view! {
@@ -55,6 +61,7 @@ pub fn ShiftsDayPage() -> impl IntoView {
                             <input id="day" type="date" name="date" value=d.date.clone() data-test-id="day"/>
                             <button type="submit" class="btn">"查看"</button>
                         </form>
+                        <p class="muted small" data-test-id="day-total">{format!("共{}个班次", d.total)}</p>
                         {if d.shifts.is_empty() {
                             view! { <p class="muted">"这一天没有班次。"</p> }.into_any()
                         } else {
@@ -72,6 +79,13 @@ pub fn ShiftsDayPage() -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }}
+                        {(d.pages > 1).then(|| view! {
+                            <p class="week-nav" data-test-id="day-pages">
+                                {(d.page > 1).then(|| view! { <a href=format!("/manage/shifts?date={}&page={}", d.date, d.page - 1)>"← 上一页"</a> })}
+                                <span class="muted">{format!("第{}/{}页", d.page, d.pages)}</span>
+                                {(d.page < d.pages).then(|| view! { <a href=format!("/manage/shifts?date={}&page={}", d.date, d.page + 1)>"下一页 →"</a> })}
+                            </p>
+                        })}
                     </section>
                     <section class="card" data-test-id="suspended">
                         <h2>"暂停自主报名的志愿者"</h2>
@@ -231,7 +245,7 @@ pub fn AdminPostsPage() -> impl IntoView {
                         <PostsMap map=d.map posts=d.posts.clone() near=None pick="post-form"/>
                         <form id="post-form" method="post" action=AddPost::PATH class="stack">
                             <FormError error=error/>
-                            <label>"岗位名称"<input type="text" name="name" maxlength="60" required=true data-test-id="post-name"/></label>
+                            <label>"岗位名称"<input type="text" name="name" maxlength="50" required=true data-test-id="post-name"/></label>
                             <label>"说明"<input type="text" name="description" maxlength="500" data-test-id="post-description"/></label>
                             <div class="row">
                                 <label>"纬度"<input type="text" name="lat" inputmode="decimal" required=true data-test-id="post-lat"/></label>

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod city;
 pub mod extract;
+pub mod gifts;
 pub mod points;
 pub mod reports;
 pub mod system;
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
         system::healthz, system::readyz,
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users,
         points::summary, points::ledger, points::adjust,
+        gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code,
         city::categories, city::create_category, city::units, city::create_unit, city::areas, city::create_area,
         reports::create, reports::list, reports::get, reports::nearby, reports::hot, reports::follow, reports::unfollow,
         reports::mine, reports::moderation_queue, reports::review, reports::merge, reports::unit_tasks,
@@ -73,6 +75,14 @@ pub fn routes() -> Router<AppState> {
         .route("/me/points", get(points::summary))
         .route("/me/points/ledger", get(points::ledger))
         .route("/admin/points/adjust", post(points::adjust))
+        .route("/gifts", get(gifts::list))
+        .route("/admin/gifts", post(gifts::create))
+        .route("/admin/gifts/{id}", axum::routing::patch(gifts::update))
+        .route("/gifts/{id}/redeem", post(gifts::redeem))
+        .route("/me/redemptions", get(gifts::mine))
+        .route("/redemptions/{id}/cancel", post(gifts::cancel))
+        .route("/redemptions/fulfil", post(gifts::fulfil))
+        .route("/redemptions/by-code", get(gifts::by_code))
         .route("/categories", get(city::categories))
         .route("/admin/categories", post(city::create_category))
         .route("/units", get(city::units))

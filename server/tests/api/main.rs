@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod city;
 mod cli;
+mod gifts;
 mod points;
 mod reports;
 mod system;

@@ -448,6 +448,21 @@ async fn check_in_inside_the_fence_check_out_and_corrections(e: Engine) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app.post(&checkin, here.clone(), Some(&a)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.state.clock.advance(20 * 60 * 1000);
+    let live = app
+        .post(
+            &correction,
+            json!({"credited_minutes": 60}),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(
+        live.code(),
+        "invalid_transition",
+        "not while they are on duty"
+    );
+    assert!(live.body["detail"].as_str().unwrap().contains("还在岗"));
+    app.state.clock.advance(-20 * 60 * 1000);
     assert!(
         r.body["checked_in_at"]
             .as_str()
@@ -779,8 +794,10 @@ async fn unsigned_out_shifts_are_closed_without_time(e: Engine) {
     let app = TestApp::spawn(e).await;
     let admin = app.admin().await;
     let (a, a_id) = app.register("13800138000", "甲").await;
-    let (_, shift) = post_and_shift(&app, &admin, 2, 3).await;
+    let (b, _) = app.register("13800138001", "乙").await;
+    let (_, shift) = post_and_shift(&app, &admin, 1, 3).await;
     sign_up(&app, shift, &a).await;
+    assert_eq!(sign_up(&app, shift, &b).await.body["status"], "waitlisted");
     app.state.clock.advance(3 * HOUR_MS);
     let r = app
         .post(
@@ -793,10 +810,26 @@ async fn unsigned_out_shifts_are_closed_without_time(e: Engine) {
     app.state.clock.advance(3 * HOUR_MS);
     let s = app::backend::volunteer::sweep(&app.state).await.unwrap();
     assert_eq!(s.no_shows, 0);
+    // The shift has started: its waitlist is closed.
+    assert_eq!(s.waitlist_closed, 1);
+    let theirs = app.get("/api/v1/me/shifts", Some(&b)).await;
+    assert_eq!(theirs.body["items"][0]["status"], "cancelled");
+    let listed = app.get("/api/v1/shifts?post_id=1", None).await;
+    assert_eq!(listed.body["items"][0]["waitlisted"], 0);
     let mine = app.get("/api/v1/me/shifts", Some(&a)).await;
     assert_eq!(
         mine.body["items"][0]["status"], "checked_in",
         "within 2 h of the end it waits"
+    );
+    let tab = app
+        .send(
+            app.request(Method::GET, "/volunteer", None)
+                .header(reqwest::header::COOKIE, format!("zhuomu_session={a}")),
+        )
+        .await;
+    assert!(
+        tab.text.contains("checkout-form"),
+        "after the end, check-out stays on the tab until the sweep closes it"
     );
     app.state.clock.advance(HOUR_MS);
     app::backend::volunteer::sweep(&app.state).await.unwrap();

@@ -622,6 +622,23 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
     let week = format!("/volunteer/posts/{post}?from={tomorrow}");
     let view = page(week.clone(), Some(&citizen)).await;
     assert!(view.text.contains(&format!("shift-{first}")) && view.text.contains("剩余1个名额"));
+    let anonymous = page(week.clone(), None).await;
+    assert!(
+        anonymous.text.contains("登录后报名")
+            && !anonymous.text.contains("data-test-id=\"signup\"")
+    );
+    // A page that came back from a refused form does not send its error on.
+    let after_error = page(
+        format!("{week}&__path=%2Fapi%2Ffn%2Fshift_signup&__err=x"),
+        Some(&citizen),
+    )
+    .await;
+    assert!(
+        after_error
+            .text
+            .contains(&format!("name=\"back\" value=\"{week}\"")),
+        "the form returns to the week, without the old error"
+    );
     assert!(view.text.contains("post-map"));
     let encoded = format!("%2Fvolunteer%2Fposts%2F{post}%3Ffrom%3D{tomorrow}");
     let r = form(
@@ -656,7 +673,15 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
         .to_owned();
     assert_eq!(key.len(), 40, "{back}");
     let shown = page(back.clone(), Some(&citizen)).await;
-    assert!(shown.text.contains(&format!("/calendar.ics?key={key}")));
+    assert!(
+        shown
+            .text
+            .contains(&format!("{}/calendar.ics?key={key}", app.addr))
+    );
+    assert!(
+        shown.text.contains("webcal://"),
+        "a subscription, not a one-off import"
+    );
     let feed = page(format!("/calendar.ics?key={key}"), None).await;
     assert_eq!(feed.status, StatusCode::OK);
     assert!(feed.text.contains("BEGIN:VEVENT") && feed.text.contains("体育场路口"));

@@ -1,0 +1,116 @@
+//! API.md "Points and gifts": the gift shop. Thin: read, call
+//! `app::backend::gifts`, map the error.
+
+use app::backend::AppState;
+use app::backend::gifts::{self, GiftInput, GiftUpdate};
+use app::models::{Gift, Redemption};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::extract::{ApiJson, ApiQuery, Caller, Id};
+use crate::problem::{ApiResult, Problem};
+
+/// The catalogue: gifts on offer with their cost and stock left.
+#[utoipa::path(get, path = "/api/v1/gifts", tag = "points", responses((status = 200, body = Vec<Gift>)))]
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<Gift>>> {
+    Ok(Json(gifts::list(&state, false).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/gifts", tag = "admin", security(("bearer" = [])), request_body = GiftInput,
+    responses((status = 201, body = Gift), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<GiftInput>,
+) -> ApiResult<(StatusCode, Json<Gift>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(gifts::create(&state, Some(&actor), input).await?),
+    ))
+}
+
+/// Admin: restock, hide or show, reprice a gift.
+#[utoipa::path(patch, path = "/api/v1/admin/gifts/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = GiftUpdate,
+    responses((status = 200, body = Gift), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<GiftUpdate>,
+) -> ApiResult<Json<Gift>> {
+    Ok(Json(gifts::update(&state, &actor, id, input).await?))
+}
+
+/// Redeem one unit: the points and the stock go together.
+#[utoipa::path(post, path = "/api/v1/gifts/{id}/redeem", tag = "points", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 201, body = Redemption), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`insufficient_points`, `out_of_stock`")))]
+pub async fn redeem(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+) -> ApiResult<(StatusCode, Json<Redemption>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(gifts::redeem(&state, &actor, id).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/redemptions", tag = "points", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Redemption>), (status = 401, body = Problem)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<Vec<Redemption>>> {
+    Ok(Json(gifts::mine(&state, &actor).await?))
+}
+
+/// The owner cancels while the gift waits for pickup: points back, stock back.
+#[utoipa::path(post, path = "/api/v1/redemptions/{id}/cancel", tag = "points", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Redemption), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+) -> ApiResult<Json<Redemption>> {
+    Ok(Json(gifts::cancel(&state, &actor, id).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+pub struct CodeInput {
+    /// The pickup code (case, spaces and dashes do not matter).
+    pub code: String,
+}
+
+/// Unit staff or admins: hand the gift over.
+#[utoipa::path(post, path = "/api/v1/redemptions/fulfil", tag = "unit", security(("bearer" = [])),
+    request_body = CodeInput,
+    responses((status = 200, body = Redemption), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn fulfil(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<CodeInput>,
+) -> ApiResult<Json<Redemption>> {
+    Ok(Json(gifts::fulfil(&state, &actor, &input.code).await?))
+}
+
+/// Unit staff or admins: what a code is for, before handing it over.
+#[utoipa::path(get, path = "/api/v1/redemptions/by-code", tag = "unit", security(("bearer" = [])),
+    params(CodeInput),
+    responses((status = 200, body = Redemption), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn by_code(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<CodeInput>,
+) -> ApiResult<Json<Redemption>> {
+    Ok(Json(gifts::by_code(&state, &actor, &q.code).await?))
+}
