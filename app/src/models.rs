@@ -77,7 +77,10 @@ pub struct PointsSummary {
     /// Points still missing to the next level, if there is one.
     pub next_level_name: Option<String>,
     pub next_level_missing: Option<i64>,
+    /// Codes of the badges earned.
     pub badges: Vec<String>,
+    /// Every badge, earned or still open.
+    pub badge_list: Vec<BadgeView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -435,4 +438,25 @@ pub struct Redemption {
     pub status_label: String,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// A place on a leaderboard (display names only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct LeaderRow {
+    /// Equal values share a rank.
+    pub rank: i64,
+    pub display_name: String,
+    /// Points, or volunteer hours (one decimal).
+    pub value: f64,
+}
+
+/// A badge and when the person earned it (`None`: still open).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct BadgeView {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub earned_at: Option<String>,
 }

@@ -45,6 +45,19 @@ impl Clock {
         }
     }
 
+    /// The date in the city at `ms`.
+    pub fn date(&self, ms: i64) -> Option<chrono::NaiveDate> {
+        self.datetime(ms).map(|t| t.date_naive())
+    }
+
+    /// The first moment of a day in the city's time.
+    pub fn day_start(&self, d: chrono::NaiveDate) -> Option<i64> {
+        self.zone
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+            .earliest()
+            .map(|t| t.timestamp_millis())
+    }
+
     pub fn datetime(&self, ms: i64) -> Option<DateTime<Tz>> {
         Utc.timestamp_millis_opt(ms)
             .single()

@@ -430,6 +430,8 @@ pub async fn fulfil(
     )
     .await?;
     let row = one(&mut tx, id).await?;
+    let badges = super::badges::award_due(&mut tx, now, row.user_id).await?;
     tx.commit().await?;
+    super::notify::deliver(state, &badges).await;
     Ok(row.into_redemption(state))
 }

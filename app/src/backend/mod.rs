@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod badges;
 pub mod city;
 pub mod clock;
 pub mod db;

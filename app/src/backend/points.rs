@@ -9,6 +9,7 @@ use sqlx::{Any, Transaction};
 
 use super::auth::CurrentUser;
 use super::{AppState, audit};
+use crate::domain::points::EarningRules;
 use crate::domain::{Fields, Level, Paging, PointsDelta, PointsReason};
 use crate::error::AppError;
 use crate::models::{LedgerEntry, Page, PointsSummary};
@@ -174,6 +175,7 @@ pub async fn summary(state: &AppState, user_id: i64) -> Result<PointsSummary, Ap
     let (balance, lifetime) = row.ok_or(AppError::NotFound)?;
     let level = Level::for_lifetime(lifetime);
     let next = Level::next(lifetime);
+    let badge_list = super::badges::of(state, user_id).await?;
     Ok(PointsSummary {
         balance,
         lifetime,
@@ -181,8 +183,12 @@ pub async fn summary(state: &AppState, user_id: i64) -> Result<PointsSummary, Ap
         level_name: level.name().into(),
         next_level_name: next.map(|(l, _)| l.name().into()),
         next_level_missing: next.map(|(_, n)| n),
-        // Badges arrive with the features that earn them (issue 5).
-        badges: vec![],
+        badges: badge_list
+            .iter()
+            .filter(|b| b.earned_at.is_some())
+            .map(|b| b.code.clone())
+            .collect(),
+        badge_list,
     })
 }
 
@@ -245,4 +251,156 @@ pub async fn award(
     .await?;
     tx.commit().await?;
     Ok(id.is_some())
+}
+
+/// The earning rules in force: the defaults, with what an admin changed.
+pub async fn rules<'c, E>(db: E) -> Result<EarningRules, AppError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT key, value FROM earning_rules")
+        .fetch_all(db)
+        .await?;
+    let mut r = EarningRules::default();
+    for (k, v) in rows {
+        r.set(&k, v);
+    }
+    Ok(r)
+}
+
+/// Admin: change some earning rules (the others stay); audited.
+pub async fn set_rules(
+    state: &AppState,
+    actor: &CurrentUser,
+    input: std::collections::BTreeMap<String, i64>,
+) -> Result<EarningRules, AppError> {
+    actor.require_admin()?;
+    let known = EarningRules::default().entries().map(|(k, _)| k);
+    let mut f = Fields::new();
+    let mut changes = vec![];
+    for (k, v) in &input {
+        if !known.contains(&k.as_str()) {
+            f.push(k, "没有这条积分规则");
+        } else if let Some(v) = f.check(k, EarningRules::check(k, *v)) {
+            changes.push((k.clone(), v));
+        }
+    }
+    if input.is_empty() {
+        f.push("rules", "请至少修改一条规则");
+    }
+    f.finish()?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    for (k, v) in &changes {
+        sqlx::query(
+            "INSERT INTO earning_rules (key, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(k)
+        .bind(v)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "points.rules",
+        "earning_rules",
+        None,
+        &changes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+    .await?;
+    let r = rules(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// Report points a person has been paid since `since` (for the daily cap).
+/// Call with the person's row locked so two approvals count one at a time.
+pub async fn report_points_since(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    since: i64,
+) -> Result<i64, AppError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM points_ledger \
+         WHERE user_id = $1 AND reason = 'report_approved' AND created_at >= $2",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
+/// Locks a person's row for the rest of the transaction.
+pub async fn lock_user(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET points_balance = points_balance WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// `GET /leaderboard`: the top 50 by points earned (spending does not count)
+/// or by volunteer hours, this month (city time) or of all time. Display
+/// names only.
+pub async fn leaderboard(
+    state: &AppState,
+    board: &str,
+    period: &str,
+) -> Result<Vec<crate::models::LeaderRow>, AppError> {
+    let span = match period {
+        "month" => {
+            let (_, start, end) = super::volunteer::month_span(state, None)?;
+            Some((start, end))
+        }
+        "all" => None,
+        _ => return Err(AppError::field("period", "应为 month 或 all")),
+    };
+    let rows: Vec<(String, i64)> = match (board, span) {
+        ("points", None) => {
+            sqlx::query_as(
+                "SELECT display_name, points_lifetime FROM users WHERE points_lifetime > 0 \
+                 ORDER BY points_lifetime DESC, id LIMIT 50",
+            )
+            .fetch_all(&state.db.pool)
+            .await?
+        }
+        ("points", Some((start, end))) => {
+            sqlx::query_as(
+                "SELECT u.display_name, CAST(SUM(l.delta) AS BIGINT) AS earned FROM points_ledger l \
+                 JOIN users u ON u.id = l.user_id \
+                 WHERE l.created_at >= $1 AND l.created_at < $2 AND l.reason NOT IN ('gift_redeemed', 'gift_refunded') \
+                 GROUP BY l.user_id, u.display_name HAVING SUM(l.delta) > 0 \
+                 ORDER BY earned DESC, l.user_id LIMIT 50",
+            )
+            .bind(start)
+            .bind(end)
+            .fetch_all(&state.db.pool)
+            .await?
+        }
+        ("hours", span) => super::volunteer::top_minutes(state, span, 50).await?,
+        _ => return Err(AppError::field("board", "应为 points 或 hours")),
+    };
+    let ranks = crate::domain::points::ranks(&rows.iter().map(|r| r.1).collect::<Vec<_>>());
+    Ok(rows
+        .into_iter()
+        .zip(ranks)
+        .map(|((display_name, v), rank)| crate::models::LeaderRow {
+            rank,
+            display_name,
+            value: if board == "hours" {
+                (v as f64 / 6.0).round() / 10.0
+            } else {
+                v as f64
+            },
+        })
+        .collect())
 }

@@ -27,9 +27,6 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::models::{HotIssues, HotPlace, Page, Report, ReportPhoto, TimelineEvent};
 
-/// Points for a reporter who confirms a closed report was really fixed.
-pub const CONFIRM_BONUS: i64 = 2;
-
 fn invalid_transition(status: ReportStatus) -> AppError {
     AppError::conflict(
         "invalid_transition",
@@ -1074,9 +1071,20 @@ pub async fn review(
         ),
     )
     .await?;
+    // The category's points, up to the daily cap on report points (counted
+    // with the reporter's row locked, so parallel approvals add up).
+    points::lock_user(&mut tx, row.reporter_id).await?;
+    let rules = points::rules(&mut *tx).await?;
+    let today = state
+        .clock
+        .date(now)
+        .and_then(|d| state.clock.day_start(d))
+        .ok_or(AppError::Internal)?;
+    let earned = points::report_points_since(&mut tx, row.reporter_id, today).await?;
+    let due = rules.report_points(cat.points, earned);
     let mut paid = 0;
-    if cat.points > 0 {
-        let delta = PointsDelta::parse(cat.points).map_err(|_| AppError::Internal)?;
+    if due > 0 {
+        let delta = PointsDelta::parse(due).map_err(|_| AppError::Internal)?;
         if points::append(
             &mut tx,
             now,
@@ -1090,11 +1098,16 @@ pub async fn review(
         .await?
         .is_some()
         {
-            paid = cat.points;
+            paid = due;
         }
     }
     let body = if paid > 0 {
         format!("已交由{}整改，您获得{paid}积分", unit_name.0)
+    } else if cat.points > 0 && due == 0 {
+        format!(
+            "已交由{}整改。今日随手拍积分已达上限（{}分），本条不再计分",
+            unit_name.0, rules.report_daily_cap
+        )
     } else {
         format!("已交由{}整改", unit_name.0)
     };
@@ -1116,8 +1129,10 @@ pub async fn review(
         &format!("unit={unit}"),
     )
     .await?;
+    let mut messages = vec![note];
+    messages.extend(super::badges::award_due(&mut tx, now, row.reporter_id).await?);
     tx.commit().await?;
-    notify::deliver(state, &[note]).await;
+    notify::deliver(state, &messages).await;
     get(state, id, Some(actor)).await
 }
 
@@ -1364,13 +1379,19 @@ async fn followers(
     Ok(rows.into_iter().map(|(u,)| u).collect())
 }
 
+/// The confirmation bonus (an earning rule), once per report; the points
+/// paid, if any.
 async fn pay_confirmation(
     tx: &mut Transaction<'static, Any>,
     now: i64,
     reporter_id: i64,
     id: i64,
-) -> Result<bool, AppError> {
-    let delta = PointsDelta::parse(CONFIRM_BONUS).map_err(|_| AppError::Internal)?;
+) -> Result<Option<i64>, AppError> {
+    let bonus = points::rules(&mut **tx).await?.report_confirmed;
+    if bonus == 0 {
+        return Ok(None);
+    }
+    let delta = PointsDelta::parse(bonus).map_err(|_| AppError::Internal)?;
     Ok(points::append(
         tx,
         now,
@@ -1382,7 +1403,7 @@ async fn pay_confirmation(
         None,
     )
     .await?
-    .is_some())
+    .map(|_| bonus))
 }
 
 /// 督查: a moderator who is not staff of the unit closes (销号) or reopens
@@ -1472,9 +1493,9 @@ pub async fn verify(
         .await?;
         let mut body = "问题已解决。如果实际没有解决，14天内可以点“没有解决”。".to_owned();
         if row.reporter_verdict.as_deref() == Some("fixed")
-            && pay_confirmation(&mut tx, now, row.reporter_id, id).await?
+            && let Some(bonus) = pay_confirmation(&mut tx, now, row.reporter_id, id).await?
         {
-            body = format!("问题已解决，感谢您的确认，获得{CONFIRM_BONUS}积分。");
+            body = format!("问题已解决，感谢您的确认，获得{bonus}积分。");
         }
         messages.push(
             tell(
@@ -1544,6 +1565,7 @@ pub async fn verify(
         )
         .await?;
     }
+    messages.extend(super::badges::award_due(&mut tx, now, row.reporter_id).await?);
     tx.commit().await?;
     notify::deliver(state, &messages).await;
     get(state, id, Some(actor)).await

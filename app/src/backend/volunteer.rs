@@ -817,7 +817,9 @@ async fn settle_points(
     correction: Option<i64>,
     actor_id: Option<i64>,
 ) -> Result<i64, AppError> {
-    let target = volunteer::points_for(minutes);
+    let target = super::points::rules(&mut **tx)
+        .await?
+        .volunteer_points(minutes);
     let delta = target - a.points_paid;
     if delta != 0 {
         let delta = crate::domain::PointsDelta::parse(delta).map_err(|_| AppError::Internal)?;
@@ -930,7 +932,9 @@ pub async fn checkout(
         return Err(AppError::conflict("not_checked_in", "请先签到，再签退"));
     }
     let points = settle_points(&mut tx, now, &a, minutes, None, None).await?;
+    let badges = super::badges::award_due(&mut tx, now, a.user_id).await?;
     tx.commit().await?;
+    notify::deliver(state, &badges).await;
     Ok(crate::models::CheckedOut {
         checked_out_at: state.clock.rfc3339(now),
         credited_minutes: minutes,
@@ -1000,7 +1004,12 @@ pub async fn correct_attendance(
     )
     .bind(a.id)
     .bind(input.credited_minutes)
-    .bind(volunteer::points_for(input.credited_minutes) - a.points_paid)
+    .bind(
+        super::points::rules(&mut *tx)
+            .await?
+            .volunteer_points(input.credited_minutes)
+            - a.points_paid,
+    )
     .bind(actor.id)
     .bind(now)
     .fetch_one(&mut *tx)
@@ -1032,7 +1041,9 @@ pub async fn correct_attendance(
         &format!("credited_minutes={}", input.credited_minutes),
     )
     .await?;
+    let badges = super::badges::award_due(&mut tx, now, a.user_id).await?;
     tx.commit().await?;
+    notify::deliver(state, &badges).await;
     Ok(crate::models::Attendance {
         signup_id: a.id,
         status: "completed".into(),
@@ -1208,22 +1219,15 @@ pub async fn lift_suspension(
 
 /// Today's date in the city's time.
 pub fn today(state: &AppState) -> Result<NaiveDate, AppError> {
-    Ok(state
+    state
         .clock
-        .datetime(state.clock.now_ms())
-        .ok_or(AppError::Internal)?
-        .date_naive())
+        .date(state.clock.now_ms())
+        .ok_or(AppError::Internal)
 }
 
 /// The first moment of a day in the city's time.
 pub fn day_start(state: &AppState, d: NaiveDate) -> Result<i64, AppError> {
-    state
-        .clock
-        .zone()
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
-        .map(|t| t.timestamp_millis())
-        .ok_or(AppError::Internal)
+    state.clock.day_start(d).ok_or(AppError::Internal)
 }
 
 fn date_text(s: &str) -> Result<NaiveDate, String> {
@@ -1240,7 +1244,10 @@ pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, AppError> {
 }
 
 /// A month `YYYY-MM` (this month when absent): its first day and its span.
-fn month_span(state: &AppState, month: Option<&str>) -> Result<(NaiveDate, i64, i64), AppError> {
+pub fn month_span(
+    state: &AppState,
+    month: Option<&str>,
+) -> Result<(NaiveDate, i64, i64), AppError> {
     use chrono::Datelike;
     let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
@@ -1398,6 +1405,27 @@ pub async fn suspended(
         .collect())
 }
 
+/// Volunteers by credited minutes, most first (shifts starting within
+/// `span`, or all): display names and minutes.
+pub async fn top_minutes(
+    state: &AppState,
+    span: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<(String, i64)>, AppError> {
+    let (start, end) = span.unwrap_or((i64::MIN, i64::MAX));
+    Ok(sqlx::query_as(
+        "SELECT u.display_name, CAST(SUM(s.credited_minutes) AS BIGINT) AS minutes \
+         FROM signups s JOIN users u ON u.id = s.user_id \
+         WHERE s.status = 'completed' AND s.credited_minutes > 0 AND s.starts_at >= $1 AND s.starts_at < $2 \
+         GROUP BY s.user_id, u.display_name ORDER BY minutes DESC, s.user_id LIMIT $3",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(limit)
+    .fetch_all(&state.db.pool)
+    .await?)
+}
+
 /// The month's 志愿服务之星: the ten volunteers with the most credited
 /// minutes in shifts that started that month (city time). Display names only.
 pub async fn stars(
@@ -1405,33 +1433,21 @@ pub async fn stars(
     month: Option<&str>,
 ) -> Result<crate::models::VolunteerStars, AppError> {
     let (first, start, end) = month_span(state, month)?;
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT u.display_name, CAST(SUM(s.credited_minutes) AS BIGINT) AS minutes \
-         FROM signups s JOIN users u ON u.id = s.user_id \
-         WHERE s.status = 'completed' AND s.credited_minutes > 0 AND s.starts_at >= $1 AND s.starts_at < $2 \
-         GROUP BY s.user_id, u.display_name ORDER BY minutes DESC, s.user_id LIMIT 10",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let mut stars = Vec::with_capacity(rows.len());
-    for (i, (display_name, minutes)) in rows.into_iter().enumerate() {
-        let rank = match stars.last() {
-            Some(crate::models::VolunteerStar {
-                rank, minutes: m, ..
-            }) if *m == minutes => *rank,
-            _ => i as i64 + 1,
-        };
-        stars.push(crate::models::VolunteerStar {
-            rank,
-            display_name,
-            minutes,
-        });
-    }
+    let rows = top_minutes(state, Some((start, end)), 10).await?;
+    let ranks = crate::domain::points::ranks(&rows.iter().map(|r| r.1).collect::<Vec<_>>());
     Ok(crate::models::VolunteerStars {
         month: first.format("%Y-%m").to_string(),
-        stars,
+        stars: rows
+            .into_iter()
+            .zip(ranks)
+            .map(
+                |((display_name, minutes), rank)| crate::models::VolunteerStar {
+                    rank,
+                    display_name,
+                    minutes,
+                },
+            )
+            .collect(),
     })
 }
 

@@ -144,6 +144,182 @@ impl Level {
     }
 }
 
+/// The earning rules an admin may change (DESIGN §3). A report's own points
+/// come from its category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EarningRules {
+    /// The reporter confirms a closed report is fixed.
+    pub report_confirmed: i64,
+    /// Per credited volunteer hour, paid pro rata per minute.
+    pub volunteer_per_hour: i64,
+    pub nomination_approved: i64,
+    /// The first vote of a day.
+    pub daily_vote: i64,
+    /// At most this many points a day from approved reports.
+    pub report_daily_cap: i64,
+}
+
+impl Default for EarningRules {
+    fn default() -> Self {
+        EarningRules {
+            report_confirmed: 2,
+            volunteer_per_hour: 10,
+            nomination_approved: 20,
+            daily_vote: 1,
+            report_daily_cap: 50,
+        }
+    }
+}
+
+impl EarningRules {
+    /// The stored keys, each with its value.
+    pub fn entries(&self) -> [(&'static str, i64); 5] {
+        [
+            ("report_confirmed", self.report_confirmed),
+            ("volunteer_per_hour", self.volunteer_per_hour),
+            ("nomination_approved", self.nomination_approved),
+            ("daily_vote", self.daily_vote),
+            ("report_daily_cap", self.report_daily_cap),
+        ]
+    }
+
+    /// Sets a stored key (unknown keys are ignored).
+    pub fn set(&mut self, key: &str, value: i64) {
+        match key {
+            "report_confirmed" => self.report_confirmed = value,
+            "volunteer_per_hour" => self.volunteer_per_hour = value,
+            "nomination_approved" => self.nomination_approved = value,
+            "daily_vote" => self.daily_vote = value,
+            "report_daily_cap" => self.report_daily_cap = value,
+            _ => {}
+        }
+    }
+
+    /// A rule's value: 0–1000 (a cap 0–10000), else the field's message.
+    pub fn check(key: &str, value: i64) -> Result<i64, String> {
+        let max = if key == "report_daily_cap" {
+            10_000
+        } else {
+            1_000
+        };
+        if (0..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(format!("应在0到{max}之间"))
+        }
+    }
+
+    /// Points for credited minutes at this rate (rounded down).
+    pub fn volunteer_points(&self, minutes: i64) -> i64 {
+        minutes.max(0) * self.volunteer_per_hour / 60
+    }
+
+    /// What an approval pays when `earned_today` report points were paid
+    /// already today: the category's points, up to the daily cap.
+    pub fn report_points(&self, category_points: i64, earned_today: i64) -> i64 {
+        category_points
+            .min(self.report_daily_cap - earned_today)
+            .max(0)
+    }
+}
+
+/// What a person has done, for badges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Deeds {
+    pub approved_reports: i64,
+    pub closed_reports: i64,
+    pub completed_shifts: i64,
+    pub credited_minutes: i64,
+    pub votes: i64,
+    pub gifts_collected: i64,
+}
+
+/// Badges, each awarded once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Badge {
+    FirstReport,
+    TenClosed,
+    FirstShift,
+    FiftyHours,
+    FirstVote,
+    FirstGift,
+}
+
+impl Badge {
+    pub const ALL: [Badge; 6] = [
+        Badge::FirstReport,
+        Badge::TenClosed,
+        Badge::FirstShift,
+        Badge::FiftyHours,
+        Badge::FirstVote,
+        Badge::FirstGift,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Badge::FirstReport => "first_report",
+            Badge::TenClosed => "ten_closed",
+            Badge::FirstShift => "first_shift",
+            Badge::FiftyHours => "fifty_hours",
+            Badge::FirstVote => "first_vote",
+            Badge::FirstGift => "first_gift",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Badge::FirstReport => "初啄",
+            Badge::TenClosed => "十全十美",
+            Badge::FirstShift => "志愿新兵",
+            Badge::FiftyHours => "五十小时",
+            Badge::FirstVote => "热心评议",
+            Badge::FirstGift => "积分有礼",
+        }
+    }
+
+    /// How it is earned, in words.
+    pub fn description(self) -> &'static str {
+        match self {
+            Badge::FirstReport => "第一条随手拍通过审核",
+            Badge::TenClosed => "10条随手拍整改销号",
+            Badge::FirstShift => "完成第一个志愿班次",
+            Badge::FiftyHours => "志愿服务累计50小时",
+            Badge::FirstVote => "第一次为好人投票",
+            Badge::FirstGift => "第一次领到兑换的礼品",
+        }
+    }
+
+    pub fn earned(self, d: &Deeds) -> bool {
+        match self {
+            Badge::FirstReport => d.approved_reports >= 1,
+            Badge::TenClosed => d.closed_reports >= 10,
+            Badge::FirstShift => d.completed_shifts >= 1,
+            Badge::FiftyHours => d.credited_minutes >= 50 * 60,
+            Badge::FirstVote => d.votes >= 1,
+            Badge::FirstGift => d.gifts_collected >= 1,
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Badge> {
+        Self::ALL.into_iter().find(|b| b.code() == code)
+    }
+}
+
+/// Ranks of values sorted best first: equal values share a rank, the next
+/// rank skips (1, 2, 2, 4).
+pub fn ranks(sorted: &[i64]) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::with_capacity(sorted.len());
+    for (i, v) in sorted.iter().enumerate() {
+        let r = match out.last() {
+            Some(r) if sorted[i - 1] == *v => *r,
+            _ => i as i64 + 1,
+        };
+        out.push(r);
+    }
+    out
+}
+
 /// What a gift costs: 1–1,000,000 points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GiftCost(i64);
@@ -218,6 +394,57 @@ pub fn redemption_label(status: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn earning_rules() {
+        let mut r = EarningRules::default();
+        assert_eq!(r.volunteer_points(90), 15);
+        assert_eq!(r.volunteer_points(105), 17, "pro rata, rounded down");
+        assert_eq!(r.volunteer_points(5), 0);
+        assert_eq!(r.volunteer_points(-3), 0);
+        assert_eq!(r.report_points(5, 0), 5);
+        assert_eq!(r.report_points(5, 47), 3, "up to the cap");
+        assert_eq!(r.report_points(5, 50), 0);
+        assert_eq!(r.report_points(5, 60), 0);
+        r.set("volunteer_per_hour", 12);
+        assert_eq!(r.volunteer_points(30), 6);
+        assert_eq!(r.entries().len(), 5);
+        assert!(EarningRules::check("daily_vote", 1001).is_err());
+        assert!(EarningRules::check("report_daily_cap", 5000).is_ok());
+        assert!(EarningRules::check("daily_vote", -1).is_err());
+    }
+
+    #[test]
+    fn badges_by_deeds() {
+        let none = Deeds::default();
+        assert!(Badge::ALL.iter().all(|b| !b.earned(&none)));
+        let d = Deeds {
+            approved_reports: 12,
+            closed_reports: 10,
+            credited_minutes: 2999,
+            completed_shifts: 3,
+            ..Deeds::default()
+        };
+        let got: Vec<&str> = Badge::ALL
+            .iter()
+            .filter(|b| b.earned(&d))
+            .map(|b| b.code())
+            .collect();
+        assert_eq!(got, ["first_report", "ten_closed", "first_shift"]);
+        assert!(Badge::FiftyHours.earned(&Deeds {
+            credited_minutes: 3000,
+            ..d
+        }));
+        assert_eq!(Badge::from_code("fifty_hours"), Some(Badge::FiftyHours));
+        assert_eq!(Badge::from_code("nope"), None);
+    }
+
+    #[test]
+    fn shared_ranks() {
+        assert_eq!(ranks(&[90, 60, 60, 30]), [1, 2, 2, 4]);
+        assert_eq!(ranks(&[5, 5, 5]), [1, 1, 1]);
+        assert!(ranks(&[]).is_empty());
+    }
 
     #[test]
     fn gift_numbers() {

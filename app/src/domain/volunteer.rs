@@ -10,8 +10,6 @@ pub const HOUR_MS: i64 = 60 * MINUTE_MS;
 pub const CANCEL_BEFORE_MS: i64 = 2 * HOUR_MS;
 /// Check-in opens this long before the start.
 pub const CHECKIN_EARLY_MS: i64 = 15 * MINUTE_MS;
-/// Points per credited hour, paid pro rata per minute.
-pub const POINTS_PER_HOUR: i64 = 10;
 /// The default geofence of a post.
 pub const DEFAULT_RADIUS_M: f64 = 150.0;
 
@@ -177,11 +175,6 @@ pub fn overlaps(a: (i64, i64), b: (i64, i64)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
-/// Points for credited minutes: 10 an hour, pro rata per minute (rounded down).
-pub fn points_for(minutes: i64) -> i64 {
-    minutes.max(0) * POINTS_PER_HOUR / 60
-}
-
 /// Whether a sign-up may still be cancelled at `now`.
 pub fn can_cancel(now: i64, starts_at: i64) -> bool {
     now <= starts_at - CANCEL_BEFORE_MS
@@ -315,10 +308,6 @@ mod tests {
         );
         assert!(overlaps((0, 2 * h), (h, 3 * h)));
         assert!(!overlaps((0, h), (h, 2 * h)), "back to back is fine");
-        assert_eq!(points_for(60), 10);
-        assert_eq!(points_for(105), 17);
-        assert_eq!(points_for(5), 0);
-        assert_eq!(points_for(-3), 0);
         assert_eq!(signup_label("checked_in"), "已签到");
         assert_eq!(signup_label("cancelled"), "已取消");
     }

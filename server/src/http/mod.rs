@@ -23,7 +23,7 @@ use utoipa::OpenApi;
     paths(
         system::healthz, system::readyz,
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users,
-        points::summary, points::ledger, points::adjust,
+        points::summary, points::ledger, points::adjust, points::leaderboard, points::rules, points::set_rules,
         gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code,
         city::categories, city::create_category, city::units, city::create_unit, city::areas, city::create_area,
         reports::create, reports::list, reports::get, reports::nearby, reports::hot, reports::follow, reports::unfollow,
@@ -75,6 +75,9 @@ pub fn routes() -> Router<AppState> {
         .route("/me/points", get(points::summary))
         .route("/me/points/ledger", get(points::ledger))
         .route("/admin/points/adjust", post(points::adjust))
+        .route("/leaderboard", get(points::leaderboard))
+        .route("/points/rules", get(points::rules))
+        .route("/admin/points/rules", post(points::set_rules))
         .route("/gifts", get(gifts::list))
         .route("/admin/gifts", post(gifts::create))
         .route("/admin/gifts/{id}", axum::routing::patch(gifts::update))

@@ -43,3 +43,52 @@ pub async fn adjust(
         Json(points::adjust(&state, &actor, input).await?),
     ))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct BoardQuery {
+    /// `points` (default) or `hours`.
+    pub board: Option<String>,
+    /// `month` (default, city time) or `all`.
+    pub period: Option<String>,
+}
+
+/// The leaderboards: display names only.
+#[utoipa::path(get, path = "/api/v1/leaderboard", tag = "points", params(BoardQuery),
+    responses((status = 200, body = Vec<app::models::LeaderRow>), (status = 422, body = Problem)))]
+pub async fn leaderboard(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<BoardQuery>,
+) -> ApiResult<Json<Vec<app::models::LeaderRow>>> {
+    Ok(Json(
+        app::backend::points::leaderboard(
+            &state,
+            q.board.as_deref().unwrap_or("points"),
+            q.period.as_deref().unwrap_or("month"),
+        )
+        .await?,
+    ))
+}
+
+/// How points are earned (the rules in force).
+#[utoipa::path(get, path = "/api/v1/points/rules", tag = "points",
+    responses((status = 200, body = app::domain::points::EarningRules)))]
+pub async fn rules(
+    State(state): State<AppState>,
+) -> ApiResult<Json<app::domain::points::EarningRules>> {
+    Ok(Json(app::backend::points::rules(&state.db.pool).await?))
+}
+
+/// Admin: change earning rules, e.g. `{"report_daily_cap": 30}`.
+#[utoipa::path(post, path = "/api/v1/admin/points/rules", tag = "admin", security(("bearer" = [])),
+    request_body = std::collections::BTreeMap<String, i64>,
+    responses((status = 200, body = app::domain::points::EarningRules), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_rules(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<std::collections::BTreeMap<String, i64>>,
+) -> ApiResult<Json<app::domain::points::EarningRules>> {
+    Ok(Json(
+        app::backend::points::set_rules(&state, &actor, input).await?,
+    ))
+}

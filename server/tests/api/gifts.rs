@@ -288,6 +288,10 @@ async fn redeem_cancel_and_fulfil(e: Engine) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "no refund after pickup");
+    let summary = app.get("/api/v1/me/points", Some(&a)).await;
+    assert_eq!(summary.body["badges"], json!(["first_gift"]));
+    let messages = app.get("/api/v1/me/notifications", Some(&a)).await;
+    assert!(messages.text.contains("获得徽章：积分有礼"));
     assert_eq!(app.balance(a_id).await, 0);
     assert_ledgers_balance(&app).await;
 }

@@ -211,3 +211,232 @@ async fn an_earning_is_paid_once_per_reference(e: Engine) {
     assert_eq!((summary.balance, summary.lifetime), (6, 10));
 }
 both!(an_earning_is_paid_once_per_reference);
+
+/// Admins change the earning rules; the daily cap on report points holds
+/// when approvals for one reporter arrive at once.
+async fn earning_rules_and_the_daily_cap(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let city = app.city().await;
+    let admin = app.admin().await;
+    let (moderator, _) = app.moderator().await;
+    let (citizen, citizen_id) = app.register("13800138000", "张三").await;
+    let rules = app.get("/api/v1/points/rules", None).await;
+    assert_eq!(
+        rules.body,
+        json!({"report_confirmed": 2, "volunteer_per_hour": 10, "nomination_approved": 20,
+            "daily_vote": 1, "report_daily_cap": 50})
+    );
+    let set = |body: serde_json::Value, token: &str| {
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            app.post("/api/v1/admin/points/rules", body, Some(&token))
+                .await
+        }
+    };
+    assert_eq!(
+        set(json!({"report_daily_cap": 12}), &moderator)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        set(json!({"report_daily_cap": -1, "free_money": 5}), &admin)
+            .await
+            .field_errors(),
+        ["free_money", "report_daily_cap"]
+    );
+    assert_eq!(set(json!({}), &admin).await.field_errors(), ["rules"]);
+    let r = set(json!({"report_daily_cap": 12}), &admin).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["report_daily_cap"], 12);
+    assert_eq!(r.body["report_confirmed"], 2, "the others stay");
+    let r = set(
+        json!({"report_daily_cap": 12, "report_confirmed": 3}),
+        &admin,
+    )
+    .await;
+    assert_eq!(
+        r.body["report_confirmed"], 3,
+        "set again: updated, not duplicated"
+    );
+
+    // Three approvals of 5 points at once: 5 + 5 + 2, never more than the cap.
+    let mut ids = vec![];
+    for i in 0..3 {
+        ids.push(
+            app.report_id(
+                &citizen,
+                city.litter,
+                crate::helpers::IN_GRID,
+                &format!("垃圾堆第{i}处"),
+            )
+            .await,
+        );
+    }
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let req = app
+                .request(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/reports/{id}/review"),
+                    Some(&moderator),
+                )
+                .json(&json!({"decision": "approve"}));
+            tokio::spawn(async move { req.send().await.unwrap().status() })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(app.balance(citizen_id).await, 12);
+    let ledger = app.get("/api/v1/me/points/ledger", Some(&citizen)).await;
+    let mut deltas: Vec<i64> = ledger.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["delta"].as_i64().unwrap())
+        .collect();
+    deltas.sort();
+    assert_eq!(deltas, [2, 5, 5]);
+    let (capped,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND body LIKE '%已达上限%'",
+    )
+    .bind(citizen_id)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(capped, 0, "the third still earned 2");
+    // A fourth report the same day earns nothing and says why; tomorrow it pays again.
+    let id = app
+        .report_id(
+            &citizen,
+            city.litter,
+            crate::helpers::IN_GRID,
+            "垃圾堆第四处",
+        )
+        .await;
+    let r = app
+        .post(
+            &format!("/api/v1/reports/{id}/review"),
+            json!({"decision": "approve"}),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(app.balance(citizen_id).await, 12);
+    let messages = app.get("/api/v1/me/notifications", Some(&citizen)).await;
+    assert!(
+        messages.text.contains("今日随手拍积分已达上限（12分）"),
+        "{}",
+        messages.text
+    );
+    app.state.clock.advance(24 * 3600 * 1000);
+    let id = app
+        .report_id(
+            &citizen,
+            city.litter,
+            crate::helpers::IN_GRID,
+            "垃圾堆第五处",
+        )
+        .await;
+    app.post(
+        &format!("/api/v1/reports/{id}/review"),
+        json!({"decision": "approve"}),
+        Some(&moderator),
+    )
+    .await;
+    assert_eq!(app.balance(citizen_id).await, 17);
+
+    // The first approved report earned a badge, once, with a message.
+    let summary = app.get("/api/v1/me/points", Some(&citizen)).await;
+    assert_eq!(summary.body["badges"], json!(["first_report"]));
+    let list = summary.body["badge_list"].as_array().unwrap();
+    assert_eq!(list.len(), 6);
+    assert!(list[0]["earned_at"].is_string() && list[1]["earned_at"].is_null());
+    let (told,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND kind = 'badge'")
+            .bind(citizen_id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(told, 1, "five approvals, one badge");
+}
+both!(earning_rules_and_the_daily_cap);
+
+/// Leaderboards by points earned and by volunteer hours, this month and of
+/// all time; display names only, spending does not count, ties share a rank.
+async fn leaderboards(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let (moderator, _) = app.moderator().await;
+    let (_, a) = app.register("13800138000", "张三").await;
+    let (_, b) = app.register("13800138001", "李四").await;
+    let (_, c) = app.register("13800138002", "王五").await;
+    for (user, pts) in [(a, 30), (b, 50), (c, 30)] {
+        let r = app
+            .post(
+                "/api/v1/admin/points/adjust",
+                json!({"user_id": user, "delta": pts, "reason": "活动奖励"}),
+                Some(&moderator),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    // Spending does not lower one's place.
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    points::append(
+        &mut tx,
+        app.state.clock.now_ms(),
+        b,
+        PointsDelta::parse(-40).unwrap(),
+        PointsReason::GiftRedeemed,
+        Some(Reference {
+            kind: "redemption",
+            id: 1,
+        }),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for period in ["month", "all"] {
+        let r = app
+            .get(
+                &format!("/api/v1/leaderboard?board=points&period={period}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(
+            r.body,
+            json!([{"rank": 1, "display_name": "李四", "value": 50.0},
+                {"rank": 2, "display_name": "张三", "value": 30.0},
+                {"rank": 2, "display_name": "王五", "value": 30.0}]),
+            "{period}"
+        );
+        assert!(!r.text.contains("138"), "no phone numbers");
+    }
+    let default = app.get("/api/v1/leaderboard", None).await;
+    assert_eq!(default.body.as_array().unwrap().len(), 3);
+    let hours = app
+        .get("/api/v1/leaderboard?board=hours&period=all", None)
+        .await;
+    assert_eq!(hours.body, json!([]));
+    for bad in ["board=money", "period=year"] {
+        let r = app.get(&format!("/api/v1/leaderboard?{bad}"), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    // Next month, this month's board starts empty; all time keeps them.
+    app.state.clock.advance(32 * 24 * 3600 * 1000);
+    let month = app
+        .get("/api/v1/leaderboard?board=points&period=month", None)
+        .await;
+    assert_eq!(month.body, json!([]));
+    let all = app
+        .get("/api/v1/leaderboard?board=points&period=all", None)
+        .await;
+    assert_eq!(all.body.as_array().unwrap().len(), 3);
+}
+both!(leaderboards);

@@ -245,7 +245,7 @@ async fn the_closed_loop_from_photo_to_销号(e: Engine) {
     // 8. The reporter heard about every step.
     let inbox = app.get("/api/v1/me/notifications", Some(&citizen)).await;
     assert_eq!(inbox.status, StatusCode::OK);
-    assert_eq!(inbox.body["unread"], 3, "{}", inbox.text);
+    assert_eq!(inbox.body["unread"], 4, "{}", inbox.text);
     let titles: Vec<&str> = inbox.body["items"]
         .as_array()
         .unwrap()
@@ -253,7 +253,9 @@ async fn the_closed_loop_from_photo_to_销号(e: Engine) {
         .map(|n| n["title"].as_str().unwrap())
         .collect();
     assert!(
-        titles[0].contains("已销号") && titles[2].contains("已通过审核"),
+        titles[0].contains("已销号")
+            && titles[2] == "获得徽章：初啄"
+            && titles[3].contains("已通过审核"),
         "{titles:?}"
     );
     let read = app
