@@ -224,6 +224,28 @@ impl EarningRules {
     }
 }
 
+/// A ledger entry in words: `随手拍 #123 通过审核`.
+pub fn ledger_line(
+    reason: &str,
+    ref_type: Option<&str>,
+    ref_id: Option<i64>,
+    note: Option<&str>,
+) -> String {
+    match (reason, ref_type, ref_id) {
+        ("report_approved", Some("report"), Some(id)) => format!("随手拍 #{id} 通过审核"),
+        ("report_confirmed", Some("report"), Some(id)) => format!("确认随手拍 #{id} 整改完成"),
+        ("volunteer_hours", Some("signup"), Some(id)) => format!("志愿服务时长（报名 #{id}）"),
+        ("volunteer_hours", Some("attendance_correction"), _) => "志愿服务时长更正".into(),
+        ("gift_redeemed", Some("redemption"), Some(id)) => format!("兑换礼品（兑换 #{id}）"),
+        ("gift_refunded", Some("redemption"), Some(id)) => format!("取消兑换 #{id}，积分退回"),
+        ("admin_adjust", ..) => match note.filter(|n| !n.is_empty()) {
+            Some(n) => format!("人工调整：{n}"),
+            None => "人工调整".into(),
+        },
+        (other, ..) => PointsReason::label(other).into(),
+    }
+}
+
 /// What a person has done, for badges.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Deeds {
@@ -437,6 +459,23 @@ mod tests {
         }));
         assert_eq!(Badge::from_code("fifty_hours"), Some(Badge::FiftyHours));
         assert_eq!(Badge::from_code("nope"), None);
+    }
+
+    #[test]
+    fn ledger_lines_explain_themselves() {
+        assert_eq!(
+            ledger_line("report_approved", Some("report"), Some(123), None),
+            "随手拍 #123 通过审核"
+        );
+        assert_eq!(
+            ledger_line("gift_redeemed", Some("redemption"), Some(7), None),
+            "兑换礼品（兑换 #7）"
+        );
+        assert_eq!(
+            ledger_line("admin_adjust", None, None, Some("活动奖励")),
+            "人工调整：活动奖励"
+        );
+        assert_eq!(ledger_line("daily_vote", None, None, None), "每日投票");
     }
 
     #[test]

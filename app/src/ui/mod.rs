@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod gifts;
 mod home;
 mod icons;
 pub mod islands;
@@ -109,6 +110,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/posts") view=volunteer_staff::AdminPostsPage/>
                     <Route path=path!("/admin/posts/:id") view=volunteer_staff::AdminPostPage/>
                     <Route path=path!("/points") view=points::PointsPage/>
+                    <Route path=path!("/gifts") view=gifts::ShopPage/>
+                    <Route path=path!("/me/redemptions") view=gifts::RedemptionsPage/>
+                    <Route path=path!("/manage/fulfil") view=gifts::FulfilPage/>
+                    <Route path=path!("/admin/gifts") view=gifts::AdminGiftsPage/>
                     <Route path=path!("/me") view=account::MePage/>
                     <Route path=path!("/login") view=account::LoginPage/>
                     <Route path=path!("/register") view=account::RegisterPage/>

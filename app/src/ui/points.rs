@@ -1,9 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use leptos_router::hooks::use_query_map;
+
 use super::ErrorNote;
-use crate::api::get_my_points;
-use crate::domain::{Level, PointsReason};
+use crate::api::{get_my_points, leaderboard_data};
+use crate::domain::Level;
+use crate::domain::points::ledger_line;
 
 #[component]
 pub fn PointsPage() -> impl IntoView {
@@ -31,12 +34,28 @@ pub fn PointsPage() -> impl IntoView {
                                 <p class="muted">"当前积分"</p>
                                 <strong class="big" data-test-id="points-balance">{summary.balance}</strong>
                                 <p>{summary.level_name.clone()} " · 累计 " {summary.lifetime} " 分"</p>
+                                <p><a class="btn primary" href="/gifts" data-test-id="shop-link">"积分兑换礼品"</a>" "<a class="btn" href="/me/redemptions">"我的兑换"</a></p>
                                 {summary.next_level_name.clone().zip(progress).map(|(name, pct)| view! {
                                     <div class="progress" role="progressbar" aria-valuenow=pct aria-valuemin=0 aria-valuemax=100>
                                         <span style=format!("width:{pct}%")></span>
                                     </div>
                                     <p class="muted">{format!("再得 {} 分升级为{}", summary.next_level_missing.unwrap_or(0), name)}</p>
                                 })}
+                            </section>
+                            <section class="card" data-test-id="badges">
+                                <h2>"徽章"</h2>
+                                <ul class="badges">
+                                    {summary.badge_list.iter().map(|b| {
+                                        let earned = b.earned_at.is_some();
+                                        view! {
+                                            <li class=if earned { "badge earned" } else { "badge" } data-test-id=format!("badge-{}", b.code)>
+                                                <strong>{b.name.clone()}</strong>
+                                                <span class="muted small">{b.description.clone()}</span>
+                                                <span class="small">{if earned { "已获得" } else { "未获得" }}</span>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
                             </section>
                             <section class="card">
                                 <h2>"积分明细"</h2>
@@ -47,7 +66,7 @@ pub fn PointsPage() -> impl IntoView {
                                         <ul class="ledger" data-test-id="ledger">
                                             {ledger.items.into_iter().map(|e| view! {
                                                 <li>
-                                                    <span>{PointsReason::label(&e.reason)} {e.note.map(|n| format!("（{n}）"))}</span>
+                                                    <span>{ledger_line(&e.reason, e.ref_type.as_deref(), e.ref_id, e.note.as_deref())}</span>
                                                     <span class={if e.delta > 0 { "plus" } else { "minus" }}>
                                                         {if e.delta > 0 { format!("+{}", e.delta) } else { e.delta.to_string() }}
                                                     </span>
@@ -63,6 +82,7 @@ pub fn PointsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Leaderboards/>
         <section class="card">
             <h2>"等级"</h2>
             <table class="levels">
@@ -73,6 +93,67 @@ pub fn PointsPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+        </section>
+    }
+}
+
+/// 排行榜: points or volunteer hours, this month or all time (links, so it
+/// works without JavaScript). Display names only.
+#[component]
+fn Leaderboards() -> impl IntoView {
+    let query = use_query_map();
+    let pick = move || {
+        let q = query.read();
+        (
+            q.get("board")
+                .filter(|b| b == "hours")
+                .unwrap_or_else(|| "points".into()),
+            q.get("period")
+                .filter(|p| p == "all")
+                .unwrap_or_else(|| "month".into()),
+        )
+    };
+    let data = Resource::new(pick, |(b, p)| leaderboard_data(Some(b), Some(p)));
+    let (board, period) = pick();
+    let tabs = [
+        ("points", "month", "本月积分"),
+        ("points", "all", "累计积分"),
+        ("hours", "month", "本月志愿时长"),
+        ("hours", "all", "累计志愿时长"),
+    ];
+    let unit = if board == "hours" { "小时" } else { "分" };
+    view! {
+        <section class="card" id="leaderboard" data-test-id="leaderboard">
+            <h2>"排行榜"</h2>
+            <p class="tabs-inline">
+                {tabs.into_iter().map(|(b, p, label)| {
+                    let current = b == board && p == period;
+                    view! {
+                        <a href=format!("/points?board={b}&period={p}#leaderboard")
+                            class=if current { "chip active" } else { "chip" }
+                            aria-current=current.then_some("page")>{label}</a>
+                    }
+                }).collect_view()}
+            </p>
+            <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <p class="muted">"还没有上榜的人。"</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <ol class="stars">
+                                {rows.into_iter().map(|r| view! {
+                                    <li>
+                                        <span class="rank">{r.rank}</span>
+                                        <span class="name">{r.display_name}</span>
+                                        <span class="muted">{format!("{}{unit}", r.value)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod city;
 mod cli;
 mod gifts;
+mod ledger_props;
 mod points;
 mod reports;
 mod system;

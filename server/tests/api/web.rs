@@ -462,6 +462,49 @@ async fn report_pages_and_console_forms(e: Engine) {
 }
 both!(report_pages_and_console_forms);
 
+/// A browser without JavaScript: pages with a session cookie, plain forms
+/// that come back with a redirect.
+struct Plain<'a>(&'a TestApp);
+
+impl Plain<'_> {
+    async fn page(&self, path: impl AsRef<str>, token: Option<&str>) -> crate::helpers::Resp {
+        let mut r = self.0.request(Method::GET, path.as_ref(), None);
+        if let Some(t) = token {
+            r = r.header(header::COOKIE, format!("zhuomu_session={t}"));
+        }
+        self.0.send(r).await
+    }
+
+    async fn form(
+        &self,
+        path: &str,
+        referer: impl AsRef<str>,
+        body: impl AsRef<str>,
+        token: &str,
+    ) -> crate::helpers::Resp {
+        let cookie = format!("zhuomu_session={token}");
+        self.0
+            .send(form_post(
+                self.0,
+                path,
+                referer.as_ref(),
+                body.as_ref(),
+                Some(&cookie),
+            ))
+            .await
+    }
+
+    /// Where a form's redirect goes (a path on this site).
+    fn location(&self, r: &crate::helpers::Resp) -> String {
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+        r.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .trim_start_matches(&self.0.addr)
+            .to_owned()
+    }
+}
+
 /// 志愿 without JavaScript: an admin places a post and schedules shifts with
 /// plain forms, citizens find it (nearest first), sign up and join the
 /// waitlist from its week, a moderator corrects attendance and lifts a
@@ -472,25 +515,7 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
     let (moderator, _) = app.moderator().await;
     let (citizen, citizen_id) = app.register("13800138000", "张三").await;
     let (other, _) = app.register("13800138001", "李四").await;
-    let cookie = |t: &str| format!("zhuomu_session={t}");
-    let page = |path: String, token: Option<&str>| {
-        let mut r = app.request(Method::GET, &path, None);
-        if let Some(t) = token {
-            r = r.header(header::COOKIE, cookie(t));
-        }
-        app.send(r)
-    };
-    let form = |path: &'static str, referer: String, body: String, token: &str| {
-        app.send(form_post(&app, path, &referer, &body, Some(&cookie(token))))
-    };
-    let location = |r: &crate::helpers::Resp| {
-        assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
-        r.headers[header::LOCATION]
-            .to_str()
-            .unwrap()
-            .trim_start_matches(&app.addr)
-            .to_owned()
-    };
+    let web = Plain(&app);
     let day = |days: i64| {
         app.state
             .clock
@@ -503,49 +528,52 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
 
     // Admins only; the form has the map to tap.
     for t in [&citizen, &moderator] {
-        let r = page("/admin/posts".into(), Some(t)).await;
+        let r = web.page("/admin/posts", Some(t)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
-    let console = page("/admin/posts".into(), Some(&admin)).await;
+    let console = web.page("/admin/posts", Some(&admin)).await;
     assert_eq!(console.status, StatusCode::OK);
     assert!(
         console.text.contains("data-pick=\"post-form\"") && console.text.contains("data-view=")
     );
     let name = "%E4%BD%93%E8%82%B2%E5%9C%BA%E8%B7%AF%E5%8F%A3"; // 体育场路口
-    let refused = form(
-        "/api/fn/add_post",
-        "/admin/posts".into(),
-        format!("name={name}&lat=&lon=&radius_m=150&description="),
-        &admin,
-    )
-    .await;
-    let back = location(&refused);
+    let refused = web
+        .form(
+            "/api/fn/add_post",
+            "/admin/posts",
+            format!("name={name}&lat=&lon=&radius_m=150&description="),
+            &admin,
+        )
+        .await;
+    let back = web.location(&refused);
     assert!(
-        page(back, Some(&admin))
+        web.page(back, Some(&admin))
             .await
             .text
             .contains("请在地图上点选岗位位置")
     );
-    let r = form(
-        "/api/fn/add_post",
-        "/admin/posts".into(),
-        format!("name={name}&lat=39.7735&lon=98.2870&radius_m=150&description="),
-        &citizen,
-    )
-    .await;
+    let r = web
+        .form(
+            "/api/fn/add_post",
+            "/admin/posts",
+            format!("name={name}&lat=39.7735&lon=98.2870&radius_m=150&description="),
+            &citizen,
+        )
+        .await;
     assert!(
-        location(&r).starts_with("/admin/posts?"),
+        web.location(&r).starts_with("/admin/posts?"),
         "refused, back with the error"
     );
     assert_eq!(app.count("posts").await, 0);
-    let created = form(
-        "/api/fn/add_post",
-        "/admin/posts".into(),
-        format!("name={name}&lat=39.7735&lon=98.2870&radius_m=150&description="),
-        &admin,
-    )
-    .await;
-    let post_page = location(&created);
+    let created = web
+        .form(
+            "/api/fn/add_post",
+            "/admin/posts",
+            format!("name={name}&lat=39.7735&lon=98.2870&radius_m=150&description="),
+            &admin,
+        )
+        .await;
+    let post_page = web.location(&created);
     let post: i64 = post_page.rsplit('/').next().unwrap().parse().unwrap();
     let far = app
         .post(
@@ -558,13 +586,21 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
 
     // One shift, twice (nothing new the second time), then a bulk schedule.
     let one = format!("post_id={post}&date={tomorrow}&start=07:00&end=09:00&capacity=1");
-    let r = form("/api/fn/add_shift", post_page.clone(), one.clone(), &admin).await;
-    assert!(location(&r).ends_with("created=1"), "{}", location(&r));
-    let r = form("/api/fn/add_shift", post_page.clone(), one, &admin).await;
-    let again = location(&r);
+    let r = web
+        .form("/api/fn/add_shift", post_page.clone(), one.clone(), &admin)
+        .await;
+    assert!(
+        web.location(&r).ends_with("created=1"),
+        "{}",
+        web.location(&r)
+    );
+    let r = web
+        .form("/api/fn/add_shift", post_page.clone(), one, &admin)
+        .await;
+    let again = web.location(&r);
     assert!(again.ends_with("created=0"));
     assert!(
-        page(again, Some(&admin))
+        web.page(again, Some(&admin))
             .await
             .text
             .contains("没有重复创建")
@@ -575,22 +611,28 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
             day(3)
         )
     };
-    let r = form(
-        "/api/fn/schedule",
-        post_page.clone(),
-        bulk("07:00-09:00+17:00-19:00"),
-        &admin,
-    )
-    .await;
-    assert!(location(&r).ends_with("created=5"), "{}", location(&r));
-    let r = form(
-        "/api/fn/schedule",
-        post_page.clone(),
-        bulk("7%E7%82%B9"),
-        &admin,
-    )
-    .await;
-    let shown = page(location(&r), Some(&admin)).await;
+    let r = web
+        .form(
+            "/api/fn/schedule",
+            post_page.clone(),
+            bulk("07:00-09:00+17:00-19:00"),
+            &admin,
+        )
+        .await;
+    assert!(
+        web.location(&r).ends_with("created=5"),
+        "{}",
+        web.location(&r)
+    );
+    let r = web
+        .form(
+            "/api/fn/schedule",
+            post_page.clone(),
+            bulk("7%E7%82%B9"),
+            &admin,
+        )
+        .await;
+    let shown = web.page(web.location(&r), Some(&admin)).await;
     assert!(
         shown.text.contains("应写成 07:00-09:00"),
         "the period's own message"
@@ -600,11 +642,13 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
         .await;
     let first = shifts.body["items"][0]["id"].as_i64().unwrap();
     assert_eq!(shifts.body["items"][0]["capacity"], 1);
-    let admin_week = page(format!("{post_page}?from={tomorrow}"), Some(&admin)).await;
+    let admin_week = web
+        .page(format!("{post_page}?from={tomorrow}"), Some(&admin))
+        .await;
     assert!(admin_week.text.contains(&format!("/manage/shifts/{first}")));
 
     // The tab lists the posts, nearest first once the phone says where it is.
-    let tab = page("/volunteer".into(), Some(&citizen)).await;
+    let tab = web.page("/volunteer", Some(&citizen)).await;
     assert!(tab.text.contains("posts-map") && tab.text.contains("未来7天6个班次 · 剩余11个名额"));
     assert!(tab.text.contains("data-test-id=\"hours\""));
     let order = |text: &str| {
@@ -612,27 +656,28 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
         let b = text.find(&format!("post-{far}\"")).unwrap();
         a < b
     };
-    let near_post = page("/volunteer?near=39.7736,98.2871".into(), None).await;
+    let near_post = web.page("/volunteer?near=39.7736,98.2871", None).await;
     assert!(order(&near_post.text) && near_post.text.contains("约10米"));
     assert!(near_post.text.contains("me-pin"));
-    let near_far = page("/volunteer?near=39.8001,98.2201".into(), None).await;
+    let near_far = web.page("/volunteer?near=39.8001,98.2201", None).await;
     assert!(!order(&near_far.text), "the other post comes first there");
 
     // The post's week: sign up, then the next person joins the waitlist.
     let week = format!("/volunteer/posts/{post}?from={tomorrow}");
-    let view = page(week.clone(), Some(&citizen)).await;
+    let view = web.page(week.clone(), Some(&citizen)).await;
     assert!(view.text.contains(&format!("shift-{first}")) && view.text.contains("剩余1个名额"));
-    let anonymous = page(week.clone(), None).await;
+    let anonymous = web.page(week.clone(), None).await;
     assert!(
         anonymous.text.contains("登录后报名")
             && !anonymous.text.contains("data-test-id=\"signup\"")
     );
     // A page that came back from a refused form does not send its error on.
-    let after_error = page(
-        format!("{week}&__path=%2Fapi%2Ffn%2Fshift_signup&__err=x"),
-        Some(&citizen),
-    )
-    .await;
+    let after_error = web
+        .page(
+            format!("{week}&__path=%2Fapi%2Ffn%2Fshift_signup&__err=x"),
+            Some(&citizen),
+        )
+        .await;
     assert!(
         after_error
             .text
@@ -641,28 +686,30 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
     );
     assert!(view.text.contains("post-map"));
     let encoded = format!("%2Fvolunteer%2Fposts%2F{post}%3Ffrom%3D{tomorrow}");
-    let r = form(
-        "/api/fn/shift_signup",
-        week.clone(),
-        format!("shift_id={first}&back={encoded}"),
-        &citizen,
-    )
-    .await;
-    assert_eq!(location(&r), week, "back to the week");
-    let tab = page("/volunteer".into(), Some(&citizen)).await;
+    let r = web
+        .form(
+            "/api/fn/shift_signup",
+            week.clone(),
+            format!("shift_id={first}&back={encoded}"),
+            &citizen,
+        )
+        .await;
+    assert_eq!(web.location(&r), week, "back to the week");
+    let tab = web.page("/volunteer", Some(&citizen)).await;
     assert!(
         tab.text.contains("checkin-later") && !tab.text.contains("checkin-form"),
         "the check-in button waits for the shift's day"
     );
     // My shifts in the phone's calendar, through a private link.
-    let r = form(
-        "/api/fn/calendar_link",
-        "/volunteer".into(),
-        String::new(),
-        &citizen,
-    )
-    .await;
-    let back = location(&r);
+    let r = web
+        .form(
+            "/api/fn/calendar_link",
+            "/volunteer",
+            String::new(),
+            &citizen,
+        )
+        .await;
+    let back = web.location(&r);
     let key = back
         .split("calendar=")
         .nth(1)
@@ -672,7 +719,7 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
         .unwrap()
         .to_owned();
     assert_eq!(key.len(), 40, "{back}");
-    let shown = page(back.clone(), Some(&citizen)).await;
+    let shown = web.page(back.clone(), Some(&citizen)).await;
     assert!(
         shown
             .text
@@ -682,44 +729,49 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
         shown.text.contains("webcal://"),
         "a subscription, not a one-off import"
     );
-    let feed = page(format!("/calendar.ics?key={key}"), None).await;
+    let feed = web.page(format!("/calendar.ics?key={key}"), None).await;
     assert_eq!(feed.status, StatusCode::OK);
     assert!(feed.text.contains("BEGIN:VEVENT") && feed.text.contains("体育场路口"));
-    let view = page(week.clone(), Some(&other)).await;
+    let view = web.page(week.clone(), Some(&other)).await;
     assert!(view.text.contains("已满 · 候补0人") && view.text.contains(">候补<"));
-    let r = form(
-        "/api/fn/shift_signup",
-        week.clone(),
-        format!("shift_id={first}&back=https%3A%2F%2Fevil.example%2F"),
-        &other,
-    )
-    .await;
-    assert_eq!(location(&r), "/volunteer", "never to another site");
-    let tab = page("/volunteer".into(), Some(&other)).await;
+    let r = web
+        .form(
+            "/api/fn/shift_signup",
+            week.clone(),
+            format!("shift_id={first}&back=https%3A%2F%2Fevil.example%2F"),
+            &other,
+        )
+        .await;
+    assert_eq!(web.location(&r), "/volunteer", "never to another site");
+    let tab = web.page("/volunteer", Some(&other)).await;
     assert!(tab.text.contains("候补第1位") && tab.text.contains("退出候补"));
     assert_eq!(
-        page(format!("/volunteer/posts/{}", far + 100), None)
+        web.page(format!("/volunteer/posts/{}", far + 100), None)
             .await
             .status,
         StatusCode::NOT_FOUND
     );
-    let stars = page("/volunteer/stars".into(), None).await;
+    let stars = web.page("/volunteer/stars", None).await;
     assert_eq!(stars.status, StatusCode::OK);
     assert!(stars.text.contains("志愿服务之星") && stars.text.contains("prev-month"));
 
     // The moderator's day and the attendance list.
     assert_eq!(
-        page(format!("/manage/shifts?date={tomorrow}"), Some(&citizen))
+        web.page(format!("/manage/shifts?date={tomorrow}"), Some(&citizen))
             .await
             .status,
         StatusCode::FORBIDDEN
     );
-    let day_view = page(format!("/manage/shifts?date={tomorrow}"), Some(&moderator)).await;
+    let day_view = web
+        .page(format!("/manage/shifts?date={tomorrow}"), Some(&moderator))
+        .await;
     assert!(
         day_view.text.contains(&format!("day-shift-{first}"))
             && day_view.text.contains("已报名1/1人")
     );
-    let list = page(format!("/manage/shifts/{first}"), Some(&moderator)).await;
+    let list = web
+        .page(format!("/manage/shifts/{first}"), Some(&moderator))
+        .await;
     assert!(
         list.text.contains("张三") && list.text.contains("李四") && list.text.contains("候补第1位")
     );
@@ -732,29 +784,31 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
         "shift_id={first}&signup_id={}&credited_minutes=90",
         signup.0
     );
-    let early = form(
-        "/api/fn/correct_minutes",
-        format!("/manage/shifts/{first}"),
-        correct.clone(),
-        &moderator,
-    )
-    .await;
-    let shown = page(location(&early), Some(&moderator)).await;
+    let early = web
+        .form(
+            "/api/fn/correct_minutes",
+            format!("/manage/shifts/{first}"),
+            correct.clone(),
+            &moderator,
+        )
+        .await;
+    let shown = web.page(web.location(&early), Some(&moderator)).await;
     assert!(shown.text.contains("班次还没有开始"));
     app.state.clock.advance(48 * 3600 * 1000);
-    let done = form(
-        "/api/fn/correct_minutes",
-        format!("/manage/shifts/{first}"),
-        correct,
-        &moderator,
-    )
-    .await;
-    let back = location(&done);
+    let done = web
+        .form(
+            "/api/fn/correct_minutes",
+            format!("/manage/shifts/{first}"),
+            correct,
+            &moderator,
+        )
+        .await;
+    let back = web.location(&done);
     assert!(back.ends_with(&format!("saved={}", signup.0)));
-    let list = page(back, Some(&moderator)).await;
+    let list = web.page(back, Some(&moderator)).await;
     assert!(list.text.contains("计入1小时30分钟 · 15积分"));
     assert_eq!(app.balance(citizen_id).await, 15);
-    let tab = page("/volunteer".into(), Some(&citizen)).await;
+    let tab = web.page("/volunteer", Some(&citizen)).await;
     assert!(
         tab.text.contains("hours-total\">1.5小时<"),
         "my hours on the tab"
@@ -767,21 +821,149 @@ async fn volunteer_pages_and_staff_forms(e: Engine) {
         .execute(&app.state.db.pool)
         .await
         .unwrap();
-    let tab = page("/volunteer".into(), Some(&citizen)).await;
+    let tab = web.page("/volunteer", Some(&citizen)).await;
     assert!(tab.text.contains("data-test-id=\"suspended\""));
-    let day_view = page("/manage/shifts".into(), Some(&moderator)).await;
+    let day_view = web.page("/manage/shifts", Some(&moderator)).await;
     assert!(day_view.text.contains(&format!("suspended-{citizen_id}")));
-    let lifted = form(
-        "/api/fn/lift_suspension",
-        "/manage/shifts".into(),
-        format!("user_id={citizen_id}"),
-        &moderator,
-    )
-    .await;
-    let day_view = page(location(&lifted), Some(&moderator)).await;
+    let lifted = web
+        .form(
+            "/api/fn/lift_suspension",
+            "/manage/shifts",
+            format!("user_id={citizen_id}"),
+            &moderator,
+        )
+        .await;
+    let day_view = web.page(web.location(&lifted), Some(&moderator)).await;
     assert!(
         day_view.text.contains("已恢复报名")
             && !day_view.text.contains(&format!("suspended-{citizen_id}"))
     );
 }
 both!(volunteer_pages_and_staff_forms);
+
+/// 积分 without JavaScript: the tab explains each entry, shows badges and
+/// the leaderboards; a citizen redeems a gift, sees the code and its QR,
+/// unit staff hand it over; an admin adds and restocks gifts.
+async fn points_and_gift_pages(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (moderator, _) = app.moderator().await;
+    let city = app.city().await;
+    let (staff, _) = app.unit_staff("13900000003", city.street_unit).await;
+    let (citizen, citizen_id) = app.register("13800138000", "张三").await;
+    let web = Plain(&app);
+
+    // Admin: a gift by form; others may not.
+    assert_eq!(
+        web.page("/admin/gifts", Some(&citizen)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let body = "name=%E6%96%87%E6%98%8E%E9%9B%A8%E4%BC%9E&description=&cost=30&stock=1".to_owned();
+    let r = web
+        .form("/api/fn/add_gift", "/admin/gifts", body.clone(), &citizen)
+        .await;
+    web.location(&r);
+    assert_eq!(app.count("gifts").await, 0);
+    let r = web
+        .form("/api/fn/add_gift", "/admin/gifts", body, &admin)
+        .await;
+    assert!(web.location(&r).contains("saved=1"));
+    let (gift,): (i64,) = sqlx::query_as("SELECT id FROM gifts")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = web
+        .form(
+            "/api/fn/update_gift",
+            "/admin/gifts",
+            format!("id={gift}&restock=2"),
+            &admin,
+        )
+        .await;
+    web.location(&r);
+    let console = web.page("/admin/gifts", Some(&admin)).await;
+    assert!(console.text.contains("30积分 · 库存3"));
+
+    // The citizen earns, the tab explains it.
+    app.post(
+        "/api/v1/admin/points/adjust",
+        serde_json::json!({"user_id": citizen_id, "delta": 40, "reason": "活动奖励"}),
+        Some(&moderator),
+    )
+    .await;
+    let tab = web.page("/points", Some(&citizen)).await;
+    assert!(tab.text.contains("人工调整：活动奖励") && tab.text.contains("badge-first_report"));
+    let board = web.page("/points?board=points&period=all", None).await;
+    assert!(board.text.contains("张三") && board.text.contains("40分"));
+    let hours = web.page("/points?board=hours&period=month", None).await;
+    assert!(hours.text.contains("还没有上榜的人"));
+
+    // Redeem by form: the code as text and as a QR code.
+    let shop = web.page("/gifts", Some(&citizen)).await;
+    assert!(shop.text.contains("剩余3件") && shop.text.contains("我的积分"));
+    let r = web
+        .form(
+            "/api/fn/redeem",
+            "/gifts",
+            format!("gift_id={gift}"),
+            &citizen,
+        )
+        .await;
+    let mine = web.page(web.location(&r), Some(&citizen)).await;
+    let qr = mine
+        .text
+        .split("data-test-id=\"qr\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(mine.text.contains("兑换成功") && qr.starts_with(" class=\"qr\"><svg"));
+    let (code,): (String,) = sqlx::query_as("SELECT code FROM redemptions")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert!(mine.text.contains(&code));
+    assert_eq!(app.balance(citizen_id).await, 10);
+    let shop = web.page("/gifts", Some(&citizen)).await;
+    assert!(
+        shop.text.contains("积分不足"),
+        "10 points left, the gift costs 30"
+    );
+
+    // Staff look the code up and hand it over; citizens may not.
+    assert_eq!(
+        web.page("/manage/fulfil", Some(&citizen)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let preview = web
+        .page(
+            format!("/manage/fulfil?code={}", code.to_lowercase()),
+            Some(&staff),
+        )
+        .await;
+    assert!(preview.text.contains("文明雨伞") && preview.text.contains("待领取"));
+    let r = web
+        .form(
+            "/api/fn/fulfil",
+            "/manage/fulfil",
+            format!("code={code}"),
+            &staff,
+        )
+        .await;
+    let done = web.page(web.location(&r), Some(&staff)).await;
+    assert!(done.text.contains("已核销") && done.text.contains("已领取"));
+    let r = web
+        .form(
+            "/api/fn/fulfil",
+            "/manage/fulfil",
+            format!("code={code}"),
+            &staff,
+        )
+        .await;
+    let again = web.page(web.location(&r), Some(&staff)).await;
+    assert!(
+        again.text.contains("礼品已经领取"),
+        "a second hand-over is refused in words"
+    );
+    let mine = web.page("/me/redemptions", Some(&citizen)).await;
+    assert!(mine.text.contains("已领取") && !mine.text.contains("data-test-id=\"qr\""));
+}
+both!(points_and_gift_pages);
