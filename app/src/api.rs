@@ -1460,6 +1460,84 @@ pub async fn update_gift(
     )
 }
 
+/// Staff: the earning rules in force (the page's form starts from them).
+#[server(prefix = "/api/fn", endpoint = "points_rules")]
+pub async fn points_rules() -> Result<crate::domain::points::EarningRules, AppError> {
+    ssr::finish(
+        async {
+            ssr::require_user().await?.require_moderator()?;
+            crate::backend::points::rules(&ssr::state()?.db.pool).await
+        }
+        .await,
+    )
+}
+
+/// Moderators and admins: add or take points, with a reason (audited).
+#[server(prefix = "/api/fn", endpoint = "adjust_points")]
+pub async fn adjust_points(phone: String, delta: String, reason: String) -> Result<(), AppError> {
+    use crate::backend::points::{self, AdjustInput};
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            me.require_moderator()?;
+            let state = ssr::state()?;
+            let phone =
+                crate::domain::Phone::parse(&phone).map_err(|e| AppError::field("phone", e))?;
+            let user = crate::backend::users::find_by_phone(&state, &phone)
+                .await?
+                .ok_or_else(|| AppError::field("phone", "没有这个手机号的用户"))?;
+            let delta = optional_number(Some(delta), "delta")?
+                .ok_or_else(|| AppError::field("delta", "请填写积分变动"))?;
+            points::adjust(
+                &state,
+                &me,
+                AdjustInput {
+                    user_id: user.id,
+                    delta,
+                    reason,
+                },
+            )
+            .await?;
+            leptos_axum::redirect("/admin/points?adjusted=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Admins: change the earning rules.
+#[server(prefix = "/api/fn", endpoint = "set_rules")]
+pub async fn set_points_rules(
+    report_confirmed: String,
+    volunteer_per_hour: String,
+    nomination_approved: String,
+    daily_vote: String,
+    report_daily_cap: String,
+) -> Result<(), AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            me.require_admin()?;
+            let mut input = std::collections::BTreeMap::new();
+            for (key, v) in [
+                ("report_confirmed", report_confirmed),
+                ("volunteer_per_hour", volunteer_per_hour),
+                ("nomination_approved", nomination_approved),
+                ("daily_vote", daily_vote),
+                ("report_daily_cap", report_daily_cap),
+            ] {
+                let n = optional_number(Some(v), key)?
+                    .ok_or_else(|| AppError::field(key, "请填写数字"))?;
+                input.insert(key.to_owned(), n);
+            }
+            crate::backend::points::set_rules(&ssr::state()?, &me, input).await?;
+            leptos_axum::redirect("/admin/points?rules=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;

@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me/redemptions") view=gifts::RedemptionsPage/>
                     <Route path=path!("/manage/fulfil") view=gifts::FulfilPage/>
                     <Route path=path!("/admin/gifts") view=gifts::AdminGiftsPage/>
+                    <Route path=path!("/admin/points") view=gifts::AdminPointsPage/>
                     <Route path=path!("/me") view=account::MePage/>
                     <Route path=path!("/login") view=account::LoginPage/>
                     <Route path=path!("/register") view=account::RegisterPage/>

@@ -965,5 +965,53 @@ async fn points_and_gift_pages(e: Engine) {
     );
     let mine = web.page("/me/redemptions", Some(&citizen)).await;
     assert!(mine.text.contains("已领取") && !mine.text.contains("data-test-id=\"qr\""));
+
+    // Adjustments by form need a reason; admins change the rules.
+    let r = web
+        .form(
+            "/api/fn/adjust_points",
+            "/admin/points",
+            "phone=13800138000&delta=5&reason=",
+            &moderator,
+        )
+        .await;
+    let back = web.page(web.location(&r), Some(&moderator)).await;
+    assert!(
+        back.text.contains("请填写调整原因"),
+        "the reason is mandatory"
+    );
+    let r = web
+        .form(
+            "/api/fn/adjust_points",
+            "/admin/points",
+            "phone=13800138000&delta=5&reason=%E5%BF%97%E6%84%BF%E6%B4%BB%E5%8A%A8",
+            &moderator,
+        )
+        .await;
+    assert!(web.location(&r).contains("adjusted=1"));
+    assert_eq!(app.balance(citizen_id).await, 15);
+    let rules = "report_confirmed=2&volunteer_per_hour=12&nomination_approved=20&daily_vote=1&report_daily_cap=40";
+    let r = web
+        .form("/api/fn/set_rules", "/admin/points", rules, &moderator)
+        .await;
+    web.location(&r);
+    assert_eq!(
+        app.get("/api/v1/points/rules", None).await.body["volunteer_per_hour"],
+        10,
+        "moderators may not"
+    );
+    let r = web
+        .form("/api/fn/set_rules", "/admin/points", rules, &admin)
+        .await;
+    assert!(web.location(&r).contains("rules=1"));
+    assert_eq!(
+        app.get("/api/v1/points/rules", None).await.body["volunteer_per_hour"],
+        12
+    );
+    let form = web.page("/admin/points", Some(&admin)).await;
+    assert!(
+        form.text.contains("value=\"40\""),
+        "the form shows the rules in force"
+    );
 }
 both!(points_and_gift_pages);
