@@ -3,7 +3,7 @@
 // unit staff hand it over with the code; the redemption shows 已领取.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, phone, byTest, shot, login, DEMO, register } from './support.mjs';
+import { BASE, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -29,6 +29,10 @@ test('earn, see the level, redeem, show the QR code, staff hand it over', async 
     headers: admin, data: { name, description: '印有创城标志', cost: 30, stock: 2 },
   })).json();
   assert.ok(gift.id, JSON.stringify(gift));
+  const pictured = await api.post(`${BASE}/api/v1/admin/gifts/${gift.id}/photo`, {
+    headers: admin, multipart: { photo: await jpegPhoto(browser, '#1f5fbf') },
+  });
+  assert.equal(pictured.status(), 200, await pictured.text());
 
   await register(citizen.page, '积分市民');
   const me = await (await citizen.page.request.get(`${BASE}/api/v1/me`)).json();
@@ -49,6 +53,8 @@ test('earn, see the level, redeem, show the QR code, staff hand it over', async 
   await citizen.page.waitForURL(`${BASE}/gifts`);
   const card = byTest(citizen.page, `gift-${gift.id}`);
   assert.match(await card.locator('[data-test-id="stock"]').textContent(), /剩余2件/);
+  assert.match(await card.locator('img.gift-photo').getAttribute('src'), /^\/photos\//);
+  assert.ok(await card.locator('img.gift-photo').evaluate((i) => i.complete && i.naturalWidth > 0), 'the picture loads');
   await shot(citizen.page, 'gift-shop');
   await card.locator('[data-test-id="redeem"]').click();
   await citizen.page.waitForURL(/\/me\/redemptions\?new=\d+/);

@@ -35,7 +35,8 @@ pub const UPLOAD_LIMIT: usize =
 pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
     let upload = method == axum::http::Method::POST
         && (path == "/api/v1/reports"
-            || (path.starts_with("/api/v1/reports/") && path.ends_with("/rectify")));
+            || (path.starts_with("/api/v1/reports/") && path.ends_with("/rectify"))
+            || (path.starts_with("/api/v1/admin/gifts/") && path.ends_with("/photo")));
     if upload { UPLOAD_LIMIT } else { BODY_LIMIT }
 }
 

@@ -435,3 +435,46 @@ pub async fn fulfil(
     super::notify::deliver(state, &badges).await;
     Ok(row.into_redemption(state))
 }
+
+/// Admin: the gift's picture, through the same photo pipeline as reports
+/// (type from the bytes, size limits, re-encoded without EXIF); the shop
+/// shows its 400 px version.
+pub async fn set_photo(
+    state: &AppState,
+    actor: &CurrentUser,
+    id: i64,
+    upload: Option<super::photos::Upload>,
+) -> Result<Gift, AppError> {
+    actor.require_admin()?;
+    get(state, id).await?;
+    let upload = upload.ok_or_else(|| AppError::field("photo", "请选择一张照片"))?;
+    let stored = super::reports::store_all(state, vec![upload], "photo").await?;
+    let photo = &stored[0];
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let (old,): (Option<String>,) = sqlx::query_as("SELECT photo_key FROM gifts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE gifts SET photo_key = $1 WHERE id = $2")
+        .bind(&photo.thumb_key)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "gift.photo",
+        "gift",
+        Some(id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    // Only the 400 px version is shown; the old picture goes.
+    let mut unused = vec![photo.key.clone()];
+    unused.extend(old);
+    state.photos.delete(&unused).await;
+    get(state, id).await
+}

@@ -615,7 +615,7 @@ async fn route(state: &AppState, p: GeoPoint) -> Result<Option<(i64, i64)>, AppE
     Ok(report::route_area(p, &areas).map(|a| (a.id, a.unit_id)))
 }
 
-async fn store_all(
+pub(crate) async fn store_all(
     state: &AppState,
     uploads: Vec<Upload>,
     field: &str,
@@ -640,7 +640,7 @@ async fn store_all(
     Ok(stored)
 }
 
-async fn forget(state: &AppState, stored: &[StoredPhoto]) {
+pub(crate) async fn forget(state: &AppState, stored: &[StoredPhoto]) {
     let keys: Vec<String> = stored
         .iter()
         .flat_map(|s| [s.key.clone(), s.thumb_key.clone()])
@@ -1850,7 +1850,14 @@ pub async fn photo_access(
     .bind(key)
     .fetch_optional(&state.db.pool)
     .await?;
-    let (status, reporter) = row.ok_or(AppError::NotFound)?;
+    let Some((status, reporter)) = row else {
+        // A gift's picture in the shop is public.
+        let gift: Option<(i64,)> = sqlx::query_as("SELECT id FROM gifts WHERE photo_key = $1")
+            .bind(key)
+            .fetch_optional(&state.db.pool)
+            .await?;
+        return gift.map(|_| PhotoAccess::Public).ok_or(AppError::NotFound);
+    };
     if ReportStatus::parse(&status).is_ok_and(ReportStatus::is_public) {
         Ok(PhotoAccess::Public)
     } else if viewer.is_some_and(|v| v.id == reporter || v.roles.can_moderate()) {

@@ -217,7 +217,14 @@ pub fn AdminGiftsPage() -> impl IntoView {
                     </section>
                     {gifts.into_iter().map(|g| view! {
                         <section class="card" data-test-id=format!("admin-gift-{}", g.id)>
+                            {picture(&g)}
                             <h2>{g.name.clone()}{g.hidden.then_some("（已下架）")}</h2>
+                            <form method="post" enctype="multipart/form-data" class="inline-form"
+                                action=format!("/api/v1/admin/gifts/{}/photo", g.id) data-upload=format!("/api/v1/admin/gifts/{}/photo", g.id)>
+                                <label class="btn">"选择图片"<input type="file" name="photo" accept="image/jpeg,image/png,image/webp" class="sr-only" data-test-id="gift-photo"/></label>
+                                <button type="submit" class="btn" data-test-id="gift-photo-submit">"上传图片"</button>
+                                <p class="form-error" role="alert"></p>
+                            </form>
                             <p class="muted">{format!("{}积分 · 库存{}", g.cost, g.stock)}</p>
                             <form method="post" action=UpdateGift::PATH class="inline-form">
                                 <input type="hidden" name="id" value=g.id/>

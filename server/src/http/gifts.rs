@@ -8,8 +8,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::extract::{ApiJson, ApiQuery, Caller, Id};
+use super::extract::{ApiJson, ApiQuery, Caller, Id, UploadForm};
 use crate::problem::{ApiResult, Problem};
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
 
 /// The catalogue: gifts on offer with their cost and stock left.
 #[utoipa::path(get, path = "/api/v1/gifts", tag = "points", responses((status = 200, body = Vec<Gift>)))]
@@ -113,4 +115,21 @@ pub async fn by_code(
     ApiQuery(q): ApiQuery<CodeInput>,
 ) -> ApiResult<Json<Redemption>> {
     Ok(Json(gifts::by_code(&state, &actor, &q.code).await?))
+}
+
+/// Admin: the gift's picture (multipart, field `photo`; JPEG, PNG or WebP).
+#[utoipa::path(post, path = "/api/v1/admin/gifts/{id}/photo", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Gift), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn photo(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Json<Gift>> {
+    let mut form = UploadForm::read(multipart, &["photo"]).await?;
+    let upload = form.take_files("photo").into_iter().next();
+    Ok(Json(gifts::set_photo(&state, &actor, id, upload).await?))
 }

@@ -24,7 +24,7 @@ use utoipa::OpenApi;
         system::healthz, system::readyz,
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users,
         points::summary, points::ledger, points::adjust, points::leaderboard, points::rules, points::set_rules,
-        gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code,
+        gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code, gifts::photo,
         city::categories, city::create_category, city::units, city::create_unit, city::areas, city::create_area,
         reports::create, reports::list, reports::get, reports::nearby, reports::hot, reports::follow, reports::unfollow,
         reports::mine, reports::moderation_queue, reports::review, reports::merge, reports::unit_tasks,
@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gifts", get(gifts::list))
         .route("/admin/gifts", post(gifts::create))
         .route("/admin/gifts/{id}", axum::routing::patch(gifts::update))
+        .route("/admin/gifts/{id}/photo", post(gifts::photo))
         .route("/gifts/{id}/redeem", post(gifts::redeem))
         .route("/me/redemptions", get(gifts::mine))
         .route("/redemptions/{id}/cancel", post(gifts::cancel))

@@ -441,3 +441,65 @@ async fn cancel_and_fulfil_at_once(e: Engine) {
     assert_ledgers_balance(&app).await;
 }
 both!(cancel_and_fulfil_at_once);
+
+/// A gift's picture goes through the photo pipeline and is public.
+async fn gift_pictures(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let gift = new_gift(&app, &admin, "文明雨伞", 30, 5).await;
+    let path = format!("/api/v1/admin/gifts/{gift}/photo");
+    let form = || {
+        reqwest::multipart::Form::new().part(
+            "photo",
+            crate::helpers::photo_part(crate::helpers::jpeg(800, 600)),
+        )
+    };
+    assert_eq!(
+        app.post_form(&path, &citizen, form()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let empty = app
+        .post_form(&path, &admin, reqwest::multipart::Form::new())
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.text
+    );
+    let html = reqwest::multipart::Form::new().part(
+        "photo",
+        reqwest::multipart::Part::bytes(b"<html></html>".to_vec())
+            .file_name("a.jpg")
+            .mime_str("image/jpeg")
+            .unwrap(),
+    );
+    assert_eq!(
+        app.post_form(&path, &admin, html).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let r = app.post_form(&path, &admin, form()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let url = r.body["photo_url"].as_str().unwrap().to_owned();
+    let list = app.get("/api/v1/gifts", None).await;
+    assert_eq!(list.body[0]["photo_url"], url.as_str());
+    let img = app.get(&url, None).await;
+    assert_eq!(
+        img.status,
+        StatusCode::OK,
+        "anyone sees the shop's pictures"
+    );
+    assert_eq!(img.headers[reqwest::header::CONTENT_TYPE], "image/jpeg");
+    // A new picture replaces the old one, which is gone.
+    let r = app.post_form(&path, &admin, form()).await;
+    assert_ne!(r.body["photo_url"], url.as_str());
+    assert_eq!(app.get(&url, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post_form("/api/v1/admin/gifts/4242/photo", &admin, form())
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+both!(gift_pictures);
