@@ -23,10 +23,13 @@ pub struct SeedFile {
     /// Volunteer duty posts at crossings.
     #[serde(default)]
     pub posts: Vec<app::backend::volunteer::PostInput>,
+    /// The gift shop's catalogue.
+    #[serde(default)]
+    pub gifts: Vec<app::backend::gifts::GiftInput>,
     /// Shifts at every seeded post from today on, so the demo has a week
     /// to sign up for.
     pub shifts: Option<SeedShifts>,
-    /// Sections that later features load (gifts, campaigns) are kept in
+    /// Sections that later features load (campaigns) are kept in
     /// the file and ignored until their tables exist.
     #[serde(flatten)]
     pub later: HashMap<String, serde_json::Value>,
@@ -197,6 +200,23 @@ pub async fn load_file(
         n += 1;
     }
     report.created.push(("posts", n));
+
+    let existing: Vec<String> = app::backend::gifts::list(state, true)
+        .await?
+        .into_iter()
+        .map(|g| g.name)
+        .collect();
+    let mut n = 0;
+    for g in &file.gifts {
+        if existing.contains(&g.name) {
+            continue;
+        }
+        app::backend::gifts::create(state, None, g.clone())
+            .await
+            .map_err(|e| seed_error("gift", &g.name, e))?;
+        n += 1;
+    }
+    report.created.push(("gifts", n));
 
     if let Some(plan) = &file.shifts {
         use app::backend::volunteer::{self, PeriodInput, ScheduleInput};

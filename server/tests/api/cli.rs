@@ -33,14 +33,14 @@ async fn migrate_seed_and_create_users(e: Engine) {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("created 8 units"));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("3 posts, 84 shifts"),
+        String::from_utf8_lossy(&out.stdout).contains("3 posts, 3 gifts, 84 shifts"),
         "duty posts at crossings, a week of the four peaks at each: {}",
         String::from_utf8_lossy(&out.stdout)
     );
     let out = zhuomu(&url, dir.path(), &["seed"]);
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("created 0 units, 0 categories, 0 areas, 0 posts, 0 shifts")
+            .contains("created 0 units, 0 categories, 0 areas, 0 posts, 0 gifts, 0 shifts")
     );
 
     let out = zhuomu(
