@@ -1363,19 +1363,12 @@ pub async fn fulfil_lookup(
     ssr::finish(
         async {
             let me = ssr::require_user().await?;
-            let state = ssr::state()?;
+            crate::backend::gifts::require_fulfiller(&me)?;
             match code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-                Some(c) => Ok(Some(crate::backend::gifts::by_code(&state, &me, c).await?)),
-                None => {
-                    // Checks the role even before a code is typed.
-                    crate::backend::gifts::by_code(&state, &me, "")
-                        .await
-                        .map(Some)
-                        .or_else(|e| match e {
-                            AppError::Invalid(_) => Ok(None),
-                            other => Err(other),
-                        })
-                }
+                Some(c) => Ok(Some(
+                    crate::backend::gifts::by_code(&ssr::state()?, &me, c).await?,
+                )),
+                None => Ok(None),
             }
         }
         .await,

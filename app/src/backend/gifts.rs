@@ -275,24 +275,16 @@ pub async fn redeem(
             break id;
         }
     };
-    let delta = PointsDelta::parse(-cost).map_err(|_| AppError::Internal)?;
-    points::append(
-        &mut tx,
+    settle(
+        state,
+        tx,
         now,
         actor.id,
-        delta,
+        -cost,
         PointsReason::GiftRedeemed,
-        Some(Reference {
-            kind: "redemption",
-            id,
-        }),
-        None,
-        None,
+        id,
     )
-    .await?;
-    let row = one(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(row.into_redemption(state))
+    .await
 }
 
 /// My redemptions, newest first.
@@ -304,6 +296,38 @@ pub async fn mine(state: &AppState, me: &CurrentUser) -> Result<Vec<Redemption>,
     .fetch_all(&state.db.pool)
     .await?;
     Ok(rows.into_iter().map(|r| r.into_redemption(state)).collect())
+}
+
+/// Moves a redemption's points (spent or refunded, referring to it), then
+/// commits and answers with the redemption.
+async fn settle(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    now: i64,
+    user: i64,
+    delta: i64,
+    reason: PointsReason,
+    id: i64,
+) -> Result<Redemption, AppError> {
+    let delta = PointsDelta::parse(delta).map_err(|_| AppError::Internal)?;
+    let reference = Reference {
+        kind: "redemption",
+        id,
+    };
+    points::append(
+        &mut tx,
+        now,
+        user,
+        delta,
+        reason,
+        Some(reference),
+        None,
+        None,
+    )
+    .await?;
+    let row = one(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(row.into_redemption(state))
 }
 
 fn not_pending(status: &str) -> AppError {
@@ -345,27 +369,20 @@ pub async fn cancel(
         .bind(gift_id)
         .execute(&mut *tx)
         .await?;
-    let delta = PointsDelta::parse(cost).map_err(|_| AppError::Internal)?;
-    points::append(
-        &mut tx,
+    settle(
+        state,
+        tx,
         now,
         actor.id,
-        delta,
+        cost,
         PointsReason::GiftRefunded,
-        Some(Reference {
-            kind: "redemption",
-            id,
-        }),
-        None,
-        None,
+        id,
     )
-    .await?;
-    let row = one(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(row.into_redemption(state))
+    .await
 }
 
-fn require_fulfiller(actor: &CurrentUser) -> Result<(), AppError> {
+/// Unit staff and admins hand gifts over.
+pub fn require_fulfiller(actor: &CurrentUser) -> Result<(), AppError> {
     if actor.roles.has(Role::UnitStaff) || actor.roles.has(Role::Admin) {
         Ok(())
     } else {
