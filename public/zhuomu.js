@@ -186,10 +186,84 @@
         var button = form.querySelector('[type=submit]');
         if (button) button.disabled = true;
         g.zhuomu.send(form, form.getAttribute('data-upload')).then(function (r) {
-          if (r.status >= 200 && r.status < 300) { location.reload(); return; }
+          if (r.status >= 200 && r.status < 300) {
+            var next = form.getAttribute('data-next');
+            if (next) location.href = next; else location.reload();
+            return;
+          }
           say(form, r.status === 0 ? '网络不通：已保存在手机上，联网后会自动提交。' : problemText(r));
           if (button) button.disabled = false;
         });
+      });
+    });
+  }
+  // The fulfilment console's scan form: a photo is sent as soon as it is
+  // taken; where the browser reads barcodes itself (BarcodeDetector), a live
+  // camera finds the code without a photo.
+  function enhanceScan(doc) {
+    doc.querySelectorAll('form[data-scan]').forEach(function (form) {
+      var input = form.querySelector('input[type=file]');
+      input.addEventListener('change', function () {
+        if (!input.files.length) return;
+        say(form, '正在识别…');
+        form.submit();
+      });
+      if (!('BarcodeDetector' in g) || !navigator.mediaDevices) return;
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'btn block';
+      button.textContent = '打开摄像头扫码';
+      button.setAttribute('data-test-id', 'scan-live');
+      form.insertBefore(button, form.querySelector('[role=alert]'));
+      button.addEventListener('click', function () {
+        var detector = new g.BarcodeDetector({ formats: ['qr_code'] });
+        var video = document.createElement('video');
+        video.setAttribute('playsinline', '');
+        video.muted = true;
+        video.className = 'scan-video';
+        navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } }).then(function (stream) {
+          video.srcObject = stream;
+          form.insertBefore(video, button);
+          button.hidden = true;
+          return video.play().then(function () {
+            (function look() {
+              detector.detect(video).then(function (found) {
+                if (!found.length) { setTimeout(look, 250); return; }
+                stream.getTracks().forEach(function (t) { t.stop(); });
+                location.href = '/manage/fulfil?code=' + encodeURIComponent(found[0].rawValue);
+              }, function () { setTimeout(look, 500); });
+            })();
+          });
+        }).catch(function () { say(form, '无法打开摄像头，请改用拍照或手动输入。'); });
+      });
+    });
+  }
+  // 好人 campaigns: a countdown that ticks ([data-countdown] holds the
+  // deadline in ms since the epoch; the server wrote the first text), and a
+  // share button where the phone can share ([data-share]).
+  function timeLeft(ms) {
+    var m = Math.max(0, Math.floor(ms / 60000)), d = Math.floor(m / 1440), h = Math.floor(m / 60) % 24;
+    if (d) return d + '天' + h + '小时';
+    if (h) return h + '小时' + (m % 60) + '分';
+    return m ? m + '分钟' : '不到1分钟';
+  }
+  function enhanceCampaigns(doc) {
+    var clocks = doc.querySelectorAll('[data-countdown]');
+    if (clocks.length) {
+      var tick = function () {
+        clocks.forEach(function (c) { c.textContent = timeLeft(+c.getAttribute('data-countdown') - Date.now()); });
+      };
+      setInterval(tick, 30000);
+    }
+    doc.querySelectorAll('[data-share]').forEach(function (b) {
+      var url = b.getAttribute('data-share');
+      b.hidden = false;
+      b.addEventListener('click', function () {
+        if (navigator.share) {
+          navigator.share({ title: b.getAttribute('data-share-title') || document.title, url: url }).catch(function () {});
+        } else if (navigator.clipboard) {
+          navigator.clipboard.writeText(url).then(function () { b.textContent = '链接已复制'; });
+        }
       });
     });
   }
@@ -307,6 +381,8 @@
     document.addEventListener('DOMContentLoaded', function () {
       enhanceUploads(document);
       enhanceRedaction(document);
+      enhanceScan(document);
+      enhanceCampaigns(document);
       enhanceGeoForms(document);
       enhanceNear(document);
       enhancePick(document);

@@ -81,6 +81,19 @@ ensure_build_tools() {
 
 # Release build of the web bundle and the server, then precompress the static
 # assets and print the first-load transfer size.
+# Every change to the workspace leaves new test binaries of our own crates
+# behind (hundreds of MB each); keep the build cache from filling the disk by
+# dropping our crates' artefacts that are more than a day old. Dependencies
+# are kept, so nothing but our own code is rebuilt.
+prune_stale_builds() {
+  local deps="$CARGO_TARGET_DIR/debug/deps"
+  [ -d "$deps" ] || return 0
+  local crate
+  for crate in zhuomu zhuomu_server libzhuomu libzhuomu_server app libapp api ledger_rate photo_memory; do
+    find "$deps" -maxdepth 1 -name "$crate-*" -mmin +1440 -delete 2>/dev/null || true
+  done
+}
+
 build_site() {
   say "building the site (cargo leptos build --release)"
   (cd "$ROOT" && cargo leptos build --release)

@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_build_tools
 ensure_chromium
+prune_stale_builds
 build_site
 
 SERVER_PID=""

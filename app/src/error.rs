@@ -35,6 +35,9 @@ pub enum AppError {
     /// features add: `out_of_stock`, `invalid_transition`, …
     #[error("{message}")]
     Conflict { code: String, message: String },
+    /// A named refusal of who is asking (403), e.g. `account_too_new`.
+    #[error("{message}")]
+    Refused { code: String, message: String },
     #[error("上传的内容过大")]
     PayloadTooLarge,
     #[error("只支持 JPEG、PNG 或 WebP 格式的照片")]
@@ -70,7 +73,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::PhoneTaken => "phone_taken",
             AppError::InsufficientPoints => "insufficient_points",
-            AppError::Conflict { code, .. } => code,
+            AppError::Conflict { code, .. } | AppError::Refused { code, .. } => code,
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Network => "network",
@@ -83,7 +86,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::TooManyAttempts | AppError::RateLimited => 429,
-            AppError::Forbidden | AppError::CrossOrigin => 403,
+            AppError::Forbidden | AppError::CrossOrigin | AppError::Refused { .. } => 403,
             AppError::NotFound => 404,
             AppError::PhoneTaken | AppError::InsufficientPoints | AppError::Conflict { .. } => 409,
             AppError::PayloadTooLarge => 413,

@@ -460,3 +460,104 @@ pub struct BadgeView {
     pub description: String,
     pub earned_at: Option<String>,
 }
+
+/// A 好人 campaign: two windows and the vote limits. Times are RFC 3339 in
+/// the city's zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Campaign {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub nomination_starts_at: String,
+    pub nomination_ends_at: String,
+    pub voting_starts_at: String,
+    pub voting_ends_at: String,
+    pub votes_per_day: i64,
+    pub min_account_age_hours: i64,
+    /// `upcoming`, `nominating`, `reviewing`, `voting` or `ended`.
+    pub phase: String,
+    pub phase_label: String,
+    /// Nominations accepted now / votes accepted now (the windows may
+    /// overlap).
+    pub nominating_open: bool,
+    pub voting_open: bool,
+    /// The next change (e.g. `投票截止`) and how long until it, in words
+    /// and in milliseconds since the epoch, for a countdown.
+    pub next_deadline: Option<String>,
+    pub next_deadline_at: Option<i64>,
+    pub next_deadline_in: Option<String>,
+    /// Approved nominations, and winners marked.
+    pub nomination_count: i64,
+    pub winner_count: i64,
+}
+
+/// A nomination. The public sees approved ones; the nominator and moderators
+/// also see the others, with the review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Nomination {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub campaign_title: String,
+    pub nominee_name: String,
+    pub category: String,
+    pub story: String,
+    pub photo_url: Option<String>,
+    pub thumb_url: Option<String>,
+    /// `pending_review`, `approved` or `rejected`.
+    pub status: String,
+    pub status_label: String,
+    pub reject_reason: Option<String>,
+    pub vote_count: i64,
+    pub winner: bool,
+    /// The nominator's display name: moderators only.
+    pub nominator_name: Option<String>,
+    pub created_at: String,
+}
+
+/// The answer to a vote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct VoteResult {
+    pub nomination_id: i64,
+    pub vote_count: i64,
+    /// Votes the voter has left in this campaign today (city time).
+    pub votes_left_today: i64,
+    /// Points paid for the day's first vote (0 when not the first).
+    pub points: i64,
+}
+
+/// One line of a campaign's ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct RankedNomination {
+    /// Competition rank: equal votes share a rank.
+    pub rank: i64,
+    pub nomination_id: i64,
+    pub nominee_name: String,
+    pub category: String,
+    pub vote_count: i64,
+    pub winner: bool,
+}
+
+/// `GET /campaigns/{id}/results`: live while voting, final after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct CampaignResults {
+    pub campaign_id: i64,
+    /// True once the voting window has closed.
+    pub r#final: bool,
+    pub ranking: Vec<RankedNomination>,
+}
+
+/// What a signed-in person may still do in a campaign today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct MyVotes {
+    pub votes_left_today: i64,
+    /// Nominations voted for today.
+    pub voted_today: Vec<i64>,
+    /// Why this account may not vote yet, if so.
+    pub refused: Option<String>,
+}

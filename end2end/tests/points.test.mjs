@@ -64,14 +64,22 @@ test('earn, see the level, redeem, show the QR code, staff hand it over', async 
   assert.equal(await byTest(citizen.page, 'qr').first().locator('svg').count(), 1);
   await shot(citizen.page, 'redemption-code');
 
-  // Unit staff look the code up and hand the gift over.
+  // Unit staff photograph the QR code on the citizen's phone (the camera
+  // picture is a screenshot of it here) and hand the gift over.
+  const qrPhoto = await byTest(citizen.page, 'qr').first().screenshot();
   const staff = await phone(browser);
   await login(staff.page, ...DEMO.unit);
   await byTest(staff.page, 'fulfil-link').click();
   await staff.page.waitForURL(`${BASE}/manage/fulfil`);
-  await byTest(staff.page, 'fulfil-code').fill(code.toLowerCase());
-  await byTest(staff.page, 'lookup').click();
+  // A picture without a code: the console says so.
+  const blank = await byTest(staff.page, 'fulfil-code').screenshot();
+  await byTest(staff.page, 'scan-photo').setInputFiles({ name: 'blank.png', mimeType: 'image/png', buffer: blank });
+  await staff.page.waitForURL(`${BASE}/manage/fulfil?scan=failed`);
+  assert.match(await byTest(staff.page, 'scan-error').textContent(), /没有读到领取码/);
+  await byTest(staff.page, 'scan-photo').setInputFiles({ name: 'qr.png', mimeType: 'image/png', buffer: qrPhoto });
+  await staff.page.waitForURL(`${BASE}/manage/fulfil?code=${code}`);
   await byTest(staff.page, 'fulfil-preview').getByText(name).waitFor();
+  await shot(staff.page, 'fulfil-scanned');
   await byTest(staff.page, 'fulfil').click();
   await byTest(staff.page, 'fulfilled').waitFor();
   await shot(staff.page, 'fulfil-console');

@@ -36,7 +36,9 @@ pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
     let upload = method == axum::http::Method::POST
         && (path == "/api/v1/reports"
             || (path.starts_with("/api/v1/reports/") && path.ends_with("/rectify"))
-            || (path.starts_with("/api/v1/admin/gifts/") && path.ends_with("/photo")));
+            || (path.starts_with("/api/v1/admin/gifts/") && path.ends_with("/photo"))
+            || path == "/api/v1/redemptions/scan"
+            || (path.starts_with("/api/v1/campaigns/") && path.ends_with("/nominations")));
     if upload { UPLOAD_LIMIT } else { BODY_LIMIT }
 }
 

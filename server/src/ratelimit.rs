@@ -5,13 +5,13 @@
 //! this only slows down spraying and account spam, so per-process memory is
 //! enough. `ZHUOMU_RATE_LIMITS=off` switches it off for load tests.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::error::AppError;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -47,20 +47,7 @@ impl AuthLimiter {
     }
 
     fn client(&self, req: &Request) -> Option<IpAddr> {
-        if self.trust_proxy {
-            let forwarded = req
-                .headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|ip| ip.trim().parse().ok());
-            if forwarded.is_some() {
-                return forwarded;
-            }
-        }
-        req.extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
+        app::backend::auth::client_ip(self.trust_proxy, req.headers(), req.extensions())
     }
 }
 

@@ -29,10 +29,36 @@ pub struct SeedFile {
     /// Shifts at every seeded post from today on, so the demo has a week
     /// to sign up for.
     pub shifts: Option<SeedShifts>,
-    /// Sections that later features load (campaigns) are kept in
-    /// the file and ignored until their tables exist.
+    /// 好人 campaigns, open from the day of seeding.
+    #[serde(default)]
+    pub campaigns: Vec<SeedCampaign>,
+    /// Sections that later features load are kept in the file and ignored
+    /// until their tables exist.
     #[serde(flatten)]
     pub later: HashMap<String, serde_json::Value>,
+}
+
+/// A campaign whose windows start on the day of seeding: nominations for
+/// `nomination_days`, voting from the same day for `voting_days`.
+#[derive(Debug, Deserialize)]
+pub struct SeedCampaign {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub votes_per_day: Option<i64>,
+    pub min_account_age_hours: Option<i64>,
+    #[serde(default = "default_nomination_days")]
+    pub nomination_days: u64,
+    #[serde(default = "default_voting_days")]
+    pub voting_days: u64,
+}
+
+fn default_nomination_days() -> u64 {
+    14
+}
+
+fn default_voting_days() -> u64 {
+    21
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,6 +243,42 @@ pub async fn load_file(
         n += 1;
     }
     report.created.push(("gifts", n));
+
+    let existing: Vec<String> = app::backend::campaigns::list(state)
+        .await?
+        .into_iter()
+        .map(|c| c.title)
+        .collect();
+    let mut n = 0;
+    for c in &file.campaigns {
+        if existing.contains(&c.title) {
+            continue;
+        }
+        let today = app::backend::volunteer::today(state)?;
+        let at = |days: u64| {
+            let day = today + chrono::Days::new(days);
+            state
+                .clock
+                .day_start(day)
+                .map(|ms| state.clock.rfc3339(ms))
+                .ok_or_else(|| anyhow::anyhow!("campaign {}: no such day", c.title))
+        };
+        let input = app::backend::campaigns::CampaignInput {
+            title: Some(c.title.clone()),
+            description: c.description.clone(),
+            nomination_starts_at: Some(at(0)?),
+            nomination_ends_at: Some(at(c.nomination_days.max(1))?),
+            voting_starts_at: Some(at(0)?),
+            voting_ends_at: Some(at(c.voting_days.max(c.nomination_days).max(1))?),
+            votes_per_day: c.votes_per_day,
+            min_account_age_hours: c.min_account_age_hours,
+        };
+        app::backend::campaigns::create(state, None, input)
+            .await
+            .map_err(|e| seed_error("campaign", &c.title, e))?;
+        n += 1;
+    }
+    report.created.push(("campaigns", n));
 
     if let Some(plan) = &file.shifts {
         use app::backend::volunteer::{self, PeriodInput, ScheduleInput};

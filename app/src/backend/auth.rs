@@ -367,6 +367,29 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<CurrentUser, 
     })
 }
 
+/// The client's address: the connection's peer, or with `trust_proxy`
+/// (ZHUOMU_TRUST_PROXY) the last address our own proxy appended to
+/// X-Forwarded-For. For rate limits, never for identity.
+pub fn client_ip(
+    trust_proxy: bool,
+    headers: &HeaderMap,
+    extensions: &http::Extensions,
+) -> Option<std::net::IpAddr> {
+    if trust_proxy {
+        let forwarded = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
 /// The current user of a request, if it carries a valid token.
 pub async fn current_user(
     state: &AppState,

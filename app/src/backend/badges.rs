@@ -31,13 +31,16 @@ async fn deeds(tx: &mut Transaction<'static, Any>, user: i64) -> Result<Deeds, A
     .bind(user)
     .fetch_one(&mut **tx)
     .await?;
+    let (votes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM votes WHERE voter_id = $1")
+        .bind(user)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(Deeds {
         approved_reports,
         closed_reports,
         completed_shifts,
         credited_minutes,
-        // Votes arrive with the 好人 campaigns.
-        votes: 0,
+        votes,
         gifts_collected,
     })
 }

@@ -405,6 +405,33 @@ pub async fn by_code(
     Ok(row.ok_or(AppError::NotFound)?.into_redemption(state))
 }
 
+/// Staff: the redemption whose QR code is in a photo (a phone's camera in a
+/// plain file input: no script, no camera permission). A console link or a
+/// bare code both count.
+pub async fn scan(
+    state: &AppState,
+    actor: &CurrentUser,
+    upload: Option<super::photos::Upload>,
+) -> Result<Redemption, AppError> {
+    require_fulfiller(actor)?;
+    let upload = upload.ok_or_else(|| AppError::field("photo", "请拍一张领取码二维码的照片"))?;
+    let texts = state
+        .photos
+        .read_qr(upload)
+        .await
+        .map_err(|e| e.into_app_error("photo"))?;
+    let code = texts
+        .iter()
+        .find_map(|t| parse_code(t).ok())
+        .ok_or_else(|| {
+            AppError::field(
+                "photo",
+                "照片里没有找到领取码，请对准二维码重拍，或手动输入",
+            )
+        })?;
+    by_code(state, actor, &code).await
+}
+
 /// Staff: hand the gift over. A code is fulfilled once, never after a
 /// cancellation.
 pub async fn fulfil(

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod badges;
+pub mod campaigns;
 pub mod city;
 pub mod clock;
 pub mod db;

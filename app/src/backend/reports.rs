@@ -1856,7 +1856,19 @@ pub async fn photo_access(
             .bind(key)
             .fetch_optional(&state.db.pool)
             .await?;
-        return gift.map(|_| PhotoAccess::Public).ok_or(AppError::NotFound);
+        if gift.is_some() {
+            return Ok(PhotoAccess::Public);
+        }
+        // A nominee's photo: public once the nomination is approved.
+        return match super::campaigns::photo_owner(state, key).await? {
+            Some((true, _)) => Ok(PhotoAccess::Public),
+            Some((false, nominator))
+                if viewer.is_some_and(|v| v.id == nominator || v.roles.can_moderate()) =>
+            {
+                Ok(PhotoAccess::Private)
+            }
+            _ => Err(AppError::NotFound),
+        };
     };
     if ReportStatus::parse(&status).is_ok_and(ReportStatus::is_public) {
         Ok(PhotoAccess::Public)

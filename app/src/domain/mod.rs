@@ -3,6 +3,7 @@
 //! touches the database or the network, so it compiles for the browser too.
 
 mod account;
+pub mod campaign;
 mod geo;
 pub mod map;
 pub mod points;

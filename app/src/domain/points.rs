@@ -389,8 +389,22 @@ pub fn pickup_code(mut random: impl FnMut() -> u32) -> String {
         .collect()
 }
 
-/// A code as staff type or scan it: case, spaces and dashes do not matter.
+/// The fulfilment console's address for a code: what the QR code on a
+/// citizen's phone holds, so any camera app opens the console on it.
+pub fn fulfil_link(origin: &str, code: &str) -> String {
+    format!("{}{FULFIL_PATH}?code={code}", origin.trim_end_matches('/'))
+}
+
+/// Where staff hand gifts over.
+pub const FULFIL_PATH: &str = "/manage/fulfil";
+
+/// A code as staff type or scan it: case, spaces and dashes do not matter,
+/// and a scanned console link ([`fulfil_link`]) gives its `code`.
 pub fn parse_code(s: &str) -> Result<String, String> {
+    let s = match s.split_once("code=") {
+        Some((_, rest)) => rest.split(['&', '#']).next().unwrap_or_default(),
+        None => s,
+    };
     let code: String = s
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -509,6 +523,16 @@ mod tests {
             parse_code(&format!(" {}-{} ", &code[..4], code[4..].to_lowercase())).unwrap(),
             code
         );
+        assert_eq!(
+            parse_code(&fulfil_link("https://zm.example.cn/", &code)).unwrap(),
+            code,
+            "a scanned console link gives its code"
+        );
+        assert_eq!(
+            parse_code(&format!("/manage/fulfil?x=1&code={code}&y=2")).unwrap(),
+            code
+        );
+        assert!(parse_code("https://zm.example.cn/manage/fulfil?code=").is_err());
         assert!(parse_code("ABCD").is_err());
         assert!(parse_code("ABCDEFG0").is_err(), "0 is never in a code");
         assert_eq!(redemption_label("fulfilled"), "已领取");

@@ -82,12 +82,14 @@ pub fn MePage() -> impl IntoView {
                                 <section class="card menu" data-test-id="staff-menu">
                                     {is_moderator.then(|| view! { <a href="/manage/review" data-test-id="review-link">"随手拍审核"</a> })}
                                     {is_moderator.then(|| view! { <a href="/manage/verify" data-test-id="verify-link">"整改督查"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/manage/nominations" data-test-id="nominations-link">"好人推荐审核"</a> })}
                                     {is_unit.then(|| view! { <a href="/manage/unit" data-test-id="unit-link">"本单位整改任务"</a> })}
                                     {(is_unit || is_admin).then(|| view! { <a href="/manage/fulfil" data-test-id="fulfil-link">"礼品领取核销"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/gifts" data-test-id="admin-gifts-link">"礼品管理"</a> })}
                                     {is_moderator.then(|| view! { <a href="/admin/points" data-test-id="admin-points-link">"积分调整与规则"</a> })}
                                     {is_moderator.then(|| view! { <a href="/manage/shifts" data-test-id="shifts-link">"志愿岗位出勤"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/posts" data-test-id="admin-posts-link">"志愿岗位与排班"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/campaigns" data-test-id="admin-campaigns-link">"好人评选管理"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/users" data-test-id="admin-users-link">"用户与角色管理"</a> })}
                                 </section>
                             })}

@@ -12,6 +12,7 @@ use crate::api::{
     AddGift, AdjustPoints, CancelRedemption, FulfilCode, RedeemGift, SetPointsRules, UpdateGift,
     admin_gifts, fulfil_lookup, gift_shop, my_redemptions, points_rules,
 };
+use crate::domain::points::FULFIL_PATH;
 use crate::domain::report::short_time;
 use crate::models::Gift;
 
@@ -148,11 +149,24 @@ pub fn FulfilPage() -> impl IntoView {
     let done = query.read_untracked().get("done").is_some();
     let typed = query.read_untracked().get("code").unwrap_or_default();
     let error = crate::returned_error!(FulfilCode);
+    let scan = match query.read_untracked().get("scan").as_deref() {
+        Some("failed") => Some("照片里没有读到领取码，请对准二维码、靠近一些重拍，或手动输入。"),
+        Some("unknown") => Some("读到了二维码，但没有这个领取码。"),
+        _ => None,
+    };
     view! {
         <Title text="礼品领取核销"/>
         <section class="card">
             <h1>"礼品领取核销"</h1>
-            <form method="get" action="/manage/fulfil" class="search">
+            <form method="post" enctype="multipart/form-data" action="/api/v1/redemptions/scan" class="stack" data-scan>
+                <label class="btn primary block big">"扫描领取码（拍照）"
+                    <input type="file" name="photo" accept="image/*" capture="environment" class="sr-only" data-test-id="scan-photo"/>
+                </label>
+                <noscript><button type="submit" class="btn block" data-test-id="scan-submit">"识别照片中的领取码"</button></noscript>
+                <p class="form-error" role="alert" data-test-id="scan-error">{scan}</p>
+            </form>
+            <p class="muted">"也可以用手机相机或微信扫一扫直接扫描领取码，或在下面输入。"</p>
+            <form method="get" action=FULFIL_PATH class="search">
                 <label for="code" class="sr-only">"领取码"</label>
                 <input id="code" name="code" type="text" autocapitalize="characters" autocomplete="off"
                     placeholder="输入或扫描领取码" value=typed data-test-id="fulfil-code"/>

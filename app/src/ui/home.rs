@@ -17,6 +17,8 @@ pub fn HomePage() -> impl IntoView {
             <a href="/volunteer" class="quick-item">"志愿岗位"</a>
             <a href="/points" class="quick-item">"积分兑换"</a>
             <a href="/reports" class="quick-item" data-test-id="to-reports">"大家的报告"</a>
+            <a href="/campaigns" class="quick-item" data-test-id="to-campaigns">"好人评选"</a>
+            <a href="/honors" class="quick-item" data-test-id="to-honors">"红榜"</a>
         </nav>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {

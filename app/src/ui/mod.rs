@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod campaigns;
 mod gifts;
 mod home;
 mod icons;
@@ -109,6 +110,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/manage/shifts/:id") view=volunteer_staff::AttendancePage/>
                     <Route path=path!("/admin/posts") view=volunteer_staff::AdminPostsPage/>
                     <Route path=path!("/admin/posts/:id") view=volunteer_staff::AdminPostPage/>
+                    <Route path=path!("/campaigns") view=campaigns::CampaignsPage/>
+                    <Route path=path!("/campaigns/:id") view=campaigns::CampaignPage/>
+                    <Route path=path!("/campaigns/:id/nominate") view=campaigns::NominatePage/>
+                    <Route path=path!("/campaigns/:id/results") view=campaigns::ResultsPage/>
+                    <Route path=path!("/nominations/:id") view=campaigns::NominationPage/>
+                    <Route path=path!("/honors") view=campaigns::HonorsPage/>
+                    <Route path=path!("/manage/nominations") view=campaigns::NominationQueuePage/>
+                    <Route path=path!("/admin/campaigns") view=campaigns::AdminCampaignsPage/>
                     <Route path=path!("/points") view=points::PointsPage/>
                     <Route path=path!("/gifts") view=gifts::ShopPage/>
                     <Route path=path!("/me/redemptions") view=gifts::RedemptionsPage/>

@@ -245,3 +245,12 @@ impl UploadForm {
         self.files.remove(name).unwrap_or_default()
     }
 }
+
+/// True for a browser's own form submission (it accepts HTML), which is
+/// answered with a redirect to a page rather than with JSON.
+pub fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}

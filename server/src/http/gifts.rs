@@ -3,10 +3,12 @@
 
 use app::backend::AppState;
 use app::backend::gifts::{self, GiftInput, GiftUpdate};
+use app::domain::points::FULFIL_PATH;
 use app::models::{Gift, Redemption};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::extract::{ApiJson, ApiQuery, Caller, Id, UploadForm};
 use crate::problem::{ApiResult, Problem};
@@ -115,6 +117,52 @@ pub async fn by_code(
     ApiQuery(q): ApiQuery<CodeInput>,
 ) -> ApiResult<Json<Redemption>> {
     Ok(Json(gifts::by_code(&state, &actor, &q.code).await?))
+}
+
+/// The multipart body of `POST /api/v1/redemptions/scan`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ScanUpload {
+    /// A photo of the pickup QR code (JPEG, PNG or WebP, ≤ 10 MB).
+    #[schema(value_type = String, format = Binary)]
+    photo: Vec<u8>,
+}
+
+/// Unit staff or admins: the redemption whose QR code is in a photo. A
+/// browser form (no script) is sent on to the console instead: 303 to
+/// `/manage/fulfil?code=…`, or `?scan=failed` when no code was read.
+#[utoipa::path(post, path = "/api/v1/redemptions/scan", tag = "unit", security(("bearer" = [])),
+    request_body(content = ScanUpload, content_type = "multipart/form-data"),
+    responses((status = 200, body = Redemption), (status = 303, description = "a browser form: on to the console"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn scan(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Response> {
+    let browser = super::extract::wants_html(&headers);
+    let found = match UploadForm::read(multipart, &["photo"]).await {
+        Ok(mut form) => {
+            let upload = form.take_files("photo").into_iter().next();
+            gifts::scan(&state, &actor, upload).await
+        }
+        Err(e) => Err(e.0),
+    };
+    use app::error::AppError::{Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType};
+    let to_console = |q: String| Ok(Redirect::to(&format!("{FULFIL_PATH}?{q}")).into_response());
+    match (found, browser) {
+        (Ok(r), false) => Ok(Json(r).into_response()),
+        (Ok(r), true) => to_console(format!("code={}", r.code)),
+        // A code read but unknown, or a photo to retake: the console says
+        // which. Anything else (signed out, not staff) is answered as is.
+        (Err(NotFound), true) => to_console("scan=unknown".into()),
+        (Err(Invalid(_) | PayloadTooLarge | UnsupportedMediaType), true) => {
+            to_console("scan=failed".into())
+        }
+        (Err(e), _) => Err(e.into()),
+    }
 }
 
 /// Admin: the gift's picture (multipart, field `photo`; JPEG, PNG or WebP).

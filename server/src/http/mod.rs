@@ -2,6 +2,7 @@
 //! service in `app::backend`, map the error (once, in `problem.rs`).
 
 pub mod accounts;
+pub mod campaigns;
 pub mod city;
 pub mod extract;
 pub mod gifts;
@@ -24,7 +25,7 @@ use utoipa::OpenApi;
         system::healthz, system::readyz,
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users,
         points::summary, points::ledger, points::adjust, points::leaderboard, points::rules, points::set_rules,
-        gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code, gifts::photo,
+        gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code, gifts::scan, gifts::photo,
         city::categories, city::create_category, city::units, city::create_unit, city::areas, city::create_area,
         reports::create, reports::list, reports::get, reports::nearby, reports::hot, reports::follow, reports::unfollow,
         reports::mine, reports::moderation_queue, reports::review, reports::merge, reports::unit_tasks,
@@ -34,10 +35,13 @@ use utoipa::OpenApi;
         volunteer::shifts, volunteer::signup, volunteer::cancel, volunteer::my_shifts,
         volunteer::checkin, volunteer::checkout, volunteer::attendance, volunteer::lift_suspension, volunteer::stars, volunteer::calendar_link,
         volunteer::post, volunteer::my_hours, volunteer::shift_attendance, volunteer::suspensions,
+        campaigns::list, campaigns::get, campaigns::create, campaigns::update, campaigns::nominate,
+        campaigns::nominations, campaigns::nomination, campaigns::mine, campaigns::my_votes, campaigns::queue,
+        campaigns::review, campaigns::vote, campaigns::results, campaigns::winner, campaigns::honors,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "reports"), (name = "moderation"), (name = "unit"), (name = "volunteer"), (name = "admin"), (name = "system")),
+    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "reports"), (name = "moderation"), (name = "unit"), (name = "volunteer"), (name = "campaigns"), (name = "admin"), (name = "system")),
 )]
 pub struct ApiDoc;
 
@@ -81,12 +85,40 @@ pub fn routes() -> Router<AppState> {
         .route("/gifts", get(gifts::list))
         .route("/admin/gifts", post(gifts::create))
         .route("/admin/gifts/{id}", axum::routing::patch(gifts::update))
-        .route("/admin/gifts/{id}/photo", post(gifts::photo))
+        .route(
+            "/admin/gifts/{id}/photo",
+            post(gifts::photo).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
         .route("/gifts/{id}/redeem", post(gifts::redeem))
         .route("/me/redemptions", get(gifts::mine))
         .route("/redemptions/{id}/cancel", post(gifts::cancel))
         .route("/redemptions/fulfil", post(gifts::fulfil))
         .route("/redemptions/by-code", get(gifts::by_code))
+        .route(
+            "/redemptions/scan",
+            post(gifts::scan).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route("/campaigns", get(campaigns::list))
+        .route("/campaigns/{id}", get(campaigns::get))
+        .route("/admin/campaigns", post(campaigns::create))
+        .route(
+            "/admin/campaigns/{id}",
+            axum::routing::patch(campaigns::update),
+        )
+        .route(
+            "/campaigns/{id}/nominations",
+            get(campaigns::nominations)
+                .merge(post(campaigns::nominate).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT))),
+        )
+        .route("/campaigns/{id}/my-nominations", get(campaigns::mine))
+        .route("/campaigns/{id}/my-votes", get(campaigns::my_votes))
+        .route("/campaigns/{id}/results", get(campaigns::results))
+        .route("/nominations/{id}", get(campaigns::nomination))
+        .route("/moderation/nominations", get(campaigns::queue))
+        .route("/nominations/{id}/review", post(campaigns::review))
+        .route("/nominations/{id}/vote", post(campaigns::vote))
+        .route("/admin/nominations/{id}/winner", post(campaigns::winner))
+        .route("/honors", get(campaigns::honors))
         .route("/categories", get(city::categories))
         .route("/admin/categories", post(city::create_category))
         .route("/units", get(city::units))

@@ -33,15 +33,14 @@ async fn migrate_seed_and_create_users(e: Engine) {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("created 8 units"));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("3 posts, 3 gifts, 84 shifts"),
-        "duty posts at crossings, a week of the four peaks at each: {}",
+        String::from_utf8_lossy(&out.stdout).contains("3 posts, 3 gifts, 1 campaigns, 84 shifts"),
+        "duty posts at crossings, a campaign, a week of the four peaks at each: {}",
         String::from_utf8_lossy(&out.stdout)
     );
     let out = zhuomu(&url, dir.path(), &["seed"]);
-    assert!(
-        String::from_utf8_lossy(&out.stdout)
-            .contains("created 0 units, 0 categories, 0 areas, 0 posts, 0 gifts, 0 shifts")
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(
+        "created 0 units, 0 categories, 0 areas, 0 posts, 0 gifts, 0 campaigns, 0 shifts"
+    ));
 
     let out = zhuomu(
         &url,

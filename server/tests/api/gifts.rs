@@ -503,3 +503,146 @@ async fn gift_pictures(e: Engine) {
     );
 }
 both!(gift_pictures);
+
+/// A photo of a QR code holding `text`, as a phone takes it: the code in
+/// the middle of a bigger, slightly grey picture, saved as JPEG.
+fn qr_photo(text: &str) -> Vec<u8> {
+    let qr = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let (modules, colors) = (qr.width() as u32, qr.to_colors());
+    let (scale, margin) = (9, 200);
+    let side = modules * scale + 2 * margin;
+    let img = image::GrayImage::from_fn(side + 240, side, |x, y| {
+        let (mx, my) = (
+            x.wrapping_sub(margin) / scale,
+            y.wrapping_sub(margin) / scale,
+        );
+        let dark = x >= margin
+            && y >= margin
+            && mx < modules
+            && my < modules
+            && colors[(my * modules + mx) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 30 } else { 225 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// Staff photograph the QR code on a citizen's phone: the console link (or a
+/// bare code) in it finds the redemption. A browser form goes on to the
+/// console; a photo without a code says so.
+async fn scan_a_pickup_code(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (moderator, _) = app.moderator().await;
+    let city = app.city().await;
+    let (staff, _) = app.unit_staff("13900000003", city.street_unit).await;
+    let (a, a_id) = app.register("13800138000", "张三").await;
+    let gift = new_gift(&app, &admin, "文明雨伞", 30, 2).await;
+    give(&app, &moderator, a_id, 60).await;
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/gifts/{gift}/redeem"),
+            Some(&a),
+        )
+        .await;
+    let code = r.body["code"].as_str().unwrap().to_owned();
+    let scan = |bytes: Vec<u8>| {
+        reqwest::multipart::Form::new().part("photo", crate::helpers::photo_part(bytes))
+    };
+    let link = format!("http://zhuomu.example.cn/manage/fulfil?code={code}");
+
+    let r = app
+        .post_form("/api/v1/redemptions/scan", &staff, scan(qr_photo(&link)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["code"], code.as_str());
+    assert_eq!(r.body["gift_name"], "文明雨伞");
+    assert_eq!(
+        r.body["status"], "pending_pickup",
+        "scanning hands nothing over"
+    );
+    let r = app
+        .post_form(
+            "/api/v1/redemptions/scan",
+            &admin,
+            scan(qr_photo(&code.to_lowercase())),
+        )
+        .await;
+    assert_eq!(r.body["code"], code.as_str(), "a bare code counts too");
+
+    // Citizens and moderators may not look codes up.
+    for token in [&a, &moderator] {
+        let r = app
+            .post_form("/api/v1/redemptions/scan", token, scan(qr_photo(&link)))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    // No code in the picture, a QR code of something else, an unknown code.
+    let r = app
+        .post_form(
+            "/api/v1/redemptions/scan",
+            &staff,
+            scan(crate::helpers::jpeg(640, 480)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.field_errors(), ["photo"]);
+    let r = app
+        .post_form(
+            "/api/v1/redemptions/scan",
+            &staff,
+            scan(qr_photo("https://example.com/")),
+        )
+        .await;
+    assert_eq!(r.field_errors(), ["photo"]);
+    let r = app
+        .post_form(
+            "/api/v1/redemptions/scan",
+            &staff,
+            scan(qr_photo("ABCDEFGH")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post_form(
+            "/api/v1/redemptions/scan",
+            &staff,
+            reqwest::multipart::Form::new(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+
+    // A browser form (no script): on to the console with the code, or with
+    // what went wrong.
+    let browser = |bytes: Vec<u8>| {
+        app.send(
+            app.request(Method::POST, "/api/v1/redemptions/scan", Some(&staff))
+                .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+                .multipart(scan(bytes)),
+        )
+    };
+    let r = browser(qr_photo(&link)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers[reqwest::header::LOCATION],
+        format!("/manage/fulfil?code={code}").as_str()
+    );
+    let r = browser(crate::helpers::jpeg(640, 480)).await;
+    assert_eq!(
+        r.headers[reqwest::header::LOCATION],
+        "/manage/fulfil?scan=failed"
+    );
+    let r = browser(qr_photo("ABCDEFGH")).await;
+    assert_eq!(
+        r.headers[reqwest::header::LOCATION],
+        "/manage/fulfil?scan=unknown"
+    );
+
+    // The link in a QR code also works typed into the API as the code.
+    let r = fulfil(&app, &link, &staff).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["status"], "fulfilled");
+}
+both!(scan_a_pickup_code);

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod campaigns;
 mod city;
 mod cli;
 mod gifts;
