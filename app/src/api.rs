@@ -1709,7 +1709,7 @@ pub async fn nomination_page(id: i64) -> Result<NominationView, AppError> {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResultsPage {
     pub campaign: crate::models::Campaign,
-    pub results: crate::models::CampaignResults,
+    pub ranking: Vec<crate::models::RankedNomination>,
     pub admin: bool,
 }
 
@@ -1724,7 +1724,7 @@ pub async fn campaign_results(id: i64) -> Result<ResultsPage, AppError> {
                 .is_some_and(|u| u.require_admin().is_ok());
             Ok(ResultsPage {
                 campaign: campaigns::get(&state, id).await?,
-                results: campaigns::results(&state, id).await?,
+                ranking: campaigns::results(&state, id).await?,
                 admin,
             })
         }
@@ -1865,4 +1865,128 @@ fn local_time(state: &crate::backend::AppState, v: &str) -> Result<String, Strin
         .earliest()
         .map(|t| t.to_rfc3339())
         .ok_or_else(|| "这个时间不存在".to_owned())
+}
+
+// ---- 创城信箱 and the audit log ---------------------------------------------
+
+/// The 创城信箱 page: answered public suggestions, and mine when signed in.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct MailboxView {
+    pub public: Page<crate::models::Suggestion>,
+    pub mine: Option<Page<crate::models::Suggestion>>,
+}
+
+#[server(prefix = "/api/fn", endpoint = "mailbox")]
+pub async fn mailbox(page: Option<i64>) -> Result<MailboxView, AppError> {
+    use crate::backend::suggestions;
+    use crate::domain::Paging;
+    ssr::finish(
+        async {
+            let state = ssr::state()?;
+            let paging = Paging::parse(page, Some(20))?;
+            let mine = match ssr::current_user().await? {
+                Some(u) => {
+                    Some(suggestions::mine(&state, &u, Paging::parse(None, Some(50))?).await?)
+                }
+                None => None,
+            };
+            Ok(MailboxView {
+                public: suggestions::public(&state, paging).await?,
+                mine,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "send_suggestion")]
+pub async fn send_suggestion(title: String, body: String) -> Result<(), AppError> {
+    use crate::backend::suggestions::{self, SuggestionInput};
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            suggestions::create(&ssr::state()?, &me, SuggestionInput { title, body }).await?;
+            leptos_axum::redirect("/mailbox?sent=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "suggestion_inbox")]
+pub async fn suggestion_inbox(
+    page: Option<i64>,
+) -> Result<Page<crate::models::Suggestion>, AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let paging = crate::domain::Paging::parse(page, Some(20))?;
+            crate::backend::suggestions::inbox(&ssr::state()?, &me, paging).await
+        }
+        .await,
+    )
+}
+
+/// A moderator's answer; `public` is a checkbox (present when ticked).
+#[server(prefix = "/api/fn", endpoint = "answer_suggestion")]
+pub async fn answer_suggestion(
+    id: i64,
+    answer: String,
+    public: Option<String>,
+) -> Result<(), AppError> {
+    use crate::backend::suggestions::{self, AnswerInput};
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let input = AnswerInput {
+                answer,
+                public: public.is_some(),
+            };
+            suggestions::answer(&ssr::state()?, &me, id, input).await?;
+            leptos_axum::redirect(&format!("/manage/suggestions?answered={id}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The admin's audit viewer: filters as the query string gives them.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api/fn", endpoint = "audit_page")]
+pub async fn audit_page(
+    actor_id: Option<String>,
+    action: Option<String>,
+    target_type: Option<String>,
+    target_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+) -> Result<Page<crate::models::AuditEntry>, AppError> {
+    use crate::backend::audit::{self, AuditQuery};
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let number = |field: &str, v: Option<String>| -> Result<Option<i64>, AppError> {
+                match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    None => Ok(None),
+                    Some(v) => v
+                        .parse()
+                        .map(Some)
+                        .map_err(|_| AppError::field(field, "应为数字")),
+                }
+            };
+            let q = AuditQuery {
+                actor_id: number("actor_id", actor_id)?,
+                action,
+                target_type,
+                target_id: number("target_id", target_id)?,
+                from,
+                to,
+                page,
+                per_page: Some(50),
+            };
+            audit::list(&ssr::state()?, &me, q).await
+        }
+        .await,
+    )
 }

@@ -541,16 +541,6 @@ pub struct RankedNomination {
     pub winner: bool,
 }
 
-/// `GET /campaigns/{id}/results`: live while voting, final after.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-pub struct CampaignResults {
-    pub campaign_id: i64,
-    /// True once the voting window has closed.
-    pub r#final: bool,
-    pub ranking: Vec<RankedNomination>,
-}
-
 /// What a signed-in person may still do in a campaign today.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
@@ -560,4 +550,34 @@ pub struct MyVotes {
     pub voted_today: Vec<i64>,
     /// Why this account may not vote yet, if so.
     pub refused: Option<String>,
+}
+
+/// A 创城信箱 suggestion and, once given, the office's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct Suggestion {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub answer: Option<String>,
+    /// The answer is listed for everyone (else its author alone sees it).
+    pub public: bool,
+    pub answered_at: Option<String>,
+    pub created_at: String,
+    /// The author's display name: staff only.
+    pub author_name: Option<String>,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<i64>,
+    pub detail: String,
 }

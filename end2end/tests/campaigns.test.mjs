@@ -4,20 +4,11 @@
 // who appears on the 红榜.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto } from './support.mjs';
+import { BASE, bearer, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** A bearer header for an account, logged in from a context of its own. */
-async function token([phoneNumber, password]) {
-  const context = await browser.newContext();
-  const r = await context.request.post(`${BASE}/api/v1/auth/login`, { data: { phone: phoneNumber, password } });
-  const header = { Authorization: `Bearer ${(await r.json()).token}` };
-  await context.close();
-  return header;
-}
 
 const iso = (ms) => new Date(ms).toISOString();
 const STORY = '他每天清晨在雄关广场义务清扫落叶和垃圾，坚持了整整八年，还带动了二十多位邻居一起参加。';
@@ -25,8 +16,8 @@ const STORY = '他每天清晨在雄关广场义务清扫落叶和垃圾，坚�
 test('nominate, approve, vote until the day is used up, winners on the 红榜', async () => {
   const apiContext = await browser.newContext();
   const api = apiContext.request;
-  const admin = await token(DEMO.admin);
-  const mod = await token(DEMO.moderator);
+  const admin = await bearer(browser, DEMO.admin);
+  const mod = await bearer(browser, DEMO.moderator);
   const now = Date.now();
   const title = `雄关好人测试${now % 100000}`;
   const created = await api.post(`${BASE}/api/v1/admin/campaigns`, {

@@ -90,3 +90,13 @@ export async function register(page, name) {
   await byTest(page, 'register-submit').click();
   await page.waitForURL(`${BASE}/me`);
 }
+
+/** A bearer header for an account, logged in from a context of its own (a
+ * shared cookie without an Origin header is refused by the CSRF rule). */
+export async function bearer(browser, [phoneNumber, password]) {
+  const context = await browser.newContext();
+  const r = await context.request.post(`${BASE}/api/v1/auth/login`, { data: { phone: phoneNumber, password } });
+  const header = { Authorization: `Bearer ${(await r.json()).token}` };
+  await context.close();
+  return header;
+}

@@ -34,9 +34,12 @@ CREATE TABLE nominations (
     reviewed_at    BIGINT,
     vote_count     BIGINT NOT NULL DEFAULT 0 CHECK (vote_count >= 0),
     winner         BIGINT NOT NULL DEFAULT 0,
-    created_at     BIGINT NOT NULL,
-    UNIQUE (campaign_id, nominator_id, nominee_name)
+    created_at     BIGINT NOT NULL
 );
+-- One standing nomination per nominator and name in a campaign; a rejected
+-- one may be submitted again, better told.
+CREATE UNIQUE INDEX nominations_once ON nominations (campaign_id, nominator_id, nominee_name)
+    WHERE status <> 'rejected';
 CREATE INDEX nominations_public ON nominations (campaign_id, status, vote_count DESC, id);
 CREATE INDEX nominations_queue ON nominations (status, id);
 

@@ -20,13 +20,7 @@ use crate::domain::campaign::{
 };
 use crate::domain::{Fields, PointsDelta, PointsReason};
 use crate::error::AppError;
-use crate::models::{Campaign, CampaignResults, MyVotes, Nomination, RankedNomination, VoteResult};
-
-fn parse_time(s: &str) -> Result<i64, String> {
-    chrono::DateTime::parse_from_rfc3339(s.trim())
-        .map(|t| t.timestamp_millis())
-        .map_err(|_| "时间应为 RFC 3339 格式，如 2026-12-01T00:00:00+08:00".into())
-}
+use crate::models::{Campaign, MyVotes, Nomination, RankedNomination, VoteResult};
 
 /// `POST /admin/campaigns`: a new campaign. `PATCH /admin/campaigns/{id}`
 /// takes the same fields, each optional.
@@ -97,7 +91,11 @@ impl CampaignRow {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            phase_label: phase.label().into(),
+            phase_label: if w.voting(now) && w.nominating(now) {
+                "推荐、投票中".into()
+            } else {
+                phase.label().into()
+            },
             nominating_open: w.nominating(now),
             voting_open: w.voting(now),
             next_deadline: next.map(|(what, _)| what.to_owned()),
@@ -152,7 +150,7 @@ fn checked(
         (None, None) => Some(String::new()),
     };
     let mut time = |field: &str, given: &Option<String>, old: Option<i64>| match (given, old) {
-        (Some(s), _) => f.check(field, parse_time(s)),
+        (Some(s), _) => f.check(field, super::clock::parse_instant(s)),
         (None, Some(o)) => Some(o),
         (None, None) => f.check(field, Err("请填写时间".into())),
     };
@@ -223,40 +221,7 @@ pub async fn create(
     actor: Option<&CurrentUser>,
     input: CampaignInput,
 ) -> Result<Campaign, AppError> {
-    if let Some(a) = actor {
-        a.require_admin()?;
-    }
-    let (title, description, w, per_day, age) = checked(&input, None)?;
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin_write().await?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO campaigns (title, description, nomination_starts_at, nomination_ends_at, \
-         voting_starts_at, voting_ends_at, votes_per_day, min_account_age_hours, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(&title)
-    .bind(&description)
-    .bind(w.nomination_starts_at)
-    .bind(w.nomination_ends_at)
-    .bind(w.voting_starts_at)
-    .bind(w.voting_ends_at)
-    .bind(per_day.get())
-    .bind(age.get())
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        now,
-        actor.map(|a| a.id),
-        "campaign.create",
-        "campaign",
-        Some(id),
-        &title,
-    )
-    .await?;
-    tx.commit().await?;
-    get(state, id).await
+    save(state, actor, None, input).await
 }
 
 /// Admin: change a campaign's title, windows or limits.
@@ -266,35 +231,74 @@ pub async fn update(
     id: i64,
     input: CampaignInput,
 ) -> Result<Campaign, AppError> {
-    actor.require_admin()?;
-    let base = row(state, id).await?;
-    let (title, description, w, per_day, age) = checked(&input, Some(&base))?;
+    save(state, Some(actor), Some(id), input).await
+}
+
+/// Writes a new campaign (`id` = `None`) or what `input` changes of one,
+/// with its audit record.
+async fn save(
+    state: &AppState,
+    actor: Option<&CurrentUser>,
+    id: Option<i64>,
+    input: CampaignInput,
+) -> Result<Campaign, AppError> {
+    if let Some(a) = actor {
+        a.require_admin()?;
+    }
+    let base = match id {
+        Some(id) => Some(row(state, id).await?),
+        None => None,
+    };
+    let (title, description, w, per_day, age) = checked(&input, base.as_ref())?;
     let now = state.clock.now_ms();
+    // The ninth value is the row to change, or the new row's creation time.
+    let (sql, last, action) = match id {
+        Some(id) => (
+            "UPDATE campaigns SET title = $1, description = $2, nomination_starts_at = $3, \
+             nomination_ends_at = $4, voting_starts_at = $5, voting_ends_at = $6, votes_per_day = $7, \
+             min_account_age_hours = $8 WHERE id = $9 RETURNING id",
+            id,
+            "campaign.update",
+        ),
+        None => (
+            "INSERT INTO campaigns (title, description, nomination_starts_at, nomination_ends_at, \
+             voting_starts_at, voting_ends_at, votes_per_day, min_account_age_hours, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            now,
+            "campaign.create",
+        ),
+    };
     let mut tx = state.db.begin_write().await?;
-    sqlx::query(
-        "UPDATE campaigns SET title = $1, description = $2, nomination_starts_at = $3, \
-         nomination_ends_at = $4, voting_starts_at = $5, voting_ends_at = $6, votes_per_day = $7, \
-         min_account_age_hours = $8 WHERE id = $9",
-    )
-    .bind(&title)
-    .bind(&description)
-    .bind(w.nomination_starts_at)
-    .bind(w.nomination_ends_at)
-    .bind(w.voting_starts_at)
-    .bind(w.voting_ends_at)
-    .bind(per_day.get())
-    .bind(age.get())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    let (id,): (i64,) = sqlx::query_as(sql)
+        .bind(&title)
+        .bind(&description)
+        .bind(w.nomination_starts_at)
+        .bind(w.nomination_ends_at)
+        .bind(w.voting_starts_at)
+        .bind(w.voting_ends_at)
+        .bind(per_day.get())
+        .bind(age.get())
+        .bind(last)
+        .fetch_one(&mut *tx)
+        .await?;
+    let t = |ms| state.clock.rfc3339(ms);
+    let detail = format!(
+        "{title}；推荐 {} 至 {}；投票 {} 至 {}；每日{}票；注册满{}小时",
+        t(w.nomination_starts_at),
+        t(w.nomination_ends_at),
+        t(w.voting_starts_at),
+        t(w.voting_ends_at),
+        per_day.get(),
+        age.get()
+    );
     audit::record(
         &mut tx,
         now,
-        Some(actor.id),
-        "campaign.update",
+        actor.map(|a| a.id),
+        action,
         "campaign",
         Some(id),
-        &title,
+        &detail,
     )
     .await?;
     tx.commit().await?;
@@ -561,6 +565,12 @@ pub async fn review(
     };
     let current = nomination_row(state, id).await?;
     let now = state.clock.now_ms();
+    if approve && now >= row(state, current.campaign_id).await?.voting_ends_at {
+        return Err(AppError::conflict(
+            "voting_closed",
+            "投票已经结束，不能再公示新的推荐",
+        ));
+    }
     let mut tx = state.db.begin_write().await?;
     let moved = sqlx::query(
         "UPDATE nominations SET status = $1, reject_reason = $2, reviewed_by = $3, reviewed_at = $4 \
@@ -738,7 +748,7 @@ pub async fn vote(
     // One voter at a time from here: the counts below stay true until the
     // commit (SQLite's write transaction already serialises).
     points::lock_user(&mut tx, actor.id).await?;
-    if let Some(ip) = &ip {
+    if let Some(ip) = ip.as_ref().filter(|_| state.config.rate_limits) {
         let (recent,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM votes WHERE ip = $1 AND created_at > $2")
                 .bind(ip)
@@ -914,9 +924,13 @@ pub async fn my_votes(
     })
 }
 
-/// The ranking: live while voting, final after.
-pub async fn results(state: &AppState, campaign_id: i64) -> Result<CampaignResults, AppError> {
-    let c = row(state, campaign_id).await?;
+/// The ranking (API.md: "nominations ranked by votes"): live while voting,
+/// final once the campaign's phase is `ended`.
+pub async fn results(
+    state: &AppState,
+    campaign_id: i64,
+) -> Result<Vec<RankedNomination>, AppError> {
+    row(state, campaign_id).await?;
     let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
         "SELECT id, nominee_name, category, vote_count, winner FROM nominations \
          WHERE campaign_id = $1 AND status = 'approved' ORDER BY vote_count DESC, id",
@@ -926,24 +940,20 @@ pub async fn results(state: &AppState, campaign_id: i64) -> Result<CampaignResul
     .await?;
     let counts: Vec<i64> = rows.iter().map(|r| r.3).collect();
     let ranks = campaign::ranks(&counts);
-    Ok(CampaignResults {
-        campaign_id,
-        r#final: state.clock.now_ms() >= c.voting_ends_at,
-        ranking: rows
-            .into_iter()
-            .zip(ranks)
-            .map(
-                |((id, name, category, votes, winner), rank)| RankedNomination {
-                    rank,
-                    nomination_id: id,
-                    nominee_name: name,
-                    category,
-                    vote_count: votes,
-                    winner: winner != 0,
-                },
-            )
-            .collect(),
-    })
+    Ok(rows
+        .into_iter()
+        .zip(ranks)
+        .map(
+            |((id, name, category, votes, winner), rank)| RankedNomination {
+                rank,
+                nomination_id: id,
+                nominee_name: name,
+                category,
+                vote_count: votes,
+                winner: winner != 0,
+            },
+        )
+        .collect())
 }
 
 /// Admin: mark (or unmark) an approved nomination as a winner, once voting

@@ -4,6 +4,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+/// An instant as clients write it: RFC 3339, e.g.
+/// `2026-12-01T07:00:00+08:00`; milliseconds since the epoch.
+pub fn parse_instant(s: &str) -> Result<i64, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| "时间应为 RFC 3339 格式，如 2026-12-01T07:00:00+08:00".into())
+}
+
 /// The time source of every service. Production reads the system clock; the
 /// test harness can move it forward to cross windows and deadlines without
 /// sleeping. Times are milliseconds since the Unix epoch, produced here and

@@ -232,6 +232,41 @@ pub fn bind_all<'q, O>(
     q
 }
 
+/// One page of `SELECT {columns} FROM {from}` filtered by `w`, in `order`,
+/// and how many rows the filter matches in all.
+pub async fn fetch_page<R>(
+    pool: &sqlx::Pool<Any>,
+    columns: &str,
+    from: &str,
+    w: &Where,
+    order: &str,
+    paging: crate::domain::Paging,
+) -> Result<(Vec<R>, i64), sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let (total,): (i64,) = bind_all(
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM {from}{}", w.sql())),
+        w.params(),
+    )
+    .fetch_one(pool)
+    .await?;
+    let n = w.next_placeholder();
+    let mut params = w.params().to_vec();
+    params.extend([Param::Int(paging.limit()), Param::Int(paging.offset())]);
+    let rows = bind_all(
+        sqlx::query_as(&format!(
+            "SELECT {columns} FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+            w.sql(),
+            n + 1
+        )),
+        &params,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok((rows, total))
+}
+
 /// `$from, $from+1, …` for an `IN (…)` list of `n` values.
 pub fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)

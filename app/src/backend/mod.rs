@@ -16,6 +16,7 @@ pub mod photos;
 pub mod points;
 pub mod reports;
 pub mod state;
+pub mod suggestions;
 pub mod users;
 pub mod volunteer;
 

@@ -19,14 +19,7 @@ use crate::error::AppError;
 use crate::models::{MyShift, Page, Post, Scheduled, Shift, SignupResult};
 
 fn parse_time(field: &str, s: &str) -> Result<i64, AppError> {
-    chrono::DateTime::parse_from_rfc3339(s.trim())
-        .map(|t| t.timestamp_millis())
-        .map_err(|_| {
-            AppError::field(
-                field,
-                "时间应为 RFC 3339 格式，如 2026-12-01T07:00:00+08:00",
-            )
-        })
+    super::clock::parse_instant(s).map_err(|e| AppError::field(field, e))
 }
 
 #[derive(sqlx::FromRow)]
@@ -193,14 +186,8 @@ pub async fn create_shift(
 ) -> Result<Shift, AppError> {
     actor.require_admin()?;
     let mut f = Fields::new();
-    let starts = f.check(
-        "starts_at",
-        parse_time("starts_at", &input.starts_at).map_err(|e| field_message(&e)),
-    );
-    let ends = f.check(
-        "ends_at",
-        parse_time("ends_at", &input.ends_at).map_err(|e| field_message(&e)),
-    );
+    let starts = f.check("starts_at", super::clock::parse_instant(&input.starts_at));
+    let ends = f.check("ends_at", super::clock::parse_instant(&input.ends_at));
     if let (Some(s), Some(e)) = (starts, ends) {
         f.check("ends_at", volunteer::shift_span(s, e));
     }
@@ -236,16 +223,6 @@ pub async fn create_shift(
     .await?;
     tx.commit().await?;
     Ok(row.into_shift(state, None))
-}
-
-fn field_message(e: &AppError) -> String {
-    match e {
-        AppError::Invalid(errors) => errors
-            .first()
-            .map(|e| e.message.clone())
-            .unwrap_or_default(),
-        other => other.to_string(),
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -123,6 +123,20 @@ impl Windows {
     /// nominations do, nor end before they end (what would it vote on?).
     /// Errors name the field to fix.
     pub fn check(self) -> Result<Self, (&'static str, String)> {
+        // 2020-01-01 to 2100-01-01: a typo in a year is an error, not a
+        // countdown of a million days.
+        const EARLIEST: i64 = 1_577_836_800_000;
+        const LATEST: i64 = 4_102_444_800_000;
+        for (field, at) in [
+            ("nomination_starts_at", self.nomination_starts_at),
+            ("nomination_ends_at", self.nomination_ends_at),
+            ("voting_starts_at", self.voting_starts_at),
+            ("voting_ends_at", self.voting_ends_at),
+        ] {
+            if !(EARLIEST..LATEST).contains(&at) {
+                return Err((field, "时间应在2020年到2099年之间".into()));
+            }
+        }
         if self.nomination_ends_at <= self.nomination_starts_at {
             return Err(("nomination_ends_at", "推荐截止时间应晚于开始时间".into()));
         }
@@ -249,12 +263,15 @@ mod tests {
 
     fn windows() -> Windows {
         Windows {
-            nomination_starts_at: 0,
-            nomination_ends_at: 10 * H,
-            voting_starts_at: 12 * H,
-            voting_ends_at: 20 * H,
+            nomination_starts_at: T0,
+            nomination_ends_at: T0 + 10 * H,
+            voting_starts_at: T0 + 12 * H,
+            voting_ends_at: T0 + 20 * H,
         }
     }
+
+    /// 2026-12-01 00:00 UTC.
+    const T0: i64 = 1_796_083_200_000;
 
     #[test]
     fn fields() {
@@ -279,34 +296,46 @@ mod tests {
     #[test]
     fn windows_and_phases() {
         let w = windows().check().unwrap();
-        assert_eq!(w.phase(-1), Phase::Upcoming);
-        assert_eq!(w.phase(0), Phase::Nominating);
-        assert_eq!(w.phase(10 * H), Phase::Reviewing, "the end is not inside");
-        assert_eq!(w.phase(12 * H), Phase::Voting);
-        assert_eq!(w.phase(20 * H), Phase::Ended);
-        assert_eq!(w.next_deadline(11 * H), Some(("投票开始", 12 * H)));
-        assert_eq!(w.next_deadline(20 * H), None);
+        assert_eq!(w.phase(T0 - 1), Phase::Upcoming);
+        assert_eq!(w.phase(T0), Phase::Nominating);
+        assert_eq!(
+            w.phase(T0 + 10 * H),
+            Phase::Reviewing,
+            "the end is not inside"
+        );
+        assert_eq!(w.phase(T0 + 12 * H), Phase::Voting);
+        assert_eq!(w.phase(T0 + 20 * H), Phase::Ended);
+        assert_eq!(
+            w.next_deadline(T0 + 11 * H),
+            Some(("投票开始", T0 + 12 * H))
+        );
+        assert_eq!(w.next_deadline(T0 + 20 * H), None);
         let overlap = Windows {
-            voting_starts_at: 5 * H,
+            voting_starts_at: T0 + 5 * H,
             ..windows()
         };
-        assert_eq!(overlap.check().unwrap().phase(6 * H), Phase::Voting);
+        assert_eq!(overlap.check().unwrap().phase(T0 + 6 * H), Phase::Voting);
         let bad = Windows {
-            voting_starts_at: 25 * H,
+            voting_starts_at: T0 + 25 * H,
             ..windows()
         };
         assert_eq!(bad.check().unwrap_err().0, "voting_ends_at");
         let early = Windows {
-            voting_starts_at: -H,
+            voting_starts_at: T0 - H,
             ..windows()
         };
         assert_eq!(early.check().unwrap_err().0, "voting_starts_at");
         let short = Windows {
-            voting_ends_at: 9 * H,
-            voting_starts_at: 1,
+            voting_ends_at: T0 + 9 * H,
+            voting_starts_at: T0 + 1,
             ..windows()
         };
         assert_eq!(short.check().unwrap_err().0, "voting_ends_at");
+        let typo = Windows {
+            voting_ends_at: T0 + 1000 * 365 * 24 * H,
+            ..windows()
+        };
+        assert_eq!(typo.check().unwrap_err().0, "voting_ends_at");
     }
 
     #[test]

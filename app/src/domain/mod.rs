@@ -6,6 +6,7 @@ mod account;
 pub mod campaign;
 mod geo;
 pub mod map;
+pub mod ops;
 pub mod points;
 pub mod report;
 pub mod volunteer;

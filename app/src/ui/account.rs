@@ -77,12 +77,14 @@ pub fn MePage() -> impl IntoView {
                             <section class="card menu">
                                 <a href="/me/reports" data-test-id="my-reports-link">"我的报告"</a>
                                 <a href="/me/messages" data-test-id="messages-link">"消息"</a>
+                                <a href="/mailbox" data-test-id="mailbox-link">"创城信箱"</a>
                             </section>
                             {(is_moderator || is_unit || is_admin).then(|| view! {
                                 <section class="card menu" data-test-id="staff-menu">
                                     {is_moderator.then(|| view! { <a href="/manage/review" data-test-id="review-link">"随手拍审核"</a> })}
                                     {is_moderator.then(|| view! { <a href="/manage/verify" data-test-id="verify-link">"整改督查"</a> })}
                                     {is_moderator.then(|| view! { <a href="/manage/nominations" data-test-id="nominations-link">"好人推荐审核"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/manage/suggestions" data-test-id="suggestions-link">"创城信箱答复"</a> })}
                                     {is_unit.then(|| view! { <a href="/manage/unit" data-test-id="unit-link">"本单位整改任务"</a> })}
                                     {(is_unit || is_admin).then(|| view! { <a href="/manage/fulfil" data-test-id="fulfil-link">"礼品领取核销"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/gifts" data-test-id="admin-gifts-link">"礼品管理"</a> })}
@@ -91,6 +93,7 @@ pub fn MePage() -> impl IntoView {
                                     {is_admin.then(|| view! { <a href="/admin/posts" data-test-id="admin-posts-link">"志愿岗位与排班"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/campaigns" data-test-id="admin-campaigns-link">"好人评选管理"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/users" data-test-id="admin-users-link">"用户与角色管理"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/audit" data-test-id="audit-link">"操作日志"</a> })}
                                 </section>
                             })}
                             <FontSwitch/>

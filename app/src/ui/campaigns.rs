@@ -101,6 +101,12 @@ fn vote_form(n: &Nomination, c: &Campaign, my: Option<&MyVotes>, back: String) -
         return view! { <a class="btn small" href=format!("/login?next={back}")>"登录后投票"</a> }
             .into_any();
     };
+    if let Some(why) = &my.refused {
+        return view! {
+            <button type="button" class="btn small" disabled title=why.clone() data-test-id="vote">"暂不能投票"</button>
+        }
+        .into_any();
+    }
     let voted = my.voted_today.contains(&n.id);
     let label = if voted {
         "今日已投"
@@ -124,7 +130,13 @@ fn vote_form(n: &Nomination, c: &Campaign, my: Option<&MyVotes>, back: String) -
     .into_any()
 }
 
-fn card(n: Nomination, c: &Campaign, my: Option<&MyVotes>, back: &str) -> impl IntoView {
+fn card(
+    n: Nomination,
+    c: &Campaign,
+    my: Option<&MyVotes>,
+    back: &str,
+    just_voted: Option<i64>,
+) -> impl IntoView {
     let id = n.id;
     view! {
         <li class="card nominee" id=format!("n{id}") data-test-id=format!("nomination-{id}")>
@@ -136,6 +148,7 @@ fn card(n: Nomination, c: &Campaign, my: Option<&MyVotes>, back: &str) -> impl I
                 <p class="story">{n.story.clone()}</p>
                 <p class="votes"><strong data-test-id="vote-count">{n.vote_count}</strong>" 票 "
                     {vote_form(&n, c, my, back.to_owned())}</p>
+                {(just_voted == Some(id)).then(|| view! { <p class="saved small" role="status">"已为TA投上一票"</p> })}
             </div>
         </li>
     }
@@ -153,7 +166,8 @@ pub fn CampaignPage() -> impl IntoView {
     );
     let error = crate::returned_error!(CastVote);
     let q = query.read_untracked();
-    let voted = q.get("voted").is_some();
+    let voted_for = q.get("voted").and_then(|v| v.parse::<i64>().ok());
+    let voted = voted_for.is_some();
     let left = q.get("left");
     let nominated = q.get("nominated").is_some();
     drop(q);
@@ -191,9 +205,16 @@ pub fn CampaignPage() -> impl IntoView {
                                 Some(why) => view! { <p class="muted" data-test-id="votes-left">{why.clone()}</p> }.into_any(),
                                 None => view! {
                                     <p data-test-id="votes-left">"今天还可以投 "<strong>{my.votes_left_today}</strong>
-                                        {format!(" 票（每天{}票，每人每天给同一位候选人投1票）", c.votes_per_day)}</p>
+                                        {format!(" 票（每人每天可投{}票，同一候选人每天限投1票）", c.votes_per_day)}</p>
                                 }.into_any(),
                             },
+                            (None, true) => view! {
+                                <p class="muted" data-test-id="vote-rules">{format!(
+                                    "登录后即可投票：每人每天可投{}票，同一候选人每天限投1票{}。",
+                                    c.votes_per_day,
+                                    if c.min_account_age_hours > 0 { format!("，注册满{}小时后可投", c.min_account_age_hours) } else { String::new() }
+                                )}</p>
+                            }.into_any(),
                             _ => ().into_any(),
                         }}
                         <p class="links">
@@ -209,7 +230,7 @@ pub fn CampaignPage() -> impl IntoView {
                             <h2>"我的推荐"</h2>
                             <ul class="plain">
                                 {p.mine.iter().map(|n| view! {
-                                    <li>{n.nominee_name.clone()}" · "{n.category.clone()}" · "
+                                    <li><a href=format!("/nominations/{}", n.id)>{n.nominee_name.clone()}</a>" · "{n.category.clone()}" · "
                                         <strong>{n.status_label.clone()}</strong>
                                         {n.reject_reason.clone().map(|r| view! { <span class="muted">{format!("（{r}）")}</span> })}
                                     </li>
@@ -229,7 +250,7 @@ pub fn CampaignPage() -> impl IntoView {
                     } else {
                         view! {
                             <ul class="nominees">
-                                {p.nominations.into_iter().map(|n| card(n, &c, p.my.as_ref(), &back)).collect_view()}
+                                {p.nominations.into_iter().map(|n| card(n, &c, p.my.as_ref(), &back, voted_for)).collect_view()}
                             </ul>
                         }.into_any()
                     }}
@@ -244,18 +265,33 @@ pub fn CampaignPage() -> impl IntoView {
 pub fn NominatePage() -> impl IntoView {
     let id = id_param();
     let data = Resource::new(id, |id| campaign_page(id, None));
-    let error = use_query_map()
-        .read_untracked()
-        .get("error")
-        .map(|code| match code.as_str() {
-            "nomination_closed" => "推荐已经截止或还没有开始。",
-            "duplicate_nomination" => "你已经在本次评选中推荐过这个人了。",
-            "unsupported_media_type" => "只支持 JPEG、PNG 或 WebP 格式的照片。",
-            _ => "提交的内容有误，请检查姓名、类别和事迹后重试。",
-        });
+    let q = use_query_map().read_untracked();
+    let fields: Vec<&str> = q
+        .get("fields")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|f| match f {
+            "nominee_name" => Some("姓名（2到20个字）"),
+            "category" => Some("类别"),
+            "story" => Some("事迹（30到1500字）"),
+            "photo" => Some("照片"),
+            _ => None,
+        })
+        .collect();
+    let error = q.get("error").map(|code| match code.as_str() {
+        "nomination_closed" => "推荐已经截止或还没有开始。".to_owned(),
+        "duplicate_nomination" => "你已经在本次评选中推荐过这个人了。".to_owned(),
+        "unsupported_media_type" => "只支持 JPEG、PNG 或 WebP 格式的照片。".to_owned(),
+        "payload_too_large" => "照片太大了，请换一张。".to_owned(),
+        _ if !fields.is_empty() => format!("请检查：{}。", fields.join("、")),
+        _ => "提交的内容有误，请检查后重试。".to_owned(),
+    });
+    drop(q);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let error = error.clone();
+                Suspend::new(async move {
                 let p = match data.await {
                     Ok(p) => p,
                     Err(e) => return fail(e),
@@ -270,7 +306,11 @@ pub fn NominatePage() -> impl IntoView {
                         {if !p.signed_in {
                             view! { <p><a class="btn primary" href=format!("/login?next=/campaigns/{}/nominate", c.id)>"登录后推荐"</a></p> }.into_any()
                         } else if !c.nominating_open {
-                            view! { <p class="muted" data-test-id="nomination-closed">"现在不在推荐时间内。"</p> }.into_any()
+                            view! { <p class="muted" data-test-id="nomination-closed">{format!(
+                                "现在不在推荐时间内。推荐时间：{} 至 {}。",
+                                short_time(&c.nomination_starts_at),
+                                short_time(&c.nomination_ends_at)
+                            )}</p> }.into_any()
                         } else {
                             view! {
                                 <form method="post" enctype="multipart/form-data" action=action.clone() data-upload=action
@@ -282,6 +322,7 @@ pub fn NominatePage() -> impl IntoView {
                                     <div class="field">
                                         <label for="category">"类别"</label>
                                         <select id="category" name="category" required>
+                                            <option value="" disabled selected>"请选择"</option>
                                             {CATEGORIES.iter().map(|cat| view! { <option value=*cat>{*cat}</option> }).collect_view()}
                                         </select>
                                     </div>
@@ -302,7 +343,7 @@ pub fn NominatePage() -> impl IntoView {
                         }}
                     </section>
                 }.into_any()
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -333,18 +374,23 @@ pub fn NominationPage() -> impl IntoView {
                         {n.photo_url.clone().map(|u| view! { <img class="nomination-photo" src=u alt=n.nominee_name.clone()/> })}
                         <h1>{n.nominee_name.clone()}" "<span class="tag">{n.category.clone()}</span>
                             {n.winner.then(|| view! { " "<span class="tag winner">"当选"</span> })}</h1>
-                        {(n.status != "approved").then(|| view! { <p class="muted">{format!("状态：{}", n.status_label)}</p> })}
+                        {(n.status != "approved").then(|| view! {
+                            <p class="muted" data-test-id="nomination-status">{format!("状态：{}", n.status_label)}
+                                {n.reject_reason.clone().map(|r| format!("。原因：{r}"))}</p>
+                        })}
                         <p class="story full">{n.story.clone()}</p>
+                        {(n.status == "approved").then(|| view! {
                         <p class="votes"><strong data-test-id="vote-count">{n.vote_count}</strong>" 票 "
-                            {(n.status == "approved").then(|| vote_form(&n, &c, p.my.as_ref(), back.clone()))}</p>
-                        {voted.then(|| view! { <p class="saved" role="status">"投票成功！"</p> })}
-                        <FormError error=error/>
+                            {vote_form(&n, &c, p.my.as_ref(), back.clone())}</p>
+                        {(voted && error.is_none()).then(|| view! { <p class="saved" role="status">"投票成功！"</p> })}
+                        <FormError error=error.clone()/>
                         <div class="share">
                             <label for="share-url">"分享链接"</label>
                             <input id="share-url" readonly value=p.share_url.clone() data-test-id="share-url"/>
                             <button type="button" class="btn small" data-share=p.share_url.clone()
                                 data-share-title=format!("为{}投一票 · {}", n.nominee_name, c.title) hidden>"分享给朋友"</button>
                         </div>
+                        })}
                     </section>
                 }.into_any()
             })}}
@@ -368,7 +414,7 @@ pub fn ResultsPage() -> impl IntoView {
                     Err(e) => return fail(e),
                 };
                 let c = p.campaign;
-                let fin = p.results.r#final;
+                let fin = c.phase == "ended";
                 view! {
                     <Title text=format!("{} · 排名", c.title)/>
                     <section class="card">
@@ -380,7 +426,7 @@ pub fn ResultsPage() -> impl IntoView {
                             <thead><tr><th>"名次"</th><th>"候选人"</th><th>"类别"</th><th>"票数"</th>
                                 {(p.admin && fin).then(|| view! { <th>"评选"</th> })}</tr></thead>
                             <tbody>
-                                {p.results.ranking.into_iter().map(|r| view! {
+                                {p.ranking.into_iter().map(|r| view! {
                                     <tr data-test-id=format!("rank-{}", r.nomination_id)>
                                         <td>{r.rank}</td>
                                         <td><a href=format!("/nominations/{}", r.nomination_id)>{r.nominee_name.clone()}</a>
@@ -534,10 +580,6 @@ pub fn AdminCampaignsPage() -> impl IntoView {
             <p class="muted small">"时间均为本市时间。"</p>
             {saved.then(|| view! { <p class="saved" role="status" data-test-id="saved">"已保存。"</p> })}
             <FormError error=error/>
-            <details>
-                <summary>"新建评选"</summary>
-                <CampaignForm c=None/>
-            </details>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {
@@ -545,7 +587,14 @@ pub fn AdminCampaignsPage() -> impl IntoView {
                     Ok(l) => l,
                     Err(e) => return fail(e),
                 };
-                list.into_iter().map(|c| view! {
+                view! {
+                <section class="card">
+                    <details open=list.is_empty()>
+                        <summary>"新建评选"</summary>
+                        <CampaignForm c=None/>
+                    </details>
+                </section>
+                {list.into_iter().map(|c| view! {
                     <section class="card" data-test-id=format!("admin-campaign-{}", c.id)>
                         <h2><a href=format!("/campaigns/{}", c.id)>{c.title.clone()}</a></h2>
                         <p class="muted small">{format!("{} · 公示{}人 · 当选{}人", c.phase_label, c.nomination_count, c.winner_count)}
@@ -555,7 +604,8 @@ pub fn AdminCampaignsPage() -> impl IntoView {
                             <CampaignForm c=Some(c.clone())/>
                         </details>
                     </section>
-                }).collect_view().into_any()
+                }).collect_view()}
+                }.into_any()
             })}
         </Suspense>
     }

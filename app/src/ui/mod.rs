@@ -12,6 +12,7 @@ pub mod islands;
 mod js;
 mod manage;
 pub mod map;
+mod ops;
 mod points;
 pub mod report_islands;
 mod reports;
@@ -118,6 +119,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/honors") view=campaigns::HonorsPage/>
                     <Route path=path!("/manage/nominations") view=campaigns::NominationQueuePage/>
                     <Route path=path!("/admin/campaigns") view=campaigns::AdminCampaignsPage/>
+                    <Route path=path!("/mailbox") view=ops::MailboxPage/>
+                    <Route path=path!("/manage/suggestions") view=ops::SuggestionInboxPage/>
+                    <Route path=path!("/admin/audit") view=ops::AuditPage/>
                     <Route path=path!("/points") view=points::PointsPage/>
                     <Route path=path!("/gifts") view=gifts::ShopPage/>
                     <Route path=path!("/me/redemptions") view=gifts::RedemptionsPage/>
@@ -232,4 +236,20 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
             <p>{error.to_string()}</p>
         </section>
     }
+}
+
+/// Previous / next links for a paged list. `href` is the page's address
+/// with its query so far (ending in `?` or `&`); `page=N` is appended.
+#[component]
+pub fn Pager(href: String, page: i64, per_page: i64, total: i64) -> impl IntoView {
+    let pages = ((total + per_page - 1) / per_page.max(1)).max(1);
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="翻页">
+                {(page > 1).then(|| view! { <a href=format!("{href}page={}", page - 1) data-test-id="prev-page">"← 上一页"</a> })}
+                <span class="muted">{format!("第{page}/{pages}页")}</span>
+                {(page < pages).then(|| view! { <a href=format!("{href}page={}", page + 1) data-test-id="next-page">"下一页 →"</a> })}
+            </nav>
+        }
+    })
 }

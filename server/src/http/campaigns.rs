@@ -3,7 +3,8 @@
 
 use app::backend::AppState;
 use app::backend::campaigns::{self, CampaignInput, NominationInput, ReviewInput};
-use app::models::{Campaign, CampaignResults, MyVotes, Nomination, VoteResult};
+use app::error::AppError;
+use app::models::{Campaign, MyVotes, Nomination, RankedNomination, VoteResult};
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -79,39 +80,66 @@ pub struct NominationUpload {
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn nominate(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    MaybeCaller(actor): MaybeCaller,
     Id(id): Id,
     headers: HeaderMap,
     req: Request,
 ) -> ApiResult<Response> {
+    let browser = wants_html(&headers);
+    let Some(actor) = actor else {
+        if browser {
+            let login = format!("/login?next=/campaigns/{id}/nominate");
+            return Ok(Redirect::to(&login).into_response());
+        }
+        return Err(AppError::Unauthenticated.into());
+    };
     let is_form = headers
         .get(CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"multipart/"));
-    let (input, photo) = if is_form {
-        let mut form =
-            UploadForm::read(Multipart::from_request(req, &state).await, &["photo"]).await?;
-        let mut text = |k: &str| form.text.remove(k).unwrap_or_default();
-        let input = NominationInput {
-            nominee_name: text("nominee_name"),
-            category: text("category"),
-            story: text("story"),
+    let result = async {
+        let (input, photo) = if is_form {
+            let multipart = Multipart::from_request(req, &state).await;
+            let mut form = UploadForm::read(multipart, &["photo"])
+                .await
+                .map_err(|e| e.0)?;
+            let mut text = |k: &str| form.text.remove(k).unwrap_or_default();
+            let input = NominationInput {
+                nominee_name: text("nominee_name"),
+                category: text("category"),
+                story: text("story"),
+            };
+            (input, form.take_files("photo").into_iter().next())
+        } else {
+            let ApiJson(input) = ApiJson::<NominationInput>::from_request(req, &state)
+                .await
+                .map_err(|e| e.0)?;
+            (input, None)
         };
-        (input, form.take_files("photo").into_iter().next())
-    } else {
-        let ApiJson(input) = ApiJson::<NominationInput>::from_request(req, &state).await?;
-        (input, None)
-    };
-    let browser = wants_html(&headers);
-    match campaigns::nominate(&state, &actor, id, input, photo).await {
+        campaigns::nominate(&state, &actor, id, input, photo).await
+    }
+    .await;
+    match result {
         Ok(n) if browser => {
             Ok(Redirect::to(&format!("/campaigns/{id}?nominated={}", n.id)).into_response())
         }
         Ok(n) => Ok((StatusCode::CREATED, Json(n)).into_response()),
-        Err(e) if browser && e.status() != 401 && e.status() != 404 => Ok(Redirect::to(&format!(
-            "/campaigns/{id}/nominate?error={}",
-            e.code()
-        ))
-        .into_response()),
+        // A browser form (no script) goes back to the form, which says what
+        // to fix; the fields in error by name.
+        Err(e) if browser && e.status() != 404 => {
+            let fields = match &e {
+                AppError::Invalid(list) => list
+                    .iter()
+                    .map(|f| f.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => String::new(),
+            };
+            let back = format!(
+                "/campaigns/{id}/nominate?error={}&fields={fields}",
+                e.code()
+            );
+            Ok(Redirect::to(&back).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -217,12 +245,14 @@ pub async fn vote(
     ))
 }
 
+/// Approved nominations ranked by votes (equal votes share a rank); final
+/// once the campaign's `phase` is `ended`.
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/results", tag = "campaigns", params(("id" = i64, Path)),
-    responses((status = 200, body = CampaignResults), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<RankedNomination>), (status = 404, body = Problem)))]
 pub async fn results(
     State(state): State<AppState>,
     Id(id): Id,
-) -> ApiResult<Json<CampaignResults>> {
+) -> ApiResult<Json<Vec<RankedNomination>>> {
     Ok(Json(campaigns::results(&state, id).await?))
 }
 

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod city;
 pub mod extract;
 pub mod gifts;
+pub mod ops;
 pub mod points;
 pub mod reports;
 pub mod system;
@@ -38,10 +39,11 @@ use utoipa::OpenApi;
         campaigns::list, campaigns::get, campaigns::create, campaigns::update, campaigns::nominate,
         campaigns::nominations, campaigns::nomination, campaigns::mine, campaigns::my_votes, campaigns::queue,
         campaigns::review, campaigns::vote, campaigns::results, campaigns::winner, campaigns::honors,
+        ops::create, ops::public, ops::mine, ops::inbox, ops::answer, ops::audit_log,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "reports"), (name = "moderation"), (name = "unit"), (name = "volunteer"), (name = "campaigns"), (name = "admin"), (name = "system")),
+    tags((name = "accounts"), (name = "points"), (name = "city"), (name = "reports"), (name = "moderation"), (name = "unit"), (name = "volunteer"), (name = "campaigns"), (name = "operations"), (name = "admin"), (name = "system")),
 )]
 pub struct ApiDoc;
 
@@ -119,6 +121,11 @@ pub fn routes() -> Router<AppState> {
         .route("/nominations/{id}/vote", post(campaigns::vote))
         .route("/admin/nominations/{id}/winner", post(campaigns::winner))
         .route("/honors", get(campaigns::honors))
+        .route("/suggestions", get(ops::public).post(ops::create))
+        .route("/me/suggestions", get(ops::mine))
+        .route("/moderation/suggestions", get(ops::inbox))
+        .route("/suggestions/{id}/answer", post(ops::answer))
+        .route("/admin/audit", get(ops::audit_log))
         .route("/categories", get(city::categories))
         .route("/admin/categories", post(city::create_category))
         .route("/units", get(city::units))
