@@ -269,6 +269,10 @@
       };
       setInterval(tick, 30000);
     }
+    doc.querySelectorAll('[data-print]').forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener('click', function () { g.print(); });
+    });
     doc.querySelectorAll('[data-share]').forEach(function (b) {
       var url = b.getAttribute('data-share');
       b.hidden = false;

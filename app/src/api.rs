@@ -934,26 +934,35 @@ pub struct StarsMonth {
 
 #[server(prefix = "/api/fn", endpoint = "stars")]
 pub async fn stars_page(month: Option<String>) -> Result<StarsMonth, AppError> {
-    use chrono::{Months, NaiveDate};
     ssr::finish(
         async {
             let state = ssr::state()?;
             let stars = crate::backend::volunteer::stars(&state, month.as_deref()).await?;
-            let first = NaiveDate::parse_from_str(&format!("{}-01", stars.month), "%Y-%m-%d")
-                .map_err(|_| AppError::Internal)?;
-            let this = crate::backend::volunteer::today(&state)?
-                .format("%Y-%m")
-                .to_string();
-            let fmt = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m").to_string());
-            let next = fmt(first.checked_add_months(Months::new(1))).filter(|n| *n <= this);
-            Ok(StarsMonth {
-                prev: fmt(first.checked_sub_months(Months::new(1))).unwrap_or_default(),
-                next,
-                stars,
-            })
+            let (prev, next) = month_neighbours(&state, &stars.month)?;
+            Ok(StarsMonth { prev, next, stars })
         }
         .await,
     )
+}
+
+/// The month before `month` (`YYYY-MM`), and the one after unless that is
+/// still to come (city time).
+#[cfg(feature = "ssr")]
+fn month_neighbours(
+    state: &crate::backend::AppState,
+    month: &str,
+) -> Result<(String, Option<String>), AppError> {
+    use chrono::{Months, NaiveDate};
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| AppError::Internal)?;
+    let this = crate::backend::volunteer::today(state)?
+        .format("%Y-%m")
+        .to_string();
+    let fmt = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m").to_string());
+    Ok((
+        fmt(first.checked_sub_months(Months::new(1))).unwrap_or_default(),
+        fmt(first.checked_add_months(Months::new(1))).filter(|n| *n <= this),
+    ))
 }
 
 /// The moderator's day: every shift of a date with its places, and the
@@ -1986,6 +1995,100 @@ pub async fn audit_page(
                 per_page: Some(50),
             };
             audit::list(&ssr::state()?, &me, q).await
+        }
+        .await,
+    )
+}
+
+// ---- the dashboard and the monthly 通报 --------------------------------------
+
+/// The dashboard: the public numbers with their charts (SVG drawn on the
+/// server), and for staff the per-unit and per-area detail.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DashboardView {
+    pub overview: crate::models::StatsOverview,
+    pub detail: Option<crate::models::StatsDetail>,
+    pub status_chart: String,
+    pub category_chart: String,
+    pub weekly_chart: String,
+}
+
+#[server(prefix = "/api/fn", endpoint = "dashboard")]
+pub async fn dashboard() -> Result<DashboardView, AppError> {
+    use crate::backend::{charts, stats};
+    use crate::domain::ReportStatus;
+    ssr::finish(
+        async {
+            let state = ssr::state()?;
+            let overview = stats::overview(&state).await?;
+            let detail = match ssr::current_user().await? {
+                Some(u) if u.roles.can_moderate() => Some(stats::detail(&state, &u).await?),
+                _ => None,
+            };
+            let r = &overview.reports;
+            let statuses: Vec<(String, i64)> = ReportStatus::ALL
+                .iter()
+                .filter(|s| !matches!(s, ReportStatus::Duplicate))
+                .map(|s| {
+                    (
+                        s.label().to_owned(),
+                        r.by_status.get(s.as_str()).copied().unwrap_or(0),
+                    )
+                })
+                .collect();
+            let top: Vec<&crate::models::CategoryCount> = r.by_category.iter().take(6).collect();
+            let weeks: Vec<String> = r.weekly.iter().map(|w| w.week[5..].to_owned()).collect();
+            Ok(DashboardView {
+                status_chart: charts::bars(
+                    "问题状态",
+                    &statuses.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+                    &statuses.iter().map(|s| s.1).collect::<Vec<_>>(),
+                ),
+                category_chart: charts::bars(
+                    "问题类别",
+                    &top.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+                    &top.iter().map(|c| c.count).collect::<Vec<_>>(),
+                ),
+                weekly_chart: charts::lines(
+                    "近12周上报与销号",
+                    &weeks,
+                    &[
+                        ("上报", r.weekly.iter().map(|w| w.reported).collect(), true),
+                        ("销号", r.weekly.iter().map(|w| w.closed).collect(), false),
+                    ],
+                ),
+                overview,
+                detail,
+            })
+        }
+        .await,
+    )
+}
+
+/// The monthly 通报 page: a month's units ranked, with the months around.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TongbaoView {
+    pub month: String,
+    pub prev: String,
+    pub next: Option<String>,
+    pub units: Vec<crate::models::UnitMonth>,
+}
+
+#[server(prefix = "/api/fn", endpoint = "tongbao")]
+pub async fn tongbao(month: Option<String>) -> Result<TongbaoView, AppError> {
+    ssr::finish(
+        async {
+            let state = ssr::state()?;
+            let me = ssr::require_user().await?;
+            let (month, units) =
+                crate::backend::stats::units_month(&state, &me, month.as_deref()).await?;
+            let (prev, next) = month_neighbours(&state, &month)?;
+            Ok(TongbaoView {
+                month,
+                prev,
+                next,
+                units,
+            })
         }
         .await,
     )

@@ -581,3 +581,101 @@ pub struct AuditEntry {
     pub target_id: Option<i64>,
     pub detail: String,
 }
+
+/// `GET /stats/overview`: the public summary of the campaign's problems.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct StatsOverview {
+    pub reports: ReportStats,
+    /// Credited volunteer minutes in shifts that started this month.
+    pub volunteer_minutes_this_month: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct ReportStats {
+    /// Every status with its count (zeros included).
+    pub by_status: std::collections::BTreeMap<String, i64>,
+    /// Problems (assigned, rectified, closed) per category, most first.
+    pub by_category: Vec<CategoryCount>,
+    /// Assigned and past the deadline now.
+    pub overdue: i64,
+    /// Closed problems rectified by their deadline, 0–1; null before any.
+    pub on_time_rate: Option<f64>,
+    /// Closed within a day of the report (立行立改) / later (限期整改).
+    pub closed_same_day: i64,
+    pub closed_later: i64,
+    /// Reports made and closed per week (city time), the last 12 weeks.
+    pub weekly: Vec<WeekCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct CategoryCount {
+    pub category_id: i64,
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct WeekCount {
+    /// The Monday the week starts, `YYYY-MM-DD`.
+    pub week: String,
+    pub reported: i64,
+    pub closed: i64,
+}
+
+/// `GET /stats/units`: one unit's month for the 通报.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct UnitMonth {
+    /// 1 = best: the highest on-time rate, then the fewest overdue.
+    pub rank: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// Problems handed to the unit (交办) that month.
+    pub assigned: i64,
+    /// Closed (销号) that month, and of those rectified by the deadline.
+    pub closed: i64,
+    pub closed_on_time: i64,
+    /// Deadlines that fell in the month (and have passed) without a
+    /// rectification in time.
+    pub overdue: i64,
+    /// Sent back for rework (返工) that month.
+    pub reopened: i64,
+    /// closed_on_time / closed, 0–1; null when nothing was closed.
+    pub on_time_rate: Option<f64>,
+}
+
+/// Staff detail: per unit and per area, now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct StatsDetail {
+    pub by_unit: Vec<UnitNow>,
+    pub by_area: Vec<AreaCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct UnitNow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// Assigned or rectified and not yet closed.
+    pub open: i64,
+    pub overdue: i64,
+    pub closed: i64,
+    pub on_time_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct AreaCount {
+    pub area_id: i64,
+    pub name: String,
+    /// `segment` (包街路段) or `grid` (网格).
+    pub kind: String,
+    /// Problems (assigned, rectified, closed) in the area.
+    pub count: i64,
+    pub open: i64,
+}

@@ -237,7 +237,8 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// Background work of a server, every minute: shift reminders and no-shows.
+/// Background work of a server, every minute: shift reminders and no-shows,
+/// and folding the dashboard's report counts.
 /// Each item is claimed through the database, so several servers can all run
 /// this without doing anything twice.
 async fn background(state: app::backend::AppState) {
@@ -254,6 +255,9 @@ async fn background(state: app::backend::AppState) {
             ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "volunteer sweep failed"),
+        }
+        if let Err(e) = app::backend::stats::fold(&state).await {
+            tracing::warn!(error = %e, "folding the report tallies failed");
         }
     }
 }

@@ -939,7 +939,7 @@ pub async fn results(
     .fetch_all(&state.db.pool)
     .await?;
     let counts: Vec<i64> = rows.iter().map(|r| r.3).collect();
-    let ranks = campaign::ranks(&counts);
+    let ranks = crate::domain::points::ranks(&counts);
     Ok(rows
         .into_iter()
         .zip(ranks)

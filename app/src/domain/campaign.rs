@@ -235,20 +235,6 @@ pub fn hours_until_old_enough(created_at: i64, min_hours: i64, now: i64) -> Opti
     (now < ready).then(|| (ready - now + 3_599_999) / 3_600_000)
 }
 
-/// Standard competition ranks for counts in descending order: equal counts
-/// share a rank, the next rank skips (1, 2, 2, 4).
-pub fn ranks(sorted_counts: &[i64]) -> Vec<i64> {
-    let mut out = Vec::with_capacity(sorted_counts.len());
-    for (i, c) in sorted_counts.iter().enumerate() {
-        if i > 0 && sorted_counts[i - 1] == *c {
-            out.push(out[i - 1]);
-        } else {
-            out.push(i as i64 + 1);
-        }
-    }
-    out
-}
-
 /// Per-IP vote limit: votes from one address in [`IP_WINDOW_MS`]. Generous,
 /// because carriers put many phones behind one address; it stops a script,
 /// not a neighbourhood.
@@ -349,7 +335,5 @@ mod tests {
         assert_eq!(hours_until_old_enough(0, 24, 23 * H), Some(1));
         assert_eq!(hours_until_old_enough(0, 24, H / 2), Some(24));
         assert_eq!(hours_until_old_enough(0, 24, 24 * H), None);
-        assert_eq!(ranks(&[9, 5, 5, 2, 0, 0]), [1, 2, 2, 4, 5, 5]);
-        assert!(ranks(&[]).is_empty());
     }
 }

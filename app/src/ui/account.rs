@@ -85,6 +85,7 @@ pub fn MePage() -> impl IntoView {
                                     {is_moderator.then(|| view! { <a href="/manage/verify" data-test-id="verify-link">"整改督查"</a> })}
                                     {is_moderator.then(|| view! { <a href="/manage/nominations" data-test-id="nominations-link">"好人推荐审核"</a> })}
                                     {is_moderator.then(|| view! { <a href="/manage/suggestions" data-test-id="suggestions-link">"创城信箱答复"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/dashboard/units" data-test-id="tongbao-menu-link">"月度通报"</a> })}
                                     {is_unit.then(|| view! { <a href="/manage/unit" data-test-id="unit-link">"本单位整改任务"</a> })}
                                     {(is_unit || is_admin).then(|| view! { <a href="/manage/fulfil" data-test-id="fulfil-link">"礼品领取核销"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/gifts" data-test-id="admin-gifts-link">"礼品管理"</a> })}

@@ -19,6 +19,9 @@ pub fn HomePage() -> impl IntoView {
             <a href="/reports" class="quick-item" data-test-id="to-reports">"大家的报告"</a>
             <a href="/campaigns" class="quick-item" data-test-id="to-campaigns">"好人评选"</a>
             <a href="/honors" class="quick-item" data-test-id="to-honors">"红榜"</a>
+            <a href="/dashboard" class="quick-item" data-test-id="to-dashboard">"数据看板"</a>
+            <a href="/mailbox" class="quick-item" data-test-id="to-mailbox">"创城信箱"</a>
+            <a href="/volunteer/stars" class="quick-item">"志愿之星"</a>
         </nav>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {

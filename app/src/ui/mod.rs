@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod campaigns;
+mod dashboard;
 mod gifts;
 mod home;
 mod icons;
@@ -119,6 +120,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/honors") view=campaigns::HonorsPage/>
                     <Route path=path!("/manage/nominations") view=campaigns::NominationQueuePage/>
                     <Route path=path!("/admin/campaigns") view=campaigns::AdminCampaignsPage/>
+                    <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
+                    <Route path=path!("/dashboard/units") view=dashboard::TongbaoPage/>
                     <Route path=path!("/mailbox") view=ops::MailboxPage/>
                     <Route path=path!("/manage/suggestions") view=ops::SuggestionInboxPage/>
                     <Route path=path!("/admin/audit") view=ops::AuditPage/>
@@ -233,7 +236,8 @@ pub fn fail(e: AppError) -> AnyView {
 pub fn ErrorNote(error: AppError) -> impl IntoView {
     view! {
         <section class="card error" role="alert" data-test-id="error">
-            <p>{error.to_string()}</p>
+            // Bad input names what to fix (e.g. a date in the address).
+            <p>{error.form_message(&[]).unwrap_or_else(|| error.to_string())}</p>
         </section>
     }
 }

@@ -9,6 +9,7 @@ pub mod gifts;
 pub mod ops;
 pub mod points;
 pub mod reports;
+pub mod stats;
 pub mod system;
 pub mod volunteer;
 
@@ -40,6 +41,7 @@ use utoipa::OpenApi;
         campaigns::nominations, campaigns::nomination, campaigns::mine, campaigns::my_votes, campaigns::queue,
         campaigns::review, campaigns::vote, campaigns::results, campaigns::winner, campaigns::honors,
         ops::create, ops::public, ops::mine, ops::inbox, ops::answer, ops::audit_log,
+        stats::overview, stats::detail, stats::units,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
@@ -126,6 +128,9 @@ pub fn routes() -> Router<AppState> {
         .route("/moderation/suggestions", get(ops::inbox))
         .route("/suggestions/{id}/answer", post(ops::answer))
         .route("/admin/audit", get(ops::audit_log))
+        .route("/stats/overview", get(stats::overview))
+        .route("/stats/detail", get(stats::detail))
+        .route("/stats/units", get(stats::units))
         .route("/categories", get(city::categories))
         .route("/admin/categories", post(city::create_category))
         .route("/units", get(city::units))

@@ -11,6 +11,7 @@ mod ledger_props;
 mod ops;
 mod points;
 mod reports;
+mod stats;
 mod system;
 mod volunteer;
 mod web;

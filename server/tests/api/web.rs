@@ -1153,3 +1153,148 @@ async fn campaign_pages(e: Engine) {
     assert!(honors.text.contains("评选结果公布后会在这里展示"));
 }
 both!(campaign_pages);
+
+/// 创城信箱 and the audit log without script: a citizen writes, a moderator
+/// answers in public, everyone reads it; only admins see the log.
+async fn mailbox_and_audit_pages(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (moderator, _) = app.moderator().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let web = Plain(&app);
+
+    let page = web.page("/mailbox", None).await;
+    assert!(page.text.contains("登录后写建议") && page.text.contains("还没有公开答复的建议"));
+    let r = web
+        .form(
+            "/api/fn/send_suggestion",
+            "/mailbox",
+            "title=增设非机动车停放点&body=新华路与雄关大道路口的电动车乱停乱放，建议划线。",
+            &citizen,
+        )
+        .await;
+    let sent = web.page(web.location(&r), Some(&citizen)).await;
+    assert!(sent.text.contains("已收到你的建议") && sent.text.contains("待答复"));
+    let r = web
+        .form(
+            "/api/fn/send_suggestion",
+            "/mailbox",
+            "title=停&body=乱",
+            &citizen,
+        )
+        .await;
+    let refused = web.page(web.location(&r), Some(&citizen)).await;
+    assert!(
+        refused.text.contains("标题应为2到60个字"),
+        "{}",
+        refused.text
+    );
+
+    assert_eq!(
+        web.page("/manage/suggestions", Some(&citizen)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let inbox = web.page("/manage/suggestions", Some(&moderator)).await;
+    assert!(inbox.text.contains("增设非机动车停放点") && inbox.text.contains("张三"));
+    let id = app
+        .get("/api/v1/moderation/suggestions", Some(&moderator))
+        .await
+        .body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let r = web
+        .form(
+            "/api/fn/answer_suggestion",
+            "/manage/suggestions",
+            format!("id={id}&answer=已转交市城管局，本月内完成划线。&public=1"),
+            &moderator,
+        )
+        .await;
+    let done = web.page(web.location(&r), Some(&moderator)).await;
+    assert!(done.text.contains("已答复"));
+    let public = web.page("/mailbox", None).await;
+    assert!(public.text.contains("已转交市城管局，本月内完成划线。"));
+    assert!(!public.text.contains("张三"), "no names in public");
+
+    assert_eq!(
+        web.page("/admin/audit", Some(&moderator)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let log = web
+        .page("/admin/audit?action=suggestion", Some(&admin))
+        .await;
+    assert!(
+        log.text.contains("suggestion.answer") && log.text.contains("共1条"),
+        "{}",
+        log.text
+    );
+    let bad = web.page("/admin/audit?from=yesterday", Some(&admin)).await;
+    assert!(bad.text.contains("日期应为 YYYY-MM-DD"));
+}
+both!(mailbox_and_audit_pages);
+
+/// 数据看板 without script: charts with their tables for everyone, the unit
+/// and area tables for staff only; the 通报 for staff, with its CSV link.
+async fn dashboard_pages(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let city = app.city().await;
+    let (moderator, _) = app.moderator().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let id = app
+        .report_id(
+            &citizen,
+            city.litter,
+            crate::helpers::IN_GRID,
+            "路边堆放垃圾",
+        )
+        .await;
+    let r = app
+        .post(
+            &format!("/api/v1/reports/{id}/review"),
+            serde_json::json!({"decision": "approve"}),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let web = Plain(&app);
+
+    let public = web.page("/dashboard", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.text.contains("数据看板") && public.text.contains("按期整改率"));
+    assert!(public.text.matches("<svg").count() >= 3, "three charts");
+    assert!(public.text.contains("<title>问题状态</title>"));
+    assert!(public.text.contains("查看数据"), "the numbers as a table");
+    assert!(
+        !public.text.contains("责任单位</h2>"),
+        "no unit detail for the public"
+    );
+    let staff = web.page("/dashboard", Some(&moderator)).await;
+    assert!(staff.text.contains("责任单位</h2>") && staff.text.contains("雄关街道"));
+    assert!(staff.text.contains("包街路段与网格"));
+
+    assert_eq!(
+        web.page("/dashboard/units", Some(&citizen)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let month = app.state.clock.rfc3339(app.state.clock.now_ms())[..7].to_owned();
+    let t = web.page("/dashboard/units", Some(&moderator)).await;
+    assert!(t.text.contains(&format!("{month} 责任单位整改通报")));
+    assert!(
+        t.text
+            .contains(&format!("/api/v1/stats/units?month={month}&amp;format=csv"))
+    );
+    assert!(t.text.contains("雄关街道"));
+    let csv = web
+        .page(
+            format!("/api/v1/stats/units?month={month}&format=csv"),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(
+        csv.status,
+        StatusCode::OK,
+        "the download works with the session cookie"
+    );
+    assert!(csv.text.contains("雄关街道,1,0,0,0,0"));
+}
+both!(dashboard_pages);

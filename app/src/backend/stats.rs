@@ -1,0 +1,405 @@
+//! The dashboard and the monthly 通报 (API.md "Operations").
+//!
+//! Counts by status, category, unit and area come from `report_tallies`
+//! plus the not yet folded `report_tally_deltas` (both written by database
+//! triggers, `migrations/*/0013_report_stats.sql`): a few hundred rows
+//! however many reports there are. Time windows (overdue now, weeks, a
+//! month) are index range scans. `fold` moves deltas into the tallies; the
+//! server's sweep calls it every minute.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Days};
+
+use super::AppState;
+use super::auth::CurrentUser;
+use crate::domain::ReportStatus;
+use crate::error::AppError;
+use crate::models::{
+    AreaCount, CategoryCount, ReportStats, StatsDetail, StatsOverview, UnitMonth, UnitNow,
+    WeekCount,
+};
+
+const WEEK_MS: i64 = 7 * 24 * 3_600_000;
+const WEEKS: i64 = 12;
+
+/// One tally: reports with these keys.
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq, Eq, Hash)]
+struct Tally {
+    status: String,
+    category_id: i64,
+    unit_id: i64,
+    area_id: i64,
+    on_time: i64,
+    same_day: i64,
+    n: i64,
+}
+
+/// Folds the deltas written since the last fold into the tallies. Safe to
+/// run on several servers at once: the deltas are claimed by `DELETE …
+/// RETURNING`, so each is added exactly once.
+pub async fn fold(state: &AppState) -> Result<usize, AppError> {
+    let mut tx = state.db.begin_write().await?;
+    let deltas: Vec<Tally> = sqlx::query_as(
+        "DELETE FROM report_tally_deltas \
+         RETURNING status, category_id, unit_id, area_id, on_time, same_day, n",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut sums: HashMap<(String, i64, i64, i64, i64, i64), i64> = HashMap::new();
+    for d in &deltas {
+        *sums
+            .entry((
+                d.status.clone(),
+                d.category_id,
+                d.unit_id,
+                d.area_id,
+                d.on_time,
+                d.same_day,
+            ))
+            .or_default() += d.n;
+    }
+    for ((status, category, unit, area, on_time, same_day), n) in sums {
+        if n == 0 {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO report_tallies (status, category_id, unit_id, area_id, on_time, same_day, n) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (status, category_id, unit_id, area_id, on_time, same_day) \
+             DO UPDATE SET n = report_tallies.n + excluded.n",
+        )
+        .bind(status)
+        .bind(category)
+        .bind(unit)
+        .bind(area)
+        .bind(on_time)
+        .bind(same_day)
+        .bind(n)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM report_tallies WHERE n = 0")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(deltas.len())
+}
+
+/// The tallies as they stand: folded plus pending deltas.
+async fn tallies(state: &AppState) -> Result<Vec<Tally>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT status, category_id, unit_id, area_id, on_time, same_day, CAST(SUM(n) AS BIGINT) AS n \
+         FROM (SELECT status, category_id, unit_id, area_id, on_time, same_day, n FROM report_tallies \
+               UNION ALL \
+               SELECT status, category_id, unit_id, area_id, on_time, same_day, n FROM report_tally_deltas) t \
+         GROUP BY status, category_id, unit_id, area_id, on_time, same_day",
+    )
+    .fetch_all(&state.db.pool)
+    .await?
+    .into_iter()
+    .filter(|t: &Tally| t.n != 0)
+    .collect())
+}
+
+fn is_problem(status: &str) -> bool {
+    ReportStatus::parse(status).is_ok_and(ReportStatus::is_public)
+}
+
+fn rate(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 / whole as f64 * 1000.0).round() / 1000.0)
+}
+
+/// `GET /stats/overview`: for anyone.
+pub async fn overview(state: &AppState) -> Result<StatsOverview, AppError> {
+    let now = state.clock.now_ms();
+    let all = tallies(state).await?;
+    let mut by_status: BTreeMap<String, i64> = ReportStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), 0))
+        .collect();
+    let mut by_category: HashMap<i64, i64> = HashMap::new();
+    let (mut closed, mut on_time, mut same_day) = (0, 0, 0);
+    for t in &all {
+        *by_status.entry(t.status.clone()).or_default() += t.n;
+        if is_problem(&t.status) {
+            *by_category.entry(t.category_id).or_default() += t.n;
+        }
+        if t.status == "closed" {
+            closed += t.n;
+            on_time += t.on_time * t.n;
+            same_day += t.same_day * t.n;
+        }
+    }
+    let names: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM categories ORDER BY id")
+        .fetch_all(&state.db.pool)
+        .await?;
+    let mut by_category: Vec<CategoryCount> = names
+        .into_iter()
+        .map(|(id, name)| CategoryCount {
+            category_id: id,
+            name,
+            count: by_category.get(&id).copied().unwrap_or(0),
+        })
+        .collect();
+    by_category.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.category_id.cmp(&b.category_id))
+    });
+    let (overdue,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM reports WHERE status = 'assigned' AND deadline < $1")
+            .bind(now)
+            .fetch_one(&state.db.pool)
+            .await?;
+    Ok(StatsOverview {
+        reports: ReportStats {
+            by_status,
+            by_category,
+            overdue,
+            on_time_rate: rate(on_time, closed),
+            closed_same_day: same_day,
+            closed_later: closed - same_day,
+            weekly: weekly(state, now).await?,
+        },
+        volunteer_minutes_this_month: volunteer_minutes(state).await?,
+    })
+}
+
+/// Reports made and closed per week, the last [`WEEKS`] weeks (Monday to
+/// Sunday in the city).
+async fn weekly(state: &AppState, now: i64) -> Result<Vec<WeekCount>, AppError> {
+    let today = state.clock.date(now).ok_or(AppError::Internal)?;
+    let monday = today - Days::new(today.weekday().num_days_from_monday() as u64);
+    let first = monday - Days::new(7 * (WEEKS as u64 - 1));
+    let origin = state.clock.day_start(first).ok_or(AppError::Internal)?;
+    let count = |column: &'static str| async move {
+        sqlx::query_as::<_, (i64, i64)>(&format!(
+            "SELECT CAST(({column} - $1) / $2 AS BIGINT) AS week, COUNT(*) FROM reports \
+             WHERE {column} >= $1 GROUP BY 1"
+        ))
+        .bind(origin)
+        .bind(WEEK_MS)
+        .fetch_all(&state.db.pool)
+        .await
+    };
+    let reported: HashMap<i64, i64> = count("created_at").await?.into_iter().collect();
+    let closed: HashMap<i64, i64> = count("closed_at").await?.into_iter().collect();
+    Ok((0..WEEKS)
+        .map(|i| WeekCount {
+            week: (first + Days::new(7 * i as u64)).to_string(),
+            reported: reported.get(&i).copied().unwrap_or(0),
+            closed: closed.get(&i).copied().unwrap_or(0),
+        })
+        .collect())
+}
+
+async fn volunteer_minutes(state: &AppState) -> Result<i64, AppError> {
+    let (_, start, end) = super::volunteer::month_span(state, None)?;
+    let (minutes,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(credited_minutes), 0) AS BIGINT) FROM signups \
+         WHERE status = 'completed' AND starts_at >= $1 AND starts_at < $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(minutes)
+}
+
+/// Staff: per unit and per area, now.
+pub async fn detail(state: &AppState, actor: &CurrentUser) -> Result<StatsDetail, AppError> {
+    actor.require_moderator()?;
+    let now = state.clock.now_ms();
+    let all = tallies(state).await?;
+    let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
+        .fetch_all(&state.db.pool)
+        .await?;
+    let areas: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, name, kind FROM areas ORDER BY kind, id")
+            .fetch_all(&state.db.pool)
+            .await?;
+    let overdue: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT unit_id, COUNT(*) FROM reports WHERE status = 'assigned' AND deadline < $1 GROUP BY unit_id",
+    )
+    .bind(now)
+    .fetch_all(&state.db.pool)
+    .await?
+    .into_iter()
+    .collect();
+    let by_unit = units
+        .into_iter()
+        .map(|(id, name)| {
+            let mine = all.iter().filter(|t| t.unit_id == id);
+            let (mut open, mut closed, mut on_time) = (0, 0, 0);
+            for t in mine {
+                match t.status.as_str() {
+                    "assigned" | "rectified" => open += t.n,
+                    "closed" => {
+                        closed += t.n;
+                        on_time += t.on_time * t.n;
+                    }
+                    _ => {}
+                }
+            }
+            UnitNow {
+                unit_id: id,
+                unit_name: name,
+                open,
+                overdue: overdue.get(&id).copied().unwrap_or(0),
+                closed,
+                on_time_rate: rate(on_time, closed),
+            }
+        })
+        .collect();
+    let by_area = areas
+        .into_iter()
+        .map(|(id, name, kind)| {
+            let mine = all
+                .iter()
+                .filter(|t| t.area_id == id && is_problem(&t.status));
+            let (mut count, mut open) = (0, 0);
+            for t in mine {
+                count += t.n;
+                if t.status != "closed" {
+                    open += t.n;
+                }
+            }
+            AreaCount {
+                area_id: id,
+                name,
+                kind,
+                count,
+                open,
+            }
+        })
+        .collect();
+    Ok(StatsDetail { by_unit, by_area })
+}
+
+/// `GET /stats/units?month=YYYY-MM` (this month when left out): each
+/// unit's month, ranked. Moderators.
+pub async fn units_month(
+    state: &AppState,
+    actor: &CurrentUser,
+    month: Option<&str>,
+) -> Result<(String, Vec<UnitMonth>), AppError> {
+    actor.require_moderator()?;
+    let (first, start, end) = super::volunteer::month_span(state, month)?;
+    let now = state.clock.now_ms();
+    let per_unit = |sql: &'static str, upto: i64| async move {
+        sqlx::query_as::<_, (i64, i64)>(sql)
+            .bind(start)
+            .bind(upto)
+            .fetch_all(&state.db.pool)
+            .await
+            .map(|rows| rows.into_iter().collect::<HashMap<i64, i64>>())
+    };
+    let assigned = per_unit(
+        "SELECT unit_id, COUNT(*) FROM reports WHERE assigned_at >= $1 AND assigned_at < $2 \
+         AND unit_id IS NOT NULL GROUP BY unit_id",
+        end,
+    )
+    .await?;
+    // Closed in the month, and of those rectified by the deadline: one
+    // range of the closed_at index (its status is counted, not filtered, so
+    // no engine is tempted to walk the status index instead).
+    let closings: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT COALESCE(unit_id, 0), \
+           CAST(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), \
+           CAST(SUM(CASE WHEN status = 'closed' AND rectified_at <= deadline THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM reports WHERE closed_at >= $1 AND closed_at < $2 GROUP BY COALESCE(unit_id, 0)",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let closed: HashMap<i64, i64> = closings.iter().map(|c| (c.0, c.1)).collect();
+    let closed_on_time: HashMap<i64, i64> = closings.iter().map(|c| (c.0, c.2)).collect();
+    // Deadlines of the month that have passed: missed when not rectified
+    // by then (rectified later, or not yet).
+    let overdue = per_unit(
+        "SELECT unit_id, COUNT(*) FROM reports WHERE deadline >= $1 AND deadline < $2 \
+         AND status IN ('assigned', 'rectified', 'closed') \
+         AND (rectified_at IS NULL OR rectified_at > deadline) GROUP BY unit_id",
+        end.min(now),
+    )
+    .await?;
+    let reopened = per_unit(
+        "SELECT r.unit_id, COUNT(*) FROM report_events e JOIN reports r ON r.id = e.report_id \
+         WHERE e.action = 'reopened' AND e.at >= $1 AND e.at < $2 GROUP BY r.unit_id",
+        end,
+    )
+    .await?;
+    let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
+        .fetch_all(&state.db.pool)
+        .await?;
+    let get = |m: &HashMap<i64, i64>, id: i64| m.get(&id).copied().unwrap_or(0);
+    let mut rows: Vec<UnitMonth> = units
+        .into_iter()
+        .map(|(id, name)| {
+            let (c, on_time) = (get(&closed, id), get(&closed_on_time, id));
+            UnitMonth {
+                rank: 0,
+                unit_id: id,
+                unit_name: name,
+                assigned: get(&assigned, id),
+                closed: c,
+                closed_on_time: on_time,
+                overdue: get(&overdue, id),
+                reopened: get(&reopened, id),
+                on_time_rate: rate(on_time, c),
+            }
+        })
+        .collect();
+    // Best first: the highest on-time rate (none counts lowest), then the
+    // fewest overdue; equal keys share a rank.
+    let key = |u: &UnitMonth| {
+        u.on_time_rate.map(|r| (r * 1000.0) as i64).unwrap_or(-1) * 1_000_000 - u.overdue
+    };
+    rows.sort_by(|a, b| key(b).cmp(&key(a)).then(a.unit_id.cmp(&b.unit_id)));
+    let keys: Vec<i64> = rows.iter().map(key).collect();
+    for (u, r) in rows.iter_mut().zip(crate::domain::points::ranks(&keys)) {
+        u.rank = r;
+    }
+    Ok((first.format("%Y-%m").to_string(), rows))
+}
+
+/// The 通报 as CSV: UTF-8 with a byte-order mark, so Excel opens the
+/// Chinese correctly.
+pub fn units_csv(month: &str, rows: &[UnitMonth]) -> Result<Vec<u8>, AppError> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let header = [
+            "月份",
+            "排名",
+            "责任单位",
+            "交办",
+            "销号",
+            "按期销号",
+            "逾期",
+            "返工",
+            "按期率",
+        ];
+        w.write_record(header).map_err(|_| AppError::Internal)?;
+        for u in rows {
+            w.write_record([
+                month.to_owned(),
+                u.rank.to_string(),
+                u.unit_name.clone(),
+                u.assigned.to_string(),
+                u.closed.to_string(),
+                u.closed_on_time.to_string(),
+                u.overdue.to_string(),
+                u.reopened.to_string(),
+                u.on_time_rate
+                    .map(|r| format!("{:.1}%", r * 100.0))
+                    .unwrap_or_else(|| "—".into()),
+            ])
+            .map_err(|_| AppError::Internal)?;
+        }
+        w.flush().map_err(|_| AppError::Internal)?;
+    }
+    Ok(out)
+}
