@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use app::backend::auth::CurrentUser;
-use app::backend::{Config, Db, stats};
+use app::backend::stats;
 use app::domain::Roles;
 
 const RUNS: usize = 200;
@@ -43,32 +43,16 @@ where
     );
 }
 
+mod common;
+
 #[tokio::main]
 async fn main() {
     let n: i64 = std::env::var("BENCH_REPORTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
-    let db = Db::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    let state = zhuomu_server::build_state(
-        db,
-        Config {
-            data_dir: dir.path().to_path_buf(),
-            ..Config::default()
-        },
-        dir.path().join("site").to_str().unwrap(),
-        chrono_tz::Asia::Shanghai,
-    )
-    .unwrap();
-    let engine = if url.starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let bench = common::bench_state().await;
+    let (state, engine) = (bench.state.clone(), bench.engine);
     let pool = &state.db.pool;
     let now = state.clock.now_ms();
     let reporter = app::backend::users::create(

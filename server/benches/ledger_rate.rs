@@ -9,34 +9,18 @@
 use std::time::Instant;
 
 use app::backend::auth::CurrentUser;
+use app::backend::gifts;
 use app::backend::points::{self, Reference};
-use app::backend::{Config, Db, gifts};
 use app::domain::{PointsDelta, PointsReason, Roles};
 
 const N: i64 = 2000;
 
+mod common;
+
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
-    let db = Db::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    let state = zhuomu_server::build_state(
-        db,
-        Config {
-            data_dir: dir.path().to_path_buf(),
-            ..Config::default()
-        },
-        dir.path().join("site").to_str().unwrap(),
-        chrono_tz::Asia::Shanghai,
-    )
-    .unwrap();
-    let engine = if url.starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let bench = common::bench_state().await;
+    let (state, engine) = (bench.state.clone(), bench.engine);
     let user = |phone: &str| {
         let state = state.clone();
         let phone = phone.to_owned();
