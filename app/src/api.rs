@@ -2093,3 +2093,120 @@ pub async fn tongbao(month: Option<String>) -> Result<TongbaoView, AppError> {
         .await,
     )
 }
+
+// ---- the admin's city: units, categories, areas -----------------------------
+
+/// The admin's city page: units, categories, and the areas on the map.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CityAdminView {
+    pub units: Vec<crate::models::Unit>,
+    pub categories: Vec<crate::models::Category>,
+    pub map: CityMap,
+}
+
+#[server(prefix = "/api/fn", endpoint = "admin_city")]
+pub async fn admin_city() -> Result<CityAdminView, AppError> {
+    use crate::backend::city;
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            me.require_admin()?;
+            let state = ssr::state()?;
+            Ok(CityAdminView {
+                units: city::list_units(&state).await?,
+                categories: city::list_categories(&state).await?,
+                map: city_map(&state).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// A whole number typed in a form, or `None` when left empty.
+#[cfg(feature = "ssr")]
+fn form_number(field: &str, v: Option<&str>) -> Result<Option<i64>, AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::field(field, "请填写整数")),
+    }
+}
+
+#[server(prefix = "/api/fn", endpoint = "add_unit")]
+pub async fn add_unit(name: String) -> Result<(), AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let input = crate::backend::city::UnitInput { name };
+            crate::backend::city::create_unit(&ssr::state()?, Some(&me), input).await?;
+            leptos_axum::redirect("/admin/city?saved=unit");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "add_category")]
+pub async fn add_category(
+    name: String,
+    points: String,
+    sla_days: String,
+    unit_id: Option<String>,
+) -> Result<(), AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let input = crate::backend::city::CategoryInput {
+                name,
+                points: form_number("points", Some(&points))?.unwrap_or(-1),
+                sla_days: form_number("sla_days", Some(&sla_days))?.unwrap_or(0),
+                unit_id: form_number("unit_id", unit_id.as_deref())?,
+            };
+            crate::backend::city::create_category(&ssr::state()?, Some(&me), input).await?;
+            leptos_axum::redirect("/admin/city?saved=category");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// A segment or grid from pasted GeoJSON (a Polygon, or a LineString with a
+/// buffer for a street).
+#[server(prefix = "/api/fn", endpoint = "add_area")]
+pub async fn add_area(
+    name: String,
+    kind: String,
+    unit_id: String,
+    geojson: String,
+    buffer_m: Option<String>,
+) -> Result<(), AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            me.require_admin()?;
+            let (polygon, line) = crate::domain::geo::pasted_geojson(&geojson)
+                .map_err(|e| AppError::field("geojson", e))?;
+            let buffer_m = match buffer_m.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(b) => Some(
+                    b.parse::<f64>()
+                        .map_err(|_| AppError::field("buffer_m", "请填写米数"))?,
+                ),
+            };
+            let input = crate::backend::city::AreaInput {
+                name,
+                kind,
+                unit_id: form_number("unit_id", Some(&unit_id))?.unwrap_or(0),
+                polygon,
+                line,
+                buffer_m,
+            };
+            crate::backend::city::create_area(&ssr::state()?, Some(&me), input).await?;
+            leptos_axum::redirect("/admin/city?saved=area");
+            Ok(())
+        }
+        .await,
+    )
+}

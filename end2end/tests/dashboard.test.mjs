@@ -12,21 +12,33 @@ after(async () => { await browser?.close(); });
 test('a report routed to a new unit shows in its numbers, the 通报 and the CSV', async () => {
   const apiContext = await browser.newContext();
   const api = apiContext.request;
-  const admin = await bearer(browser, DEMO.admin);
   const mod = await bearer(browser, DEMO.moderator);
   const n = Date.now() % 100000;
-  const unit = await (await api.post(`${BASE}/api/v1/admin/units`, { headers: admin, data: { name: `峪泉镇${n}` } })).json();
-  assert.ok(unit.id, JSON.stringify(unit));
-  const area = await api.post(`${BASE}/api/v1/admin/areas`, {
-    headers: admin,
-    data: { name: `峪泉网格${n}`, kind: 'grid', unit_id: unit.id,
-      polygon: [[[98.10, 39.60], [98.12, 39.60], [98.12, 39.62], [98.10, 39.62], [98.10, 39.60]]] },
-  });
-  assert.equal(area.status(), 201, await area.text());
-  const category = await (await api.post(`${BASE}/api/v1/admin/categories`, {
-    headers: admin, data: { name: `农村人居环境${n}`, points: 5, sla_days: 5 },
-  })).json();
-  assert.ok(category.id, JSON.stringify(category));
+  // The admin adds a unit, a category and a grid (pasted GeoJSON) on the
+  // city page.
+  const office = await phone(browser);
+  await login(office.page, ...DEMO.admin);
+  await byTest(office.page, 'admin-city-link').click();
+  await office.page.waitForURL(`${BASE}/admin/city`);
+  await byTest(office.page, 'unit-name').fill(`峪泉镇${n}`);
+  await byTest(office.page, 'add-unit').click();
+  await office.page.waitForURL(`${BASE}/admin/city?saved=unit`);
+  const unit = (await (await api.get(`${BASE}/api/v1/units`)).json()).find((u) => u.name === `峪泉镇${n}`);
+  assert.ok(unit, 'the unit was made');
+  await byTest(office.page, 'category-name').fill(`农村人居环境${n}`);
+  await byTest(office.page, 'add-category').click();
+  await office.page.waitForURL(`${BASE}/admin/city?saved=category`);
+  const category = (await (await api.get(`${BASE}/api/v1/categories`)).json()).find((c) => c.name === `农村人居环境${n}`);
+  assert.ok(category, 'the category was made');
+  await byTest(office.page, 'area-name').fill(`峪泉网格${n}`);
+  await byTest(office.page, 'area-unit').selectOption(String(unit.id));
+  await byTest(office.page, 'area-geojson').fill(JSON.stringify({
+    type: 'Polygon', coordinates: [[[98.10, 39.60], [98.12, 39.60], [98.12, 39.62], [98.10, 39.62], [98.10, 39.60]]],
+  }));
+  await byTest(office.page, 'add-area').click();
+  await office.page.waitForURL(`${BASE}/admin/city?saved=area`);
+  await byTest(office.page, 'areas').locator('li', { hasText: `峪泉网格${n}` }).waitFor();
+  await shot(office.page, 'admin-city');
 
   // A citizen reports inside the new grid; a moderator approves it, and the
   // place routes it to the new unit.
@@ -75,7 +87,8 @@ test('a report routed to a new unit shows in its numbers, the 通报 and the CSV
   assert.ok(text.startsWith('\ufeff'), 'a BOM so Excel reads the Chinese');
   assert.match(text, new RegExp(`峪泉镇${n},1,0,0,0,0`));
 
-  assert.deepEqual([...citizen.errors, ...staff.errors], []);
+  assert.deepEqual([...office.errors, ...citizen.errors, ...staff.errors], []);
+  await office.context.close();
   await citizen.context.close();
   await staff.context.close();
   await apiContext.close();

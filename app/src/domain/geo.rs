@@ -86,6 +86,50 @@ pub enum AreaGeometry {
     Line(LineBuffer),
 }
 
+/// The `polygon` or `line` of an area from pasted GeoJSON: a Polygon or a
+/// LineString, bare or as the one Feature (of a FeatureCollection).
+pub type PastedShape = (Option<Vec<Vec<[f64; 2]>>>, Option<Vec<[f64; 2]>>);
+
+pub fn pasted_geojson(text: &str) -> Result<PastedShape, String> {
+    use geojson::{GeoJson, Value};
+    let parsed: GeoJson = text
+        .trim()
+        .parse()
+        .map_err(|_| "不是有效的 GeoJSON".to_owned())?;
+    let geometry = match parsed {
+        GeoJson::Geometry(g) => Some(g),
+        GeoJson::Feature(f) => f.geometry,
+        GeoJson::FeatureCollection(c) if c.features.len() == 1 => {
+            c.features.into_iter().next().and_then(|f| f.geometry)
+        }
+        GeoJson::FeatureCollection(_) => {
+            return Err("一次只能粘贴一个区域".into());
+        }
+    };
+    let pair = |p: Vec<f64>| -> Result<[f64; 2], String> {
+        match p[..] {
+            [lon, lat, ..] => Ok([lon, lat]),
+            _ => Err("坐标应为 [经度, 纬度]".into()),
+        }
+    };
+    match geometry.map(|g| g.value) {
+        Some(Value::Polygon(rings)) => Ok((
+            Some(
+                rings
+                    .into_iter()
+                    .map(|r| r.into_iter().map(pair).collect::<Result<Vec<_>, _>>())
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None,
+        )),
+        Some(Value::LineString(line)) => Ok((
+            None,
+            Some(line.into_iter().map(pair).collect::<Result<Vec<_>, _>>()?),
+        )),
+        _ => Err("请粘贴一个 Polygon（网格、路段）或 LineString（路段）".into()),
+    }
+}
+
 impl AreaGeometry {
     pub const MAX_POSITIONS: usize = 5_000;
     pub const MAX_BUFFER_M: f64 = 500.0;
@@ -258,5 +302,25 @@ mod tests {
     fn bbox_spans_the_positions() {
         let g = AreaGeometry::parse(AreaKind::Grid, Some(square()), None, None).unwrap();
         assert_eq!(g.bbox(), [98.28, 39.76, 98.30, 39.78]);
+    }
+
+    #[test]
+    fn pasted_geojson_shapes() {
+        let polygon = r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+            "coordinates":[[[98.1,39.6],[98.12,39.6],[98.12,39.62],[98.1,39.6]]]}}"#;
+        let (p, l) = pasted_geojson(polygon).unwrap();
+        assert_eq!(p.unwrap()[0][1], [98.12, 39.6]);
+        assert!(l.is_none());
+        let line = r#"{"type":"LineString","coordinates":[[98.28,39.77,1500],[98.29,39.77]]}"#;
+        assert_eq!(
+            pasted_geojson(line).unwrap().1.unwrap(),
+            vec![[98.28, 39.77], [98.29, 39.77]]
+        );
+        let two = r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}}]}"#;
+        assert!(pasted_geojson(two).unwrap_err().contains("一个"));
+        assert!(pasted_geojson(r#"{"type":"Point","coordinates":[1,2]}"#).is_err());
+        assert!(pasted_geojson("not json").is_err());
     }
 }

@@ -4,7 +4,7 @@
 
 mod account;
 pub mod campaign;
-mod geo;
+pub mod geo;
 pub mod map;
 pub mod ops;
 pub mod points;

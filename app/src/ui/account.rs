@@ -94,6 +94,7 @@ pub fn MePage() -> impl IntoView {
                                     {is_admin.then(|| view! { <a href="/admin/posts" data-test-id="admin-posts-link">"志愿岗位与排班"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/campaigns" data-test-id="admin-campaigns-link">"好人评选管理"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/users" data-test-id="admin-users-link">"用户与角色管理"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/city" data-test-id="admin-city-link">"城市与区域"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/audit" data-test-id="audit-link">"操作日志"</a> })}
                                 </section>
                             })}

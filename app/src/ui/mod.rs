@@ -135,6 +135,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=account::LoginPage/>
                     <Route path=path!("/register") view=account::RegisterPage/>
                     <Route path=path!("/admin/users") view=admin::AdminUsersPage/>
+                    <Route path=path!("/admin/city") view=admin::AdminCityPage/>
                 </Routes>
             </main>
             <TabBar/>
