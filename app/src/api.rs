@@ -2160,8 +2160,10 @@ pub async fn add_category(
             let me = ssr::require_user().await?;
             let input = crate::backend::city::CategoryInput {
                 name,
-                points: form_number("points", Some(&points))?.unwrap_or(-1),
-                sla_days: form_number("sla_days", Some(&sla_days))?.unwrap_or(0),
+                points: form_number("points", Some(&points))?
+                    .ok_or_else(|| AppError::field("points", "请填写积分"))?,
+                sla_days: form_number("sla_days", Some(&sla_days))?
+                    .ok_or_else(|| AppError::field("sla_days", "请填写整改期限"))?,
                 unit_id: form_number("unit_id", unit_id.as_deref())?,
             };
             crate::backend::city::create_category(&ssr::state()?, Some(&me), input).await?;
@@ -2198,7 +2200,8 @@ pub async fn add_area(
             let input = crate::backend::city::AreaInput {
                 name,
                 kind,
-                unit_id: form_number("unit_id", Some(&unit_id))?.unwrap_or(0),
+                unit_id: form_number("unit_id", Some(&unit_id))?
+                    .ok_or_else(|| AppError::field("unit_id", "请选择责任单位"))?,
                 polygon,
                 line,
                 buffer_m,

@@ -8,7 +8,7 @@
 //! the voter's row lock. "A day" is the city's calendar day (`Clock::date`).
 
 use serde::Deserialize;
-use sqlx::{Any, Transaction};
+use sqlx::Any;
 
 use super::auth::CurrentUser;
 use super::notify::{self, Outgoing};
@@ -699,13 +699,13 @@ fn too_new(created_at: i64, min_hours: i64, now: i64) -> Option<String> {
         .map(|h| format!("为防止刷票，注册满{min_hours}小时的账号才能投票（还需约{h}小时）"))
 }
 
-async fn account_created_at(
-    tx: &mut Transaction<'static, Any>,
-    user: i64,
-) -> Result<i64, AppError> {
+async fn account_created_at<'c, E>(db: E, user: i64) -> Result<i64, AppError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
     let (at,): (i64,) = sqlx::query_as("SELECT created_at FROM users WHERE id = $1")
         .bind(user)
-        .fetch_one(&mut **tx)
+        .fetch_one(db)
         .await?;
     Ok(at)
 }
@@ -738,7 +738,7 @@ pub async fn vote(
     if now >= t.voting_ends_at {
         return Err(AppError::conflict("voting_closed", "投票已经结束"));
     }
-    let created = account_created_at(&mut tx, actor.id).await?;
+    let created = account_created_at(&mut *tx, actor.id).await?;
     if let Some(message) = too_new(created, t.min_account_age_hours, now) {
         return Err(AppError::Refused {
             code: "account_too_new".into(),
@@ -759,18 +759,10 @@ pub async fn vote(
             return Err(AppError::RateLimited);
         }
     }
-    let (already,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM votes WHERE nomination_id = $1 AND voter_id = $2 AND day = $3",
-    )
-    .bind(nomination_id)
-    .bind(actor.id)
-    .bind(&day)
-    .fetch_one(&mut *tx)
-    .await?;
-    if already > 0 {
+    if voted_for(&mut *tx, nomination_id, actor.id, &day).await? {
         return Err(already_voted());
     }
-    let used = used_today(&mut tx, t.campaign_id, actor.id, &day).await?;
+    let used = used_today(&mut *tx, t.campaign_id, actor.id, &day).await?;
     if used >= t.votes_per_day {
         return Err(daily_limit(t.votes_per_day));
     }
@@ -793,11 +785,13 @@ pub async fn vote(
         // nomination twice, or a slot already taken.
         Err(e) if super::db::is_unique_violation(&e) => {
             drop(tx);
-            return Err(if voted_for(state, nomination_id, actor.id, &day).await? {
-                already_voted()
-            } else {
-                daily_limit(t.votes_per_day)
-            });
+            return Err(
+                if voted_for(&state.db.pool, nomination_id, actor.id, &day).await? {
+                    already_voted()
+                } else {
+                    daily_limit(t.votes_per_day)
+                },
+            );
         }
         Err(e) => return Err(e.into()),
     };
@@ -862,36 +856,39 @@ fn daily_limit(per_day: i64) -> AppError {
     )
 }
 
-async fn used_today(
-    tx: &mut Transaction<'static, Any>,
-    campaign_id: i64,
-    voter: i64,
-    day: &str,
-) -> Result<i64, AppError> {
+/// Votes a person gave in a campaign on a city day.
+async fn used_today<'c, E>(db: E, campaign_id: i64, voter: i64, day: &str) -> Result<i64, AppError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM votes WHERE campaign_id = $1 AND voter_id = $2 AND day = $3",
     )
     .bind(campaign_id)
     .bind(voter)
     .bind(day)
-    .fetch_one(&mut **tx)
+    .fetch_one(db)
     .await?;
     Ok(n)
 }
 
-async fn voted_for(
-    state: &AppState,
+/// Whether a person voted for a nomination on a city day.
+async fn voted_for<'c, E>(
+    db: E,
     nomination_id: i64,
     voter: i64,
     day: &str,
-) -> Result<bool, AppError> {
+) -> Result<bool, AppError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM votes WHERE nomination_id = $1 AND voter_id = $2 AND day = $3",
     )
     .bind(nomination_id)
     .bind(voter)
     .bind(day)
-    .fetch_one(&state.db.pool)
+    .fetch_one(db)
     .await?;
     Ok(n > 0)
 }
@@ -913,10 +910,7 @@ pub async fn my_votes(
     .bind(&day)
     .fetch_all(&state.db.pool)
     .await?;
-    let (created,): (i64,) = sqlx::query_as("SELECT created_at FROM users WHERE id = $1")
-        .bind(actor.id)
-        .fetch_one(&state.db.pool)
-        .await?;
+    let created = account_created_at(&state.db.pool, actor.id).await?;
     Ok(MyVotes {
         votes_left_today: votes_left(c.votes_per_day, voted.len() as i64),
         voted_today: voted.into_iter().map(|(id,)| id).collect(),

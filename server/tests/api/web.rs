@@ -1327,6 +1327,16 @@ async fn admin_city_page(e: Engine) {
         )
         .await;
     assert_eq!(web.location(&r), "/admin/city?saved=category");
+    let r = web
+        .form(
+            "/api/fn/add_category",
+            "/admin/city",
+            "name=空积分&points=&sla_days=3&unit_id=",
+            &admin,
+        )
+        .await;
+    let refused = web.page(web.location(&r), Some(&admin)).await;
+    assert!(refused.text.contains("请填写积分"), "{}", refused.text);
     let geojson = r#"{"type":"Polygon","coordinates":[[[98.10,39.60],[98.12,39.60],[98.12,39.62],[98.10,39.60]]]}"#;
     let body = format!(
         "name=峪泉网格&kind=grid&unit_id={unit}&buffer_m=&geojson={}",
