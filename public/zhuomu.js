@@ -387,6 +387,75 @@
     });
   }
 
+  // 城市与区域: taps on the map draw a new area's outline (a grid's polygon)
+  // or a segment's course (a line), and fill the form's GeoJSON field with
+  // it, [lon, lat] as GeoJSON wants. The same linear view as enhancePick.
+  function enhanceDraw(doc) {
+    doc.querySelectorAll('svg[data-draw]').forEach(function (svg) {
+      var form = doc.getElementById(svg.getAttribute('data-draw'));
+      var v = svg.getAttribute('data-view').split(' ').map(Number);
+      if (!form || v.length !== 6) return;
+      var tools = doc.querySelector('[data-draw-tools="' + form.id + '"]');
+      var ns = 'http://www.w3.org/2000/svg';
+      var layer = doc.createElementNS(ns, 'g');
+      svg.appendChild(layer);
+      var pts = [];
+      var round = function (n) { return Math.round(n * 1e6) / 1e6; };
+      function line() { return form.elements.kind.value === 'segment'; }
+      function draw() {
+        while (layer.firstChild) layer.removeChild(layer.firstChild);
+        var xy = pts.map(function (p) { return p.x + ',' + p.y; }).join(' ');
+        if (pts.length > 1) {
+          var shape = doc.createElementNS(ns, line() ? 'polyline' : 'polygon');
+          shape.setAttribute('points', xy);
+          shape.setAttribute('class', 'draw-line' + (line() ? ' open' : ''));
+          layer.appendChild(shape);
+        }
+        pts.forEach(function (p) {
+          var c = doc.createElementNS(ns, 'circle');
+          c.setAttribute('cx', p.x); c.setAttribute('cy', p.y); c.setAttribute('r', 6);
+          c.setAttribute('class', 'draw-dot');
+          layer.appendChild(c);
+        });
+        var coords = pts.map(function (p) { return [p.lon, p.lat]; });
+        var field = form.elements.geojson;
+        if (line() && coords.length >= 2) {
+          field.value = JSON.stringify({ type: 'LineString', coordinates: coords });
+          if (!form.elements.buffer_m.value) form.elements.buffer_m.value = '30';
+        } else if (!line() && coords.length >= 3) {
+          field.value = JSON.stringify({ type: 'Polygon', coordinates: [coords.concat([coords[0]])] });
+        } else if (pts.length) {
+          field.value = '';
+        }
+        var count = tools && tools.querySelector('[data-draw-count]');
+        if (count) {
+          var need = line() ? 2 : 3;
+          count.textContent = pts.length ? '已画' + pts.length + '个点' +
+            (pts.length < need ? '，至少还要' + (need - pts.length) + '个' : '') : '还没有画点';
+        }
+      }
+      svg.addEventListener('click', function (ev) {
+        var pt = svg.createSVGPoint();
+        pt.x = ev.clientX; pt.y = ev.clientY;
+        var p = pt.matrixTransform(svg.getScreenCTM().inverse());
+        pts.push({
+          x: p.x, y: p.y,
+          lon: round(v[0] + p.x / v[4] * (v[2] - v[0])),
+          lat: round(v[3] - p.y / v[5] * (v[3] - v[1])),
+        });
+        draw();
+      });
+      form.elements.kind.addEventListener('change', draw);
+      if (tools) {
+        tools.hidden = false;
+        tools.querySelector('[data-draw-undo]').addEventListener('click', function () { pts.pop(); draw(); });
+        tools.querySelector('[data-draw-clear]').addEventListener('click', function () {
+          pts = []; form.elements.geojson.value = ''; draw();
+        });
+      }
+    });
+  }
+
   // The 随手拍 page says what still waits on this phone, and what failed.
   function showOutbox(doc) {
     var note = doc.querySelector('[data-outbox-note]');
@@ -408,6 +477,7 @@
       enhanceGeoForms(document);
       enhanceNear(document);
       enhancePick(document);
+      enhanceDraw(document);
       showOutbox(document);
     });
     window.addEventListener('online', function () { g.zhuomu.flush(); });

@@ -219,16 +219,21 @@ pub const FONT_COOKIE: &str = "zhuomu_font";
 
 /// Admin: list people (optionally one phone number).
 #[server(prefix = "/api/fn", endpoint = "admin_users")]
-pub async fn admin_users(phone: Option<String>) -> Result<Page<User>, AppError> {
+pub async fn admin_users(
+    q: Option<String>,
+    role: Option<String>,
+    disabled: Option<bool>,
+) -> Result<Page<User>, AppError> {
     use crate::backend::users;
     use crate::domain::Paging;
     ssr::finish(
         async {
             let actor = ssr::require_user().await?;
+            let filter = users::UserFilter { q, role, disabled };
             users::list(
                 &ssr::state()?,
                 &actor,
-                phone.as_deref(),
+                &filter,
                 Paging {
                     page: 1,
                     per_page: 50,
@@ -240,12 +245,56 @@ pub async fn admin_users(phone: Option<String>) -> Result<Page<User>, AppError> 
     )
 }
 
+/// The user list's address with its filter kept, after a change to `saved`.
+#[cfg(feature = "ssr")]
+fn users_back(q: Option<String>, saved: i64) -> String {
+    let q = q.unwrap_or_default();
+    let q: String = form_urlencoded::byte_serialize(q.trim().as_bytes()).collect();
+    format!("/admin/users?q={q}&saved={saved}")
+}
+
+/// Admin: disable an account from the web console, with a reason.
+#[server(prefix = "/api/fn", endpoint = "admin_disable_user")]
+pub async fn admin_disable_user(
+    user_id: i64,
+    reason: String,
+    q: Option<String>,
+) -> Result<User, AppError> {
+    use crate::backend::users;
+    ssr::finish(
+        async {
+            let actor = ssr::require_user().await?;
+            let user =
+                users::disable(&ssr::state()?, &actor, user_id, users::DisableInput { reason })
+                    .await?;
+            leptos_axum::redirect(&users_back(q, user.id));
+            Ok(user)
+        }
+        .await,
+    )
+}
+
+/// Admin: enable a disabled account again from the web console.
+#[server(prefix = "/api/fn", endpoint = "admin_enable_user")]
+pub async fn admin_enable_user(user_id: i64, q: Option<String>) -> Result<User, AppError> {
+    use crate::backend::users;
+    ssr::finish(
+        async {
+            let actor = ssr::require_user().await?;
+            let user = users::enable(&ssr::state()?, &actor, user_id).await?;
+            leptos_axum::redirect(&users_back(q, user.id));
+            Ok(user)
+        }
+        .await,
+    )
+}
+
 /// Admin: set a person's roles from the web console.
 #[server(prefix = "/api/fn", endpoint = "admin_set_roles")]
 pub async fn admin_set_roles(
     user_id: i64,
-    /// The list's phone filter, kept across the save.
-    phone: Option<String>,
+    /// The list's search, kept across the save.
+    q: Option<String>,
     moderator: Option<String>,
     unit_staff: Option<String>,
     admin: Option<String>,
@@ -275,12 +324,7 @@ pub async fn admin_set_roles(
             let input = users::SetRolesInput { roles, unit_id };
             let user = users::set_roles(&ssr::state()?, &actor, user_id, input).await?;
             // Back to the same list, saying what was saved.
-            // Only a parsed phone number goes back into the URL.
-            let phone = phone
-                .and_then(|p| crate::domain::Phone::parse(&p).ok())
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default();
-            leptos_axum::redirect(&format!("/admin/users?phone={phone}&saved={}", user.id));
+            leptos_axum::redirect(&users_back(q, user.id));
             Ok(user)
         }
         .await,

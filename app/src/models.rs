@@ -23,6 +23,22 @@ pub struct User {
     /// Level name in Chinese, e.g. 见习啄木鸟.
     pub level_name: String,
     pub created_at: String,
+    /// Disabled by an admin: cannot log in, tokens refused.
+    #[serde(default)]
+    pub disabled: bool,
+    /// The admin's reason, shown to admins only (absent elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_reason: Option<String>,
+}
+
+/// The admin's filters for the user list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserFilter {
+    /// A name, a whole or masked (`139****0004`) number, or 4+ digits of one.
+    pub q: Option<String>,
+    pub role: Option<String>,
+    /// Only disabled accounts.
+    pub disabled: Option<bool>,
 }
 
 /// `{token, user}` from register and login.
@@ -220,6 +236,12 @@ pub struct Report {
     /// Metres from the asked point (the duplicate hint only).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub distance_m: Option<f64>,
+    /// Where it came from: `web` (the app and the JSON API) or `open311`.
+    #[serde(default)]
+    pub source: String,
+    /// An Open311 client's own link to its photo (never fetched by us).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub media_url: Option<String>,
 }
 
 /// A place with many reports or followers this week.

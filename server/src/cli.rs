@@ -1,4 +1,4 @@
-//! `zhuomu serve | migrate | seed | user create` (API.md "Command line").
+//! `zhuomu serve | migrate | seed | user create | apikey create` (API.md "Command line").
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -72,6 +72,23 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Manage Open311 API keys.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApikeyCommand {
+    /// Issue a key for a client (e.g. 12345热线) and print it; it is shown only once.
+    Create {
+        /// The client's name, shown on the reports it files.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -205,6 +222,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}{}", field_detail(&e)))?;
             println!("{}", row.id);
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApikeyCommand::Create { name, db },
+        } => {
+            let state = offline_state(&db).await?;
+            let (_, key) = app::backend::open311::create_key(&state, None, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}{}", field_detail(&e)))?;
+            println!("{key}");
             Ok(())
         }
     }

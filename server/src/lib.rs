@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod http;
+pub mod open311;
 pub mod problem;
 pub mod ratelimit;
 pub mod security;
@@ -75,7 +76,7 @@ pub fn build_state(
     })
 }
 
-/// The whole application: API, Open311 (later), web pages, static files.
+/// The whole application: API, Open311, web pages, static files.
 pub fn router(state: AppState) -> Router {
     with_layers(routes(&state), state)
 }
@@ -91,6 +92,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             axum::routing::get(http::volunteer::calendar),
         )
         .nest("/api/v1", http::routes())
+        .nest("/open311/v2", open311::routes())
         .route(
             "/api/{*rest}",
             axum::routing::any(http::system::api_not_found),

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod db;
 pub mod gifts;
 pub mod notify;
+pub mod open311;
 pub mod photos;
 pub mod points;
 pub mod reports;

@@ -47,7 +47,7 @@ const SELECT: &str = "SELECT r.id, r.reporter_id, r.category_id, c.name AS categ
     r.description, r.lat, r.lon, r.address, r.hide_name, r.status, r.unit_id, \
     un.name AS unit_name, r.deadline, r.disputed, r.duplicate_of, r.fixed_on_spot, \
     r.follower_count, r.reporter_verdict, u.display_name AS reporter_name, \
-    r.created_at, r.updated_at, r.closed_at \
+    r.created_at, r.updated_at, r.closed_at, r.source, r.media_url \
     FROM reports r JOIN categories c ON c.id = r.category_id \
     JOIN users u ON u.id = r.reporter_id LEFT JOIN units un ON un.id = r.unit_id";
 
@@ -75,6 +75,8 @@ struct Row {
     created_at: i64,
     updated_at: i64,
     closed_at: Option<i64>,
+    source: String,
+    media_url: Option<String>,
 }
 
 impl Row {
@@ -247,6 +249,8 @@ async fn to_reports(
                 following: viewer.map(|_| followed.iter().any(|(id,)| *id == r.id)),
                 mine: viewer.map(|v| v.id == r.reporter_id),
                 distance_m: None,
+                source: r.source.clone(),
+                media_url: r.media_url.clone(),
             }
         })
         .collect())
@@ -269,7 +273,7 @@ pub async fn get(
     one(state, row, viewer).await
 }
 
-async fn page(
+pub(crate) async fn page(
     state: &AppState,
     w: &Where,
     order: &str,
@@ -541,6 +545,18 @@ pub struct NewReport {
     pub client_ref: Option<String>,
     pub photos: Vec<Upload>,
     pub after_photos: Vec<Upload>,
+    /// Set for a request POSTed through Open311 (no photo needed; the client
+    /// may link its own).
+    pub open311: Option<Open311Filing>,
+}
+
+/// What an Open311 request adds to a report.
+#[derive(Debug, Clone)]
+pub struct Open311Filing {
+    /// Answered to the client; finds the report once approved.
+    pub token: String,
+    /// The client's own photo link, checked by the caller (never fetched).
+    pub media_url: Option<String>,
 }
 
 fn flag(v: Option<&str>) -> Result<bool, String> {
@@ -791,7 +807,9 @@ pub async fn create(
         None => None,
         Some(r) => f.check("client_ref", report::client_ref(r)),
     };
-    f.check("photo", report::photo_count(input.photos.len()));
+    if input.open311.is_none() || !input.photos.is_empty() {
+        f.check("photo", report::photo_count(input.photos.len()));
+    }
     if fixed_on_spot {
         if !is_staff(actor) {
             f.push("fixed_on_spot", "只有巡查的工作人员可以标记立行立改");
@@ -826,7 +844,7 @@ pub async fn create(
 
     // Patrol reports are routed now; without an owner they fall back to the
     // patrolling unit, else to the review queue.
-    let patrol = is_staff(actor);
+    let patrol = is_staff(actor) && input.open311.is_none();
     let routed = if patrol {
         let area = route(state, p).await?;
         report::responsible_unit(None, cat.unit_id, area.map(|a| a.1))
@@ -868,8 +886,9 @@ pub async fn create(
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO reports (reporter_id, category_id, description, lat, lon, address, hide_name, \
              status, unit_id, area_id, deadline, patrol, fixed_on_spot, assigned_at, rectified_at, closed_at, \
-             created_at, updated_at, client_ref) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $16, $17) RETURNING id",
+             created_at, updated_at, client_ref, source, open311_token, media_url) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $16, $17, \
+                     $18, $19, $20) RETURNING id",
         )
         .bind(actor.id)
         .bind(category_id)
@@ -888,12 +907,16 @@ pub async fn create(
         .bind(closed.then_some(now))
         .bind(now)
         .bind(client_ref.as_deref())
+        .bind(if input.open311.is_some() { "open311" } else { "web" })
+        .bind(input.open311.as_ref().map(|o| o.token.clone()))
+        .bind(input.open311.as_ref().and_then(|o| o.media_url.clone()))
         .fetch_one(&mut *tx)
         .await?;
         insert_photos(&mut tx, now, id, "before", &before).await?;
         insert_photos(&mut tx, now, id, "after", &after).await?;
         let role = if patrol { staff_role(actor) } else { "citizen" };
-        event(&mut tx, now, id, "submitted", Some(actor.id), role, "").await?;
+        let note = if input.open311.is_some() { "Open311" } else { "" };
+        event(&mut tx, now, id, "submitted", Some(actor.id), role, note).await?;
         match status {
             ReportStatus::Assigned => {
                 event(&mut tx, now, id, "assigned", None, "system", "巡查上报，直接交办").await?
@@ -1081,7 +1104,13 @@ pub async fn review(
         .and_then(|d| state.clock.day_start(d))
         .ok_or(AppError::Internal)?;
     let earned = points::report_points_since(&mut tx, row.reporter_id, today).await?;
-    let due = rules.report_points(cat.points, earned);
+    // A city system filing through Open311 earns no points.
+    let pays = row.source != "open311";
+    let due = if pays {
+        rules.report_points(cat.points, earned)
+    } else {
+        0
+    };
     let mut paid = 0;
     if due > 0 {
         let delta = PointsDelta::parse(due).map_err(|_| AppError::Internal)?;
@@ -1103,7 +1132,7 @@ pub async fn review(
     }
     let body = if paid > 0 {
         format!("已交由{}整改，您获得{paid}积分", unit_name.0)
-    } else if cat.points > 0 && due == 0 {
+    } else if pays && cat.points > 0 && due == 0 {
         format!(
             "已交由{}整改。今日随手拍积分已达上限（{}分），本条不再计分",
             unit_name.0, rules.report_daily_cap

@@ -2,10 +2,14 @@
 
 use serde::Deserialize;
 
+pub use crate::models::UserFilter;
+
 use super::auth::{CurrentUser, hash_password, verify_password};
-use super::db::is_foreign_key_violation;
+use super::db::{Param, Where, fetch_page, is_foreign_key_violation};
 use super::{AppState, audit};
-use crate::domain::{DisplayName, Fields, Level, Password, Phone, Role, Roles};
+use crate::domain::{
+    DisplayName, Fields, Level, Password, Phone, Role, Roles, UserSearch, clean_text,
+};
 use crate::error::AppError;
 use crate::models::User;
 
@@ -41,10 +45,12 @@ pub struct UserRow {
     pub points_balance: i64,
     pub points_lifetime: i64,
     pub created_at: i64,
+    pub disabled_at: Option<i64>,
+    pub disabled_reason: Option<String>,
 }
 
 const USER_COLUMNS: &str = "id, phone, password_hash, display_name, roles, unit_id, token_version, \
-                            points_balance, points_lifetime, created_at";
+                            points_balance, points_lifetime, created_at, disabled_at, disabled_reason";
 
 impl UserRow {
     pub fn to_user(&self, state: &AppState) -> User {
@@ -62,6 +68,16 @@ impl UserRow {
             level: format!("{level:?}").to_lowercase(),
             level_name: level.name().to_owned(),
             created_at: state.clock.rfc3339(self.created_at),
+            disabled: self.disabled_at.is_some(),
+            disabled_reason: None,
+        }
+    }
+
+    /// The view an admin gets: with the reason an account was disabled.
+    pub fn to_admin_view(&self, state: &AppState) -> User {
+        User {
+            disabled_reason: self.disabled_reason.clone(),
+            ..self.to_user(state)
         }
     }
 }
@@ -185,6 +201,10 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppErro
     )
     .await;
     match row {
+        Some(row) if ok && row.disabled_at.is_some() => Err(AppError::Refused {
+            code: "account_disabled".into(),
+            message: "该账号已被停用，如有疑问请联系创城办".into(),
+        }),
         Some(row) if ok => {
             sqlx::query("DELETE FROM login_attempts WHERE phone = $1")
                 .bind(phone.as_str())
@@ -230,6 +250,33 @@ pub struct SetRolesInput {
     pub unit_id: Option<i64>,
 }
 
+/// Refuses (409 `last_admin`) when `user_id` is an admin and no other
+/// working admin would be left once they stop being one. The admins' rows are
+/// locked first, so two admins demoting or disabling each other at the same
+/// moment cannot both pass (PostgreSQL; SQLite writes one at a time).
+async fn keeps_an_admin(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: i64,
+) -> Result<(), AppError> {
+    const ADMIN: &str = "(',' || roles || ',') LIKE '%,admin,%'";
+    sqlx::query(&format!(
+        "UPDATE users SET token_version = token_version WHERE {ADMIN}"
+    ))
+    .execute(&mut **tx)
+    .await?;
+    let (target_admin, other_admins): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT (SELECT COUNT(*) FROM users WHERE id = $1 AND {ADMIN}), \
+                (SELECT COUNT(*) FROM users WHERE id <> $1 AND disabled_at IS NULL AND {ADMIN})"
+    ))
+    .bind(user_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if target_admin > 0 && other_admins == 0 {
+        return Err(AppError::conflict("last_admin", "至少要保留一名管理员"));
+    }
+    Ok(())
+}
+
 /// An admin sets a person's roles. When they change, the person's token
 /// version goes up, so tokens issued before stop working on every server.
 pub async fn set_roles(
@@ -252,17 +299,7 @@ pub async fn set_roles(
     };
     let mut tx = state.db.begin_write().await?;
     if !roles.has(Role::Admin) {
-        // The city must keep at least one admin.
-        let (target_admin, other_admins): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM users WHERE id = $1 AND (',' || roles || ',') LIKE '%,admin,%'), \
-                    (SELECT COUNT(*) FROM users WHERE id <> $1 AND (',' || roles || ',') LIKE '%,admin,%')",
-        )
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if target_admin > 0 && other_admins == 0 {
-            return Err(AppError::conflict("last_admin", "至少要保留一名管理员"));
-        }
+        keeps_an_admin(&mut tx, user_id).await?;
     }
     // Only a real change ends the person's sessions.
     let updated: Result<Option<UserRow>, sqlx::Error> = sqlx::query_as(&format!(
@@ -303,35 +340,125 @@ pub async fn set_roles(
     Ok(row.to_user(state))
 }
 
-/// The admin's user list, newest first, optionally filtered by a phone number.
+/// The admin's user list, newest first: found by name, by whole, masked
+/// or partial number (`UserSearch`), by role, or disabled.
 pub async fn list(
     state: &AppState,
     actor: &CurrentUser,
-    phone: Option<&str>,
+    filter: &UserFilter,
     paging: crate::domain::Paging,
 ) -> Result<crate::models::Page<User>, AppError> {
     actor.require_admin()?;
-    let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Some(Phone::parse(p).map_err(|e| AppError::field("phone", e))?),
+    let search = UserSearch::parse(filter.q.as_deref().unwrap_or_default())
+        .map_err(|e| AppError::field("q", e))?;
+    let role = match filter.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(Role::parse(r).map_err(|e| AppError::field("role", e))?),
         None => None,
     };
-    let filter = phone.as_ref().map(|p| p.as_str().to_owned());
-    let (total,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM users WHERE (CAST($1 AS TEXT) IS NULL OR phone = $1)")
-            .bind(&filter)
-            .fetch_one(&state.db.pool)
-            .await?;
-    let rows: Vec<UserRow> = sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE (CAST($1 AS TEXT) IS NULL OR phone = $1) ORDER BY id DESC LIMIT $2 OFFSET $3"
-    ))
-    .bind(&filter)
-    .bind(paging.limit())
-    .bind(paging.offset())
-    .fetch_all(&state.db.pool)
-    .await?;
+    let mut w = Where::new();
+    match search {
+        Some(UserSearch::Phone(p)) => {
+            w.and("phone LIKE ?", [Param::Text(p)]);
+        }
+        Some(UserSearch::Name(n)) => {
+            w.and(
+                "LOWER(display_name) LIKE LOWER(?) ESCAPE '\\'",
+                [Param::Text(n)],
+            );
+        }
+        None => {}
+    }
+    if let Some(role) = role {
+        w.and(
+            "(',' || roles || ',') LIKE ?",
+            [Param::Text(format!("%,{},%", role.as_str()))],
+        );
+    }
+    if filter.disabled == Some(true) {
+        w.and("disabled_at IS NOT NULL", []);
+    }
+    let (rows, total): (Vec<UserRow>, i64) =
+        fetch_page(&state.db.pool, USER_COLUMNS, "users", &w, "id DESC", paging).await?;
     Ok(crate::models::Page::of(
-        rows.iter().map(|r| r.to_user(state)).collect(),
+        rows.iter().map(|r| r.to_admin_view(state)).collect(),
         total,
         paging,
     ))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DisableInput {
+    /// Why (kept for admins and in the audit log), 2–200 字.
+    pub reason: String,
+}
+
+/// An admin disables an account: it can no longer log in, and its tokens stop
+/// working on every server (the token version goes up). Not one's own, and
+/// never the last admin.
+pub async fn disable(
+    state: &AppState,
+    actor: &CurrentUser,
+    user_id: i64,
+    input: DisableInput,
+) -> Result<User, AppError> {
+    actor.require_admin()?;
+    let reason = clean_text(&input.reason, 200, "请填写停用原因")
+        .map_err(|e| AppError::field("reason", e))?;
+    if actor.id == user_id {
+        return Err(AppError::conflict("own_account", "不能停用自己的账号"));
+    }
+    let mut tx = state.db.begin_write().await?;
+    keeps_an_admin(&mut tx, user_id).await?;
+    let now = state.clock.now_ms();
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "UPDATE users SET disabled_at = COALESCE(disabled_at, $1), disabled_reason = $2, \
+           token_version = CASE WHEN disabled_at IS NULL THEN token_version + 1 ELSE token_version END \
+         WHERE id = $3 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(now)
+    .bind(&reason)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "user.disable",
+        "user",
+        Some(user_id),
+        &format!("reason={reason}"),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(actor = actor.id, user_id, "account disabled");
+    Ok(row.to_admin_view(state))
+}
+
+/// An admin enables a disabled account again; the person logs in anew.
+pub async fn enable(state: &AppState, actor: &CurrentUser, user_id: i64) -> Result<User, AppError> {
+    actor.require_admin()?;
+    let mut tx = state.db.begin_write().await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "UPDATE users SET disabled_at = NULL, disabled_reason = NULL WHERE id = $1 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        state.clock.now_ms(),
+        Some(actor.id),
+        "user.enable",
+        "user",
+        Some(user_id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(actor = actor.id, user_id, "account enabled");
+    Ok(row.to_admin_view(state))
 }

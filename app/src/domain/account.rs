@@ -258,6 +258,75 @@ impl Roles {
     }
 }
 
+/// What an admin typed to find a person: a whole number, a masked number as
+/// shown everywhere (`138****8000`), a run of digits, or part of a name.
+/// Phone forms become a SQL `LIKE` pattern on the stored 11 digits; a name
+/// becomes a substring pattern with `LIKE`'s wildcards escaped (`\`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserSearch {
+    /// `LIKE` pattern over `users.phone`.
+    Phone(String),
+    /// `LIKE` pattern over `users.display_name`, escape character `\`.
+    Name(String),
+}
+
+impl UserSearch {
+    pub fn parse(input: &str) -> Result<Option<Self>, String> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        if let Ok(p) = Phone::parse(t) {
+            return Ok(Some(Self::Phone(p.as_str().to_owned())));
+        }
+        let compact: String = t
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
+            .map(|c| match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '＊' => '*',
+                c => c,
+            })
+            .collect();
+        if compact.contains('*') {
+            // 138****8000, also with fewer or more stars as people type them.
+            let (head, tail) = compact
+                .split_once('*')
+                .map(|(h, rest)| (h, rest.trim_start_matches('*')))
+                .unwrap_or_default();
+            let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+            if head.len() == 3 && tail.len() == 4 && digits(head) && digits(tail) {
+                return Ok(Some(Self::Phone(format!("{head}____{tail}"))));
+            }
+            return Err("手机号请按“138****8000”的样子输入".into());
+        }
+        if compact.chars().all(|c| c.is_ascii_digit()) {
+            if compact.len() < 4 {
+                return Err("按号码查找请至少输入4位数字".into());
+            }
+            if compact.len() > 11 {
+                return Err("手机号最多11位".into());
+            }
+            return Ok(Some(Self::Phone(format!("%{compact}%"))));
+        }
+        if t.chars().count() > DisplayName::MAX {
+            return Err(format!("昵称最多{}个字", DisplayName::MAX));
+        }
+        if t.chars().any(char::is_control) {
+            return Err("不能包含控制字符".into());
+        }
+        let mut pattern = String::from("%");
+        for c in t.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        Ok(Some(Self::Name(pattern)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +416,21 @@ mod tests {
         assert!(r.can_moderate());
         assert!(Roles::parse_list(["root"]).is_err());
         assert_eq!(Roles::from_csv("citizen,root"), Roles::citizen());
+    }
+    #[test]
+    fn user_search_reads_numbers_masks_and_names() {
+        let p = |s: &str| UserSearch::parse(s).unwrap();
+        assert_eq!(p("  "), None);
+        assert_eq!(p("139 0000 0004"), Some(UserSearch::Phone("13900000004".into())));
+        assert_eq!(p("139****0004"), Some(UserSearch::Phone("139____0004".into())));
+        assert_eq!(p("139＊＊＊＊０００４"), Some(UserSearch::Phone("139____0004".into())));
+        assert_eq!(p("139**0004"), Some(UserSearch::Phone("139____0004".into())));
+        assert_eq!(p("0004"), Some(UserSearch::Phone("%0004%".into())));
+        assert_eq!(p("张"), Some(UserSearch::Name("%张%".into())));
+        assert_eq!(p("50%_off\\"), Some(UserSearch::Name("%50\\%\\_off\\\\%".into())));
+        for bad in ["12", "1391234567890", "13*0004", "abc****0004", "a\u{7}b"] {
+            assert!(UserSearch::parse(bad).is_err(), "{bad} should be refused");
+        }
+        assert!(UserSearch::parse(&"名".repeat(21)).is_err());
     }
 }

@@ -6,12 +6,13 @@ mod account;
 pub mod campaign;
 pub mod geo;
 pub mod map;
+pub mod open311;
 pub mod ops;
 pub mod points;
 pub mod report;
 pub mod volunteer;
 
-pub use account::{DisplayName, Password, Phone, Role, Roles};
+pub use account::{DisplayName, Password, Phone, Role, Roles, UserSearch};
 pub use geo::{AreaGeometry, AreaKind, GeoPoint, LineBuffer};
 pub use points::{Level, PointsDelta, PointsReason};
 pub use report::{Redaction, ReportStatus, RoutableArea, Transition};

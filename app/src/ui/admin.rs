@@ -7,43 +7,71 @@ use crate::api::{AdminSetRoles, admin_users, get_units};
 use crate::domain::Role;
 use crate::models::{Unit, User};
 
-/// Admins grant roles: moderator, unit staff (with their unit), admin.
+/// Admins find people by name or (masked) number, grant roles (moderator,
+/// unit staff with their unit, admin) and disable or enable accounts.
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
+    use crate::api::{AdminDisableUser, AdminEnableUser};
     let query = use_query_map();
-    let phone = move || query.read().get("phone").filter(|p| !p.is_empty());
+    let param = move |k: &str| query.read().get(k).filter(|v| !v.trim().is_empty());
+    // `phone` is the older spelling of `q` in links.
+    let q = move || param("q").or_else(|| param("phone"));
+    let role = move || param("role");
+    let disabled = move || param("disabled").map(|v| v == "true" || v == "on");
     let saved = query
         .read_untracked()
         .get("saved")
         .and_then(|s| s.parse::<i64>().ok());
-    let users = Resource::new(phone, admin_users);
+    let users = Resource::new(
+        move || (q(), role(), disabled()),
+        |(q, role, disabled)| admin_users(q, role, disabled),
+    );
     let units = Resource::new(|| (), |_| get_units());
-    let set_roles = ServerAction::<AdminSetRoles>::new();
-    let saved_error = set_roles.value().get_untracked().and_then(Result::err);
+    let error = crate::returned_error!(AdminSetRoles, AdminDisableUser, AdminEnableUser);
+    let role_now = role().unwrap_or_default();
+    let role_option = move |value: &'static str, label: &'static str| {
+        view! { <option value=value selected=role_now == value>{label}</option> }
+    };
     view! {
         <Title text="用户与角色"/>
         <section class="card">
             <h1>"用户与角色"</h1>
-            <form method="get" action="/admin/users" class="search" role="search">
-                <label for="q-phone" class="sr-only">"手机号"</label>
-                <input id="q-phone" name="phone" type="tel" inputmode="tel" placeholder="按手机号查找"
-                    value=phone() data-test-id="admin-phone"/>
-                <button type="submit" class="btn">"查找"</button>
+            <form method="get" action="/admin/users" class="stack" role="search">
+                <label>"姓名或手机号"
+                    <input name="q" type="search" placeholder="如 张三、139****0004 或 0004"
+                        value=q() maxlength="30" data-test-id="admin-user-q"/>
+                </label>
+                <label class="select">"角色"
+                    <select name="role" data-test-id="admin-user-role">
+                        {role_option("", "全部")}
+                        {role_option("moderator", "创城办审核员")}
+                        {role_option("unit_staff", "责任单位人员")}
+                        {role_option("admin", "管理员")}
+                    </select>
+                </label>
+                <label class="check"><input type="checkbox" name="disabled" value="true" checked=disabled() == Some(true)/>"只看已停用账号"</label>
+                <button type="submit" class="btn" data-test-id="admin-user-search">"查找"</button>
             </form>
-            {saved_error.map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            <super::FormError error=error/>
         </section>
         <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
             {move || Suspend::new(async move {
                 let units = units.await.unwrap_or_default();
                 match users.await {
+                    Err(e @ crate::error::AppError::Invalid(_)) => view! {
+                        <p class="card form-error" role="alert" data-test-id="search-error">{e.form_message(&[]).unwrap_or_default()}</p>
+                    }.into_any(),
                     Err(e) => fail(e),
-                    Ok(page) if page.items.is_empty() => view! { <p class="card muted">"没有找到用户。"</p> }.into_any(),
-                    Ok(page) => page
-                        .items
-                        .into_iter()
-                        .map(|u| view! { <UserRoles saved=saved == Some(u.id) user=u units=units.clone()/> })
-                        .collect_view()
-                        .into_any(),
+                    Ok(page) if page.items.is_empty() => view! { <p class="card muted" data-test-id="no-users">"没有找到用户。"</p> }.into_any(),
+                    Ok(page) => view! {
+                        <p class="muted small" data-test-id="user-total">{format!("共找到{}人", page.total)}
+                            {(page.total > page.items.len() as i64).then(|| format!("，显示最新的{}人，请缩小范围", page.items.len()))}</p>
+                        {page
+                            .items
+                            .into_iter()
+                            .map(|u| view! { <UserCard saved=saved == Some(u.id) user=u units=units.clone()/> })
+                            .collect_view()}
+                    }.into_any(),
                 }
             })}
         </Suspense>
@@ -51,25 +79,77 @@ pub fn AdminUsersPage() -> impl IntoView {
 }
 
 #[component]
-fn UserRoles(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
+fn UserCard(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
+    use crate::api::{AdminDisableUser, AdminEnableUser};
+    use leptos::server_fn::ServerFn;
     let roles = user.roles.clone();
     let has = move |r: Role| roles.contains(&r);
     let action = ServerAction::<AdminSetRoles>::new();
     let unit_id = user.unit_id;
-    let phone = use_query_map()
+    let unit_name = unit_id
+        .and_then(|id| units.iter().find(|u| u.id == id))
+        .map(|u| u.name.clone());
+    let q = use_query_map()
         .read_untracked()
-        .get("phone")
+        .get("q")
+        .or_else(|| use_query_map().read_untracked().get("phone"))
         .unwrap_or_default();
+    let role_words: Vec<&'static str> = user
+        .roles
+        .iter()
+        .filter_map(|r| match r {
+            Role::Moderator => Some("审核员"),
+            Role::UnitStaff => Some("责任单位"),
+            Role::Admin => Some("管理员"),
+            Role::Citizen => None,
+        })
+        .collect();
+    let id = user.id;
+    let status_form = if user.disabled {
     view! {
-        <section class="card user-roles" data-test-id=format!("user-{}", user.id)>
-            <h2>{user.display_name.clone()} <small class="muted">{user.phone_masked.clone()}</small></h2>
-            {saved.then(|| view! { <p class="saved" role="status" data-test-id="saved">"角色已保存。该用户需要重新登录后生效。"</p> })}
+        <form method="post" action=AdminEnableUser::PATH class="row">
+            <input type="hidden" name="user_id" value=id/>
+            <input type="hidden" name="q" value=q.clone()/>
+            <button type="submit" class="btn" data-test-id="enable-user">"恢复账号"</button>
+        </form>
+    }.into_any()
+} else {
+    view! {
+        <details class="danger-zone">
+            <summary data-test-id="disable-open">"停用账号"</summary>
+            <form method="post" action=AdminDisableUser::PATH class="stack">
+                <input type="hidden" name="user_id" value=id/>
+                <input type="hidden" name="q" value=q.clone()/>
+                <label>"停用原因（会记入操作日志）"
+                    <input name="reason" required maxlength="200" placeholder="如：多次恶意举报" data-test-id="disable-reason"/></label>
+                <p class="muted small">"停用后该用户无法登录，已登录的设备会立即退出。可以随时恢复。"</p>
+                <button type="submit" class="btn danger" data-test-id="disable-user">"停用"</button>
+            </form>
+        </details>
+    }.into_any()
+};
+    view! {
+        <section class="card user-roles" class:disabled=user.disabled data-test-id=format!("user-{id}")>
+            <h2>{user.display_name.clone()} " " <small class="muted">{user.phone_masked.clone()}</small></h2>
+            <p class="small">
+                {if role_words.is_empty() { "市民".to_owned() } else { format!("市民 · {}", role_words.join(" · ")) }}
+                {unit_name.map(|n| format!(" · {n}"))}
+                {format!(" · {}积分", user.points_balance)}
+            </p>
+            {user.disabled.then(|| view! {
+                <p class="badge-warn" data-test-id="disabled-note">"已停用"
+                    {user.disabled_reason.clone().map(|r| format!("：{r}"))}</p>
+            })}
+            {saved.then(|| view! { <p class="saved" role="status" data-test-id="saved">"已保存。角色或状态改变后，该用户需要重新登录。"</p> })}
             <ActionForm action=action>
-                <input type="hidden" name="user_id" value=user.id/>
-                <input type="hidden" name="phone" value=phone.clone()/>
-                <label class="check"><input type="checkbox" name="moderator" checked=has(Role::Moderator)/>"创城办审核员"</label>
-                <label class="check"><input type="checkbox" name="admin" checked=has(Role::Admin)/>"管理员"</label>
-                <label class="check"><input type="checkbox" name="unit_staff" checked=has(Role::UnitStaff)/>"责任单位人员"</label>
+                <input type="hidden" name="user_id" value=id/>
+                <input type="hidden" name="q" value=q.clone()/>
+                <fieldset class="roles">
+                    <legend>"角色"</legend>
+                    <label class="check"><input type="checkbox" name="moderator" checked=has(Role::Moderator)/>"创城办审核员"</label>
+                    <label class="check"><input type="checkbox" name="admin" checked=has(Role::Admin)/>"管理员"</label>
+                    <label class="check"><input type="checkbox" name="unit_staff" checked=has(Role::UnitStaff)/>"责任单位人员"</label>
+                </fieldset>
                 <label class="select">"所属单位"
                     <select name="unit_id">
                         <option value="" selected=unit_id.is_none()>"（无）"</option>
@@ -80,6 +160,7 @@ fn UserRoles(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
                 </label>
                 <button type="submit" class="btn primary">"保存角色"</button>
             </ActionForm>
+            {status_form}
         </section>
     }
 }
@@ -144,26 +225,33 @@ pub fn AdminCityPage() -> impl IntoView {
                     </section>
                     <section class="card" data-test-id="areas">
                         <h2>"包街路段与网格"</h2>
-                        <figure class="map">
-                            <svg viewBox=props.view.view_box() role="img" aria-label="路段与网格地图">
+                        <figure class="map" data-test-id="area-map">
+                            <svg viewBox=props.view.view_box() role="img" aria-label="路段与网格地图，点击可画新区域"
+                                data-draw="area-form" data-view=props.view.data()>
                                 <rect class="map-bg" width=props.view.width height=props.view.height/>
                                 <AreaLayer layer=props.layer/>
                             </svg>
+                            <figcaption class="muted small">"画新区域：在地图上依次点击边界上的点（网格至少3个点），或沿路段点出走向；下方的 GeoJSON 会自动填好。也可以直接粘贴 GeoJSON。"</figcaption>
                         </figure>
+                        <div class="draw-tools" data-draw-tools="area-form" hidden>
+                            <span class="muted small" data-draw-count data-test-id="draw-count">"还没有画点"</span>
+                            <button type="button" class="btn small" data-draw-undo data-test-id="draw-undo">"撤销上一点"</button>
+                            <button type="button" class="btn small" data-draw-clear data-test-id="draw-clear">"清除"</button>
+                        </div>
                         <ul class="plain small">
                             {c.map.areas.iter().map(|a| view! {
                                 <li>{a.name.clone()}" · "{if matches!(a.kind, crate::domain::AreaKind::Grid) { "网格" } else { "路段" }}
                                     " · "{unit_name(a.unit_id)}</li>
                             }).collect_view()}
                         </ul>
-                        <form method="post" action=AddArea::PATH class="stack">
+                        <form method="post" action=AddArea::PATH class="stack" id="area-form">
                             <label>"名称"<input name="name" required maxlength="50" data-test-id="area-name"/></label>
-                            <label>"类型"<select name="kind"><option value="grid">"网格（多边形）"</option><option value="segment">"包街路段（线或多边形）"</option></select></label>
+                            <label>"类型"<select name="kind" data-test-id="area-kind"><option value="grid">"网格（多边形）"</option><option value="segment">"包街路段（线或多边形）"</option></select></label>
                             <label>"责任单位"<select name="unit_id" required data-test-id="area-unit">{unit_options}</select></label>
                             <label>"GeoJSON（Polygon 或 LineString，经度在前）"
                                 <textarea name="geojson" rows="5" required data-test-id="area-geojson"
                                     placeholder=r#"{"type":"Polygon","coordinates":[[[98.28,39.76],[98.30,39.76],[98.30,39.78],[98.28,39.76]]]}"#></textarea></label>
-                            <label>"路段两侧范围（米，线段用）"<input type="number" name="buffer_m" min="1" max="500" placeholder="30" inputmode="numeric"/></label>
+                            <label>"路段两侧范围（米，线段用）"<input type="number" name="buffer_m" min="1" max="500" placeholder="30" inputmode="numeric" data-test-id="area-buffer"/></label>
                             <button type="submit" class="btn primary" data-test-id="add-area">"添加区域"</button>
                         </form>
                     </section>

@@ -1,6 +1,6 @@
 use app::backend::AppState;
 use app::backend::auth::{self, clear_session_cookie_header, session_cookie_header};
-use app::backend::users::{self, LoginInput, RegisterInput, SetRolesInput};
+use app::backend::users::{self, DisableInput, LoginInput, RegisterInput, SetRolesInput};
 use app::models::{AuthResponse, Page, User};
 use axum::Json;
 use axum::extract::State;
@@ -107,15 +107,22 @@ pub async fn set_roles(
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct UserQuery {
-    /// Exact phone number to look up.
+    /// A name (or part of it), a whole number, a masked number as shown
+    /// (`139****0004`), or four or more of its digits.
+    pub q: Option<String>,
+    /// Exact phone number to look up (older spelling of `q`).
     pub phone: Option<String>,
+    /// Only people with this role.
+    pub role: Option<String>,
+    /// `true`: only disabled accounts.
+    pub disabled: Option<bool>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
 
-/// Admin: people, newest first.
+/// Admin: people, newest first, found by name or (masked) phone number.
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])), params(UserQuery),
-    responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<User>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -126,7 +133,38 @@ pub async fn list_users(
         per_page: q.per_page,
     }
     .paging()?;
-    Ok(Json(
-        users::list(&state, &actor, q.phone.as_deref(), paging).await?,
-    ))
+    let filter = users::UserFilter {
+        q: q.q.or(q.phone),
+        role: q.role,
+        disabled: q.disabled,
+    };
+    Ok(Json(users::list(&state, &actor, &filter, paging).await?))
+}
+
+/// Admin: disable an account. It cannot log in (403 `account_disabled`) and
+/// its tokens stop working at once. Not one's own (409 `own_account`), never
+/// the last admin (409 `last_admin`).
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/disable", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DisableInput,
+    responses((status = 200, body = User), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn disable_user(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<DisableInput>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(users::disable(&state, &actor, id, input).await?))
+}
+
+/// Admin: enable a disabled account again.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/enable", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn enable_user(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+) -> ApiResult<Json<User>> {
+    Ok(Json(users::enable(&state, &actor, id).await?))
 }

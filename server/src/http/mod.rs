@@ -25,7 +25,7 @@ use utoipa::OpenApi;
     info(title = "啄木 Zhuomu API", description = "文明城市创建市民平台的 JSON API。错误均为 application/problem+json，带稳定的 code。"),
     paths(
         system::healthz, system::readyz,
-        accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users,
+        accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users, accounts::disable_user, accounts::enable_user,
         points::summary, points::ledger, points::adjust, points::leaderboard, points::rules, points::set_rules,
         gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code, gifts::scan, gifts::photo,
         city::categories, city::create_category, city::units, city::create_unit, city::areas, city::create_area,
@@ -80,6 +80,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(accounts::me))
         .route("/admin/users", get(accounts::list_users))
         .route("/admin/users/{id}/roles", post(accounts::set_roles))
+        .route("/admin/users/{id}/disable", post(accounts::disable_user))
+        .route("/admin/users/{id}/enable", post(accounts::enable_user))
         .route("/me/points", get(points::summary))
         .route("/me/points/ledger", get(points::ledger))
         .route("/admin/points/adjust", post(points::adjust))

@@ -72,6 +72,7 @@ pub async fn create(
         client_ref: form.take_text("client_ref"),
         photos: form.take_files("photo"),
         after_photos: form.take_files("after_photo"),
+        open311: None,
     };
     Ok((
         StatusCode::CREATED,

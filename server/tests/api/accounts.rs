@@ -537,3 +537,239 @@ async fn the_last_admin_stays_and_unchanged_roles_keep_sessions(e: Engine) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }
 both!(the_last_admin_stays_and_unchanged_roles_keep_sessions);
+
+async fn admins_find_people_by_name_and_masked_number(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (citizen, zhang) = app.register("13800138000", "张三丰").await;
+    let (_, li) = app.register("13912340004", "李四_50%").await;
+    let (_, wang) = app.register("13712348000", "wang Wu").await;
+    let ids = |r: &crate::helpers::Resp| -> Vec<i64> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect()
+    };
+    let find = |q: &str| format!("/api/v1/admin/users?q={}", urlencoding(q));
+    for (q, want) in [
+        ("张三", vec![zhang]),
+        ("138****8000", vec![zhang]),
+        ("138＊＊＊＊8000", vec![zhang]),
+        ("139 1234 0004", vec![li]),
+        ("8000", vec![wang, zhang]),
+        ("_50%", vec![li]),
+        ("%", vec![li]),
+        ("WANG", vec![wang]),
+        ("赵六", vec![]),
+    ] {
+        let r = app.get(&find(q), Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text);
+        assert_eq!(ids(&r), want, "{q}");
+        assert_eq!(r.body["total"], want.len(), "{q}");
+        assert!(!r.text.contains("13800138000"), "never a whole number");
+    }
+    // By role.
+    let r = app
+        .get("/api/v1/admin/users?role=admin", Some(&admin))
+        .await;
+    assert_eq!(r.body["total"], 1);
+    // Bad searches are refused in words and name the field.
+    for q in ["12", "13*8000", "1234567890123"] {
+        let r = app.get(&find(q), Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        assert_eq!(r.field_errors(), vec!["q".to_owned()]);
+    }
+    let r = app
+        .get("/api/v1/admin/users?role=root", Some(&admin))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Only admins look people up.
+    let r = app.get(&find("张三"), Some(&citizen)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let (moderator, _) = app.moderator().await;
+    let r = app.get(&find("张三"), Some(&moderator)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&find("张三"), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+both!(admins_find_people_by_name_and_masked_number);
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn a_disabled_account_is_out_until_enabled(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin_token = app.admin().await;
+    let (citizen, id) = app.register("13800138000", "张三").await;
+    let path = format!("/api/v1/admin/users/{id}/disable");
+
+    // Refused: not an admin, no reason, unknown person, oneself.
+    let (moderator, _) = app.moderator().await;
+    let r = app
+        .post(&path, json!({"reason": "恶意举报"}), Some(&moderator))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(&path, json!({"reason": "  "}), Some(&admin_token))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.field_errors(), vec!["reason".to_owned()]);
+    let r = app
+        .post(
+            "/api/v1/admin/users/4242/disable",
+            json!({"reason": "恶意举报"}),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let me = app.get("/api/v1/me", Some(&admin_token)).await;
+    let admin_id = me.body["id"].as_i64().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{admin_id}/disable"),
+            json!({"reason": "试试"}),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "own_account");
+    assert_eq!(app.get("/api/v1/me", Some(&citizen)).await.status, StatusCode::OK);
+
+    // Disabled: the live token stops at once, login says why.
+    let r = app
+        .post(&path, json!({"reason": "多次恶意举报"}), Some(&admin_token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["disabled"], true);
+    assert_eq!(r.body["disabled_reason"], "多次恶意举报");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&citizen)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app.login("13800138000", "a-good-passphrase").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.code(), "account_disabled");
+    assert!(r.set_cookie().is_none());
+    // A wrong password still gets the usual answer (no hint the account exists).
+    let r = app.login("13800138000", "not-the-passphrase").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let list = app
+        .get("/api/v1/admin/users?disabled=true", Some(&admin_token))
+        .await;
+    assert_eq!(list.body["total"], 1);
+    assert_eq!(list.body["items"][0]["id"], id);
+
+    // Enabled again: the person logs in anew; both changes are audited.
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{id}/enable"),
+            json!({}),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["disabled"], false);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&citizen)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the old token stays ended"
+    );
+    let r = app.login("13800138000", "a-good-passphrase").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let audit = app
+        .get(
+            &format!("/api/v1/admin/audit?target_type=user&target_id={id}"),
+            Some(&admin_token),
+        )
+        .await;
+    let actions: Vec<&str> = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"user.disable") && actions.contains(&"user.enable"), "{actions:?}");
+}
+both!(a_disabled_account_is_out_until_enabled);
+
+async fn the_last_working_admin_cannot_be_disabled(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let (first, first_id) = app
+        .user_with_roles("13900000001", &["admin"], None)
+        .await;
+    let (second, second_id) = app
+        .user_with_roles("13900000002", &["admin"], None)
+        .await;
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{second_id}/disable"),
+            json!({"reason": "离职"}),
+            Some(&first),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&second)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The one admin left cannot lose the role while the other is disabled.
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{first_id}/roles"),
+            json!({"roles": []}),
+            Some(&first),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.code(), "last_admin");
+}
+both!(the_last_working_admin_cannot_be_disabled);
+
+async fn two_admins_disabling_each_other_at_once_leave_one(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    for round in 0..5 {
+        let (a, a_id) = app
+            .user_with_roles(&format!("1390000{round}001"), &["admin"], None)
+            .await;
+        let (b, b_id) = app
+            .user_with_roles(&format!("1390000{round}002"), &["admin"], None)
+            .await;
+        // Every earlier pair is disabled below, so these two are the only
+        // working admins.
+        let path_a = format!("/api/v1/admin/users/{b_id}/disable");
+        let path_b = format!("/api/v1/admin/users/{a_id}/disable");
+        let body = json!({"reason": "交接"});
+        let (ra, rb) = tokio::join!(
+            app.post(&path_a, body.clone(), Some(&a)),
+            app.post(&path_b, body.clone(), Some(&b))
+        );
+        let ok = [ra.status, rb.status]
+            .iter()
+            .filter(|s| **s == StatusCode::OK)
+            .count();
+        assert_eq!(ok, 1, "round {round}: {} / {}", ra.text, rb.text);
+        let (working,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM users WHERE disabled_at IS NULL AND roles LIKE '%admin%'",
+        )
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(working, 1, "round {round}");
+        // Disable the survivor through the database to start the next round clean.
+        sqlx::query("UPDATE users SET disabled_at = 1 WHERE roles LIKE '%admin%'")
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+    }
+}
+both!(two_admins_disabling_each_other_at_once_leave_one);

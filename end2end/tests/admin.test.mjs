@@ -1,0 +1,110 @@
+// The admin console on a phone: find a person by part of the name or the
+// masked number, disable the account (the person is signed out and cannot
+// log in, and is told why), enable it again; draw a new grid by tapping the
+// city map and save it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, phone, byTest, shot, login, DEMO, freshPhone } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('an admin finds a person, disables and enables the account', async () => {
+  // A citizen registers and stays signed in on their phone.
+  const citizen = await phone(browser);
+  const number = freshPhone();
+  const name = `刘禁用${Date.now() % 10000}`;
+  await citizen.page.goto(`${BASE}/register`);
+  await byTest(citizen.page, 'input-phone').fill(number);
+  await byTest(citizen.page, 'input-display_name').fill(name);
+  await byTest(citizen.page, 'input-password').fill('jiayuguan-2026');
+  await byTest(citizen.page, 'register-submit').click();
+  await citizen.page.waitForURL(`${BASE}/me`);
+
+  // The admin looks them up by the masked number as the app shows it.
+  const office = await phone(browser);
+  await login(office.page, ...DEMO.admin);
+  await byTest(office.page, 'admin-users-link').click();
+  await office.page.waitForURL(`${BASE}/admin/users`);
+  const masked = `${number.slice(0, 3)}****${number.slice(7)}`;
+  await byTest(office.page, 'admin-user-q').fill(masked);
+  await byTest(office.page, 'admin-user-search').click();
+  await office.page.waitForURL(/\/admin\/users\?q=/);
+  const card = office.page.locator('section.user-roles', { hasText: name });
+  assert.equal(await card.count(), 1, 'found by the masked number');
+  // And by part of the name.
+  await byTest(office.page, 'admin-user-q').fill(name.slice(0, 3));
+  await byTest(office.page, 'admin-user-search').click();
+  await card.waitFor();
+
+  // Disable, with a reason.
+  await card.locator('[data-test-id="disable-open"]').click();
+  await card.locator('[data-test-id="disable-reason"]').fill('多次恶意举报');
+  await card.locator('[data-test-id="disable-user"]').click();
+  await office.page.waitForURL(/saved=/);
+  const disabledCard = office.page.locator('section.user-roles', { hasText: name });
+  await disabledCard.locator('[data-test-id="disabled-note"]', { hasText: '多次恶意举报' }).waitFor();
+  await shot(office.page, 'admin-users-disabled');
+
+  // The citizen's open session has ended; logging in again says why.
+  await citizen.page.goto(`${BASE}/me/reports`);
+  assert.ok(!(await citizen.page.content()).includes(name), 'signed out');
+  await citizen.page.goto(`${BASE}/login`);
+  await byTest(citizen.page, 'input-phone').fill(number);
+  await byTest(citizen.page, 'input-password').fill('jiayuguan-2026');
+  await byTest(citizen.page, 'login-submit').click();
+  await citizen.page.getByText('该账号已被停用').waitFor();
+  await shot(citizen.page, 'login-disabled');
+
+  // Enabled again: the citizen logs in.
+  await disabledCard.locator('[data-test-id="enable-user"]').click();
+  await office.page.waitForURL(/saved=/);
+  assert.equal(await office.page.locator('section.user-roles', { hasText: name }).locator('[data-test-id="disabled-note"]').count(), 0);
+  await login(citizen.page, number, 'jiayuguan-2026');
+  assert.deepEqual(office.errors, []);
+  await citizen.context.close();
+  await office.context.close();
+});
+
+test('an admin draws a grid on the city map', async () => {
+  const office = await phone(browser);
+  await login(office.page, ...DEMO.admin, '/admin/city');
+  const map = byTest(office.page, 'area-map').locator('svg');
+  await map.scrollIntoViewIfNeeded();
+  const box = await map.boundingBox();
+  assert.ok(box.width <= 390, 'the map fits the phone');
+  // Four taps near the map's lower right corner.
+  const corners = [[0.80, 0.80], [0.95, 0.80], [0.95, 0.95], [0.80, 0.95]];
+  for (const [fx, fy] of corners.slice(0, 2)) {
+    await office.page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+  }
+  assert.equal(await byTest(office.page, 'draw-count').textContent(), '已画2个点，至少还要1个');
+  assert.equal(await byTest(office.page, 'area-geojson').inputValue(), '', 'no polygon from two points');
+  // A wrong tap, taken back.
+  await office.page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await byTest(office.page, 'draw-undo').click();
+  for (const [fx, fy] of corners.slice(2)) {
+    await office.page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+  }
+  assert.equal(await byTest(office.page, 'draw-count').textContent(), '已画4个点');
+  const drawn = JSON.parse(await byTest(office.page, 'area-geojson').inputValue());
+  assert.equal(drawn.type, 'Polygon');
+  const ring = drawn.coordinates[0];
+  assert.equal(ring.length, 5, 'four corners and the first again');
+  assert.deepEqual(ring[4], ring[0]);
+  assert.ok(ring[1][0] > ring[0][0] && ring[2][1] < ring[1][1], 'east then south, in [lon, lat]');
+  await shot(office.page, 'admin-city-draw');
+
+  const n = Date.now() % 100000;
+  await byTest(office.page, 'area-name').fill(`画出的网格${n}`);
+  await byTest(office.page, 'add-area').click();
+  await office.page.waitForURL(`${BASE}/admin/city?saved=area`);
+  await byTest(office.page, 'areas').locator('li', { hasText: `画出的网格${n}` }).waitFor();
+  const areas = await (await office.page.request.get(`${BASE}/api/v1/areas`)).json();
+  const saved = areas.find((a) => a.name === `画出的网格${n}`);
+  assert.ok(saved, 'the area was saved');
+  assert.equal(saved.kind, 'grid');
+  assert.deepEqual(office.errors, []);
+  await office.context.close();
+});
