@@ -8,6 +8,8 @@ async fn main() {
             EnvFilter::try_from_env("ZHUOMU_LOG")
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
+        // Logs on stderr: a subcommand's answer (an id, a key) is stdout alone.
+        .with_writer(std::io::stderr)
         .init();
     zhuomu_server::security::install_panic_hook();
     let cli = zhuomu_server::cli::Cli::parse();

@@ -2,6 +2,7 @@
 //! service in `app::backend`, map the error (once, in `problem.rs`).
 
 pub mod accounts;
+pub mod apikeys;
 pub mod campaigns;
 pub mod city;
 pub mod extract;
@@ -42,6 +43,7 @@ use utoipa::OpenApi;
         campaigns::review, campaigns::vote, campaigns::results, campaigns::winner, campaigns::honors,
         ops::create, ops::public, ops::mine, ops::inbox, ops::answer, ops::audit_log,
         stats::overview, stats::detail, stats::units,
+        apikeys::list, apikeys::create, apikeys::revoke,
     ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
     modifiers(&BearerAuth),
@@ -130,6 +132,8 @@ pub fn routes() -> Router<AppState> {
         .route("/moderation/suggestions", get(ops::inbox))
         .route("/suggestions/{id}/answer", post(ops::answer))
         .route("/admin/audit", get(ops::audit_log))
+        .route("/admin/apikeys", get(apikeys::list).post(apikeys::create))
+        .route("/admin/apikeys/{id}/revoke", post(apikeys::revoke))
         .route("/stats/overview", get(stats::overview))
         .route("/stats/detail", get(stats::detail))
         .route("/stats/units", get(stats::units))

@@ -149,3 +149,43 @@ async fn migrate_seed_and_create_users(e: Engine) {
     );
 }
 crate::both!(migrate_seed_and_create_users);
+
+async fn apikey_create_prints_a_working_key(e: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(e, dir.path()).await;
+    let out = zhuomu(&url, dir.path(), &["seed"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bad = zhuomu(&url, dir.path(), &["apikey", "create", "--name", "x"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("name"));
+    let out = zhuomu(&url, dir.path(), &["apikey", "create", "--name", "12345热线"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(key.starts_with("zk_"), "{key}");
+
+    // The printed key files an Open311 request against that database.
+    let db = app::backend::Db::connect(&url).await.unwrap();
+    let state = zhuomu_server::build_state(
+        db,
+        app::backend::Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Default::default()
+        },
+        "target/site",
+        chrono_tz::Asia::Shanghai,
+    )
+    .unwrap();
+    let input = |key: &str| app::backend::open311::PostRequest {
+        api_key: Some(key.to_owned()),
+        service_code: Some("1".into()),
+        lat: Some("39.772".into()),
+        long: Some("98.289".into()),
+        description: Some("路口垃圾满溢".into()),
+        ..Default::default()
+    };
+    let answer = app::backend::open311::submit(&state, input(&key)).await.unwrap();
+    assert!(!answer.token.is_empty());
+    let wrong = app::backend::open311::submit(&state, input("zk_wrong")).await;
+    assert_eq!(wrong.unwrap_err().code(), "invalid_api_key");
+}
+crate::both!(apikey_create_prints_a_working_key);

@@ -8,6 +8,7 @@ mod city;
 mod cli;
 mod gifts;
 mod ledger_props;
+mod open311;
 mod ops;
 mod points;
 mod reports;
