@@ -17,6 +17,15 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+# Waits for a server at $1 to answer /healthz; shows its log $2 if it never does.
+wait_healthy() {
+  for _ in $(seq 1 100); do
+    curl -fs "$1/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the server did not start:"; cat "$2"; return 1
+}
+
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -62,6 +71,24 @@ ensure_node_packages() {
   if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/playwright-core" ]; then
     say "installing end2end Node packages (playwright-core, binaryen)"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# The test command's Python tools (OpenAPI validator, schemathesis, a
+# published Open311 client) in a venv outside the clone, reinstalled only
+# when end2end/requirements.txt changes.
+PY_ENV="${ZHUOMU_PY_ENV:-$HOME/.cache/zhuomu/py}"
+ensure_python_tools() {
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv
+  local want have=""
+  want="$(sha256sum "$ROOT/end2end/requirements.txt" | cut -c1-16)"
+  [ -f "$PY_ENV/.requirements" ] && have="$(cat "$PY_ENV/.requirements")"
+  if [ ! -x "$PY_ENV/bin/schemathesis" ] || [ "$want" != "$have" ]; then
+    say "installing the Python test tools (schemathesis, openapi-spec-validator, georeport)"
+    python3 -m venv "$PY_ENV"
+    "$PY_ENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/end2end/requirements.txt"
+    echo "$want" >"$PY_ENV/.requirements"
   fi
 }
 

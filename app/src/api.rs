@@ -264,9 +264,13 @@ pub async fn admin_disable_user(
     ssr::finish(
         async {
             let actor = ssr::require_user().await?;
-            let user =
-                users::disable(&ssr::state()?, &actor, user_id, users::DisableInput { reason })
-                    .await?;
+            let user = users::disable(
+                &ssr::state()?,
+                &actor,
+                user_id,
+                users::DisableInput { reason },
+            )
+            .await?;
             leptos_axum::redirect(&users_back(q, user.id));
             Ok(user)
         }
@@ -284,6 +288,80 @@ pub async fn admin_enable_user(user_id: i64, q: Option<String>) -> Result<User, 
             let user = users::enable(&ssr::state()?, &actor, user_id).await?;
             leptos_axum::redirect(&users_back(q, user.id));
             Ok(user)
+        }
+        .await,
+    )
+}
+
+/// The 开放接口 console: issued Open311 keys, the endpoint, and a key just
+/// issued (shown this once: it travels in a short-lived HttpOnly cookie
+/// scoped to the page, which the page clears as it shows it).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ApiKeysView {
+    pub keys: Vec<crate::models::ApiKeyInfo>,
+    pub new_key: Option<String>,
+    pub endpoint: String,
+}
+
+pub const NEW_KEY_COOKIE: &str = "zhuomu_new_key";
+
+#[server(prefix = "/api/fn", endpoint = "admin_apikeys")]
+pub async fn admin_apikeys() -> Result<ApiKeysView, AppError> {
+    use crate::backend::{auth, open311};
+    ssr::finish(
+        async {
+            let actor = ssr::require_user().await?;
+            let state = ssr::state()?;
+            let keys = open311::list_keys(&state, &actor).await?;
+            let headers = ssr::parts()?.headers;
+            let new_key =
+                auth::cookie_value(&headers, NEW_KEY_COOKIE).filter(|k| k.starts_with("zk_"));
+            if new_key.is_some() {
+                ssr::set_cookie(format!(
+                    "{NEW_KEY_COOKIE}=; Path=/admin/apikeys; Max-Age=0; HttpOnly; SameSite=Strict"
+                ));
+            }
+            let endpoint = format!(
+                "{}/open311/v2/discovery.json",
+                auth::site_origin(&state.config, &headers).unwrap_or_default()
+            );
+            Ok(ApiKeysView {
+                keys,
+                new_key,
+                endpoint,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "admin_create_apikey")]
+pub async fn admin_create_apikey(name: String) -> Result<i64, AppError> {
+    use crate::backend::open311;
+    ssr::finish(
+        async {
+            let actor = ssr::require_user().await?;
+            let (info, key) = open311::create_key(&ssr::state()?, Some(&actor), &name).await?;
+            let secure = if ssr::https() { "; Secure" } else { "" };
+            ssr::set_cookie(format!(
+                "{NEW_KEY_COOKIE}={key}; Path=/admin/apikeys; Max-Age=300; HttpOnly; SameSite=Strict{secure}"
+            ));
+            leptos_axum::redirect(&format!("/admin/apikeys?created={}", info.id));
+            Ok(info.id)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "admin_revoke_apikey")]
+pub async fn admin_revoke_apikey(id: i64) -> Result<i64, AppError> {
+    use crate::backend::open311;
+    ssr::finish(
+        async {
+            let actor = ssr::require_user().await?;
+            let info = open311::revoke_key(&ssr::state()?, &actor, id).await?;
+            leptos_axum::redirect(&format!("/admin/apikeys?revoked={}", info.id));
+            Ok(info.id)
         }
         .await,
     )

@@ -31,6 +31,21 @@ pub struct User {
     pub disabled_reason: Option<String>,
 }
 
+/// An issued key as staff see it: never the key itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct ApiKeyInfo {
+    pub id: i64,
+    /// The client, e.g. 12345热线; reports it files carry this name.
+    pub name: String,
+    /// The key's first characters, to tell keys apart.
+    pub prefix: String,
+    pub created_at: String,
+    pub revoked: bool,
+    /// Requests this client has filed.
+    pub requests: i64,
+}
+
 /// The admin's filters for the user list.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserFilter {

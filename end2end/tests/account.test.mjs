@@ -110,8 +110,9 @@ test('the admin grants a role in the console', async () => {
   await byTest(page, 'login-submit').click();
   await page.waitForURL(`${BASE}/me`);
   await byTest(page, 'admin-users-link').click();
-  await byTest(page, 'admin-phone').fill(number);
-  await byTest(page, 'admin-phone').press('Enter');
+  await byTest(page, 'admin-user-q').fill(number);
+  await byTest(page, 'admin-user-q').press('Enter');
+  await page.waitForURL(/\/admin\/users\?q=/);
   const card = page.locator('[data-test-id^="user-"]').first();
   await card.locator('input[name="moderator"]').check();
   await card.getByRole('button', { name: '保存角色' }).click();

@@ -108,3 +108,41 @@ test('an admin draws a grid on the city map', async () => {
   assert.deepEqual(office.errors, []);
   await office.context.close();
 });
+
+test('an admin issues an Open311 key, sees it once, and revokes it', async () => {
+  const office = await phone(browser);
+  await login(office.page, ...DEMO.admin);
+  await byTest(office.page, 'apikeys-link').click();
+  await office.page.waitForURL(`${BASE}/admin/apikeys`);
+  const name = `数字城管${Date.now() % 10000}`;
+  await byTest(office.page, 'apikey-name').fill(name);
+  await byTest(office.page, 'apikey-create').click();
+  await office.page.waitForURL(/\/admin\/apikeys\?created=/);
+  const key = (await byTest(office.page, 'new-key').textContent()).trim();
+  assert.match(key, /^zk_[0-9a-f]{48}$/);
+  assert.ok((await byTest(office.page, 'endpoint').textContent()).endsWith('/open311/v2/discovery.json'));
+  await shot(office.page, 'admin-apikeys-new');
+
+  // The city system uses it: a request goes into review.
+  const form = (k) => ({ api_key: k, service_code: '1', lat: '39.7721', long: '98.2891', description: '12345转来：路灯不亮' });
+  const system = await browser.newContext();
+  const api = system.request;
+  const posted = await api.post(`${BASE}/open311/v2/requests.json`, { form: form(key) });
+  assert.equal(posted.status(), 201, await posted.text());
+  assert.ok((await posted.json())[0].token);
+
+  // Shown once: a reload no longer shows it.
+  await office.page.reload();
+  assert.equal(await byTest(office.page, 'new-key').count(), 0);
+  const row = office.page.locator('li.apikey', { hasText: name });
+  await row.getByText('已提交1条').waitFor();
+  await row.locator('[data-test-id="apikey-revoke"]').click();
+  await office.page.waitForURL(/revoked=/);
+  await office.page.locator('li.apikey', { hasText: name }).getByText('已停用').waitFor();
+  const refused = await api.post(`${BASE}/open311/v2/requests.json`, { form: form(key) });
+  assert.equal(refused.status(), 403);
+  await shot(office.page, 'admin-apikeys-revoked');
+  assert.deepEqual(office.errors, []);
+  await system.close();
+  await office.context.close();
+});

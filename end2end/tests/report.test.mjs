@@ -59,6 +59,8 @@ test('a report goes round the closed loop to 已销号', async () => {
   // Black out the top-left quarter of the photo (a face, a number plate).
   const area = card.locator('[data-test-id="redact-area"]').first();
   const before = await area.locator('img').getAttribute('src');
+  // Other reports may wait above this one: bring the photo on screen first.
+  await area.scrollIntoViewIfNeeded();
   const box = await area.boundingBox();
   await moderator.page.mouse.move(box.x + 5, box.y + 5);
   await moderator.page.mouse.down();

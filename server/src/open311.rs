@@ -131,7 +131,13 @@ fn xml_one<T: Serialize>(root: &str, value: &T) -> String {
 }
 
 /// A list (`services`, `service_requests`) in the asked format.
-fn list<T: Serialize>(format: Format, status: StatusCode, root: &str, item: &str, items: &[T]) -> Response {
+fn list<T: Serialize>(
+    format: Format,
+    status: StatusCode,
+    root: &str,
+    item: &str,
+    items: &[T],
+) -> Response {
     let body = match format {
         Format::Json => serde_json::to_string(items).unwrap_or_default(),
         Format::Xml => xml_list(root, item, items),
@@ -146,7 +152,11 @@ fn format_of(file: &str, want: &str) -> Result<Format, Open311Error> {
     match split_format(file) {
         Some((name, f)) if name == want => Ok(f),
         Some((_, f)) => Err(Open311Error::new(f, StatusCode::NOT_FOUND, "not found")),
-        None => Err(Open311Error::new(Format::Json, StatusCode::NOT_FOUND, "not found")),
+        None => Err(Open311Error::new(
+            Format::Json,
+            StatusCode::NOT_FOUND,
+            "not found",
+        )),
     }
 }
 
@@ -257,18 +267,38 @@ async fn top(
         }
         "services" => {
             let services = open311::services(&state).await.map_err(fail)?;
-            Ok(list(format, StatusCode::OK, "services", "service", &services))
+            Ok(list(
+                format,
+                StatusCode::OK,
+                "services",
+                "service",
+                &services,
+            ))
         }
         "requests" => {
             let Query(q) = query.map_err(|e| {
-                Open311Error::new(format, StatusCode::BAD_REQUEST, format!("bad query: {}", e.body_text()))
+                Open311Error::new(
+                    format,
+                    StatusCode::BAD_REQUEST,
+                    format!("bad query: {}", e.body_text()),
+                )
             })?;
             let found = open311::requests(&state, &q, &base(&state, &headers))
                 .await
                 .map_err(fail)?;
-            Ok(list(format, StatusCode::OK, "service_requests", "request", &found))
+            Ok(list(
+                format,
+                StatusCode::OK,
+                "service_requests",
+                "request",
+                &found,
+            ))
         }
-        _ => Err(Open311Error::new(format, StatusCode::NOT_FOUND, "not found")),
+        _ => Err(Open311Error::new(
+            format,
+            StatusCode::NOT_FOUND,
+            "not found",
+        )),
     }
 }
 
@@ -283,13 +313,22 @@ async fn post_request(
         Open311Error::new(
             format,
             StatusCode::BAD_REQUEST,
-            format!("send the request form-encoded (application/x-www-form-urlencoded): {}", e.body_text()),
+            format!(
+                "send the request form-encoded (application/x-www-form-urlencoded): {}",
+                e.body_text()
+            ),
         )
     })?;
     let answer = open311::submit(&state, input)
         .await
         .map_err(|e| Open311Error::from_app(format, e))?;
-    Ok(list(format, StatusCode::CREATED, "service_requests", "request", &[answer]))
+    Ok(list(
+        format,
+        StatusCode::CREATED,
+        "service_requests",
+        "request",
+        &[answer],
+    ))
 }
 
 /// `GET services/{code}`: the service's definition.
@@ -322,7 +361,13 @@ async fn one_request(
     let found = open311::request(&state, id, &base(&state, &headers))
         .await
         .map_err(|e| Open311Error::from_app(format, e))?;
-    Ok(list(format, StatusCode::OK, "service_requests", "request", &[found]))
+    Ok(list(
+        format,
+        StatusCode::OK,
+        "service_requests",
+        "request",
+        &[found],
+    ))
 }
 
 #[derive(Debug, Serialize)]
@@ -343,15 +388,29 @@ async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Open3
         service_request_id: id.map(|i| i.to_string()),
         token: token.to_owned(),
     };
-    Ok(list(format, StatusCode::OK, "service_requests", "request", &[answer]))
+    Ok(list(
+        format,
+        StatusCode::OK,
+        "service_requests",
+        "request",
+        &[answer],
+    ))
 }
 
 fn format_of_path(path: &str) -> Format {
-    if path.ends_with(".xml") { Format::Xml } else { Format::Json }
+    if path.ends_with(".xml") {
+        Format::Xml
+    } else {
+        Format::Json
+    }
 }
 
 async fn not_found(uri: axum::http::Uri) -> Open311Error {
-    Open311Error::new(format_of_path(uri.path()), StatusCode::NOT_FOUND, "not found")
+    Open311Error::new(
+        format_of_path(uri.path()),
+        StatusCode::NOT_FOUND,
+        "not found",
+    )
 }
 
 async fn method_not_allowed(uri: axum::http::Uri) -> Open311Error {

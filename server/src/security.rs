@@ -18,10 +18,12 @@ use crate::problem::ApiError;
 /// call to them needs the site's Origin, signed in or not (no login CSRF).
 pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // Open311 never reads the session cookie (its credential is the api_key
+    // in the form), so a cookie riding along authenticates nothing there.
     let by_cookie = matches!(
         token_from_headers(req.headers()),
         Some((_, TokenSource::Cookie))
-    );
+    ) && !req.uri().path().starts_with("/open311/");
     let own_pages_only = req.uri().path().starts_with("/api/fn/");
     if !safe && (by_cookie || own_pages_only) && !origin_allowed(&state.config, req.headers()) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");

@@ -31,6 +31,7 @@ pub async fn record(
 /// `GET /admin/audit` filters, each optional.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct AuditQuery {
     pub actor_id: Option<i64>,
     /// An action (`report.review`) or its kind (`report`).

@@ -16,20 +16,7 @@ use crate::domain::{Paging, ReportStatus, Roles};
 use crate::error::AppError;
 use crate::models::Report;
 
-/// An issued key as staff see it: never the key itself.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ApiKeyInfo {
-    pub id: i64,
-    /// The client, e.g. 12345热线; reports it files carry this name.
-    pub name: String,
-    /// The key's first characters, to tell keys apart.
-    pub prefix: String,
-    pub created_at: String,
-    pub revoked: bool,
-    /// Requests this client has filed.
-    pub requests: i64,
-}
+pub use crate::models::ApiKeyInfo;
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
@@ -147,12 +134,13 @@ pub async fn revoke_key(
     actor.require_admin()?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     if done == 0 {
         let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM api_keys WHERE id = $1")
             .bind(id)
@@ -163,7 +151,16 @@ pub async fn revoke_key(
             Some(_) => AppError::conflict("invalid_transition", "该密钥已经停用"),
         });
     }
-    audit::record(&mut tx, now, Some(actor.id), "apikey.revoke", "api_key", Some(id), "").await?;
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "apikey.revoke",
+        "api_key",
+        Some(id),
+        "",
+    )
+    .await?;
     let row: KeyRow = sqlx::query_as(&format!("{KEY_SELECT} WHERE k.id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)
@@ -178,7 +175,10 @@ async fn client(state: &AppState, key: Option<&str>) -> Result<CurrentUser, AppE
         code: "invalid_api_key".into(),
         message: "api_key is missing, unknown or revoked".into(),
     };
-    let key = key.map(str::trim).filter(|k| !k.is_empty()).ok_or_else(refused)?;
+    let key = key
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(refused)?;
     let row: Option<(i64, String)> = sqlx::query_as(
         "SELECT k.user_id, k.name FROM api_keys k WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
     )
@@ -233,7 +233,10 @@ pub struct ServiceDefinition {
     pub attributes: Vec<serde_json::Value>,
 }
 
-pub async fn service_definition(state: &AppState, code: &str) -> Result<ServiceDefinition, AppError> {
+pub async fn service_definition(
+    state: &AppState,
+    code: &str,
+) -> Result<ServiceDefinition, AppError> {
     let id: i64 = code.parse().map_err(|_| AppError::NotFound)?;
     let found = super::city::list_categories(state)
         .await?
@@ -314,6 +317,7 @@ impl ServiceRequest {
 /// The filters of `GET requests`, as sent.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct RequestsQuery {
     /// Comma-separated ids; overrides every other filter.
     pub service_request_id: Option<String>,
@@ -342,30 +346,58 @@ pub async fn requests(
 ) -> Result<Vec<ServiceRequest>, AppError> {
     let bad = |field: &str, e: String| AppError::field(field, e);
     let mut w = Where::new();
-    let public: Vec<ReportStatus> = [ReportStatus::Assigned, ReportStatus::Rectified, ReportStatus::Closed].into();
+    let public: Vec<ReportStatus> = [
+        ReportStatus::Assigned,
+        ReportStatus::Rectified,
+        ReportStatus::Closed,
+    ]
+    .into();
     let in_list = |w: &mut Where, column: &str, values: Vec<Param>| {
         let marks = vec!["?"; values.len()].join(", ");
         w.and(&format!("{column} IN ({marks})"), values);
     };
     if let Some(list) = given(&q.service_request_id) {
-        let ids = rules::ids(list, "service_request_id").map_err(|e| bad("service_request_id", e))?;
+        let ids =
+            rules::ids(list, "service_request_id").map_err(|e| bad("service_request_id", e))?;
         in_list(&mut w, "r.id", ids.into_iter().map(Param::Int).collect());
-        in_list(&mut w, "r.status", public.iter().map(|s| Param::Text(s.as_str().into())).collect());
+        in_list(
+            &mut w,
+            "r.status",
+            public
+                .iter()
+                .map(|s| Param::Text(s.as_str().into()))
+                .collect(),
+        );
     } else {
         let statuses = match given(&q.status) {
             Some(s) => rules::statuses(s).map_err(|e| bad("status", e))?,
             None => public,
         };
-        in_list(&mut w, "r.status", statuses.iter().map(|s| Param::Text(s.as_str().into())).collect());
+        in_list(
+            &mut w,
+            "r.status",
+            statuses
+                .iter()
+                .map(|s| Param::Text(s.as_str().into()))
+                .collect(),
+        );
         if let Some(codes) = given(&q.service_code) {
             let codes = rules::ids(codes, "service_code").map_err(|e| bad("service_code", e))?;
-            in_list(&mut w, "r.category_id", codes.into_iter().map(Param::Int).collect());
+            in_list(
+                &mut w,
+                "r.category_id",
+                codes.into_iter().map(Param::Int).collect(),
+            );
         }
         let instant = |field: &str, v: &Option<String>| -> Result<Option<i64>, AppError> {
             given(v)
                 .map(|s| {
-                    super::clock::parse_instant(s)
-                        .map_err(|_| bad(field, format!("{field} must be a W3C date-time, e.g. 2026-11-01T00:00:00Z")))
+                    super::clock::parse_instant(s).map_err(|_| {
+                        bad(
+                            field,
+                            format!("{field} must be a W3C date-time, e.g. 2026-11-01T00:00:00Z"),
+                        )
+                    })
                 })
                 .transpose()
         };
@@ -373,14 +405,21 @@ pub async fn requests(
         let end = instant("end_date", &q.end_date)?;
         let (from, to) = rules::date_range(start, end, state.clock.now_ms())
             .map_err(|e| bad("start_date", e))?;
-        w.and("r.created_at >= ? AND r.created_at <= ?", [Param::Int(from), Param::Int(to)]);
+        w.and(
+            "r.created_at >= ? AND r.created_at <= ?",
+            [Param::Int(from), Param::Int(to)],
+        );
     }
     let paging = Paging {
         page: 1,
         per_page: rules::MAX_RESULTS as i64,
     };
     let page = reports::page(state, &w, "r.id DESC", paging, None).await?;
-    Ok(page.items.into_iter().map(|r| ServiceRequest::of(r, base)).collect())
+    Ok(page
+        .items
+        .into_iter()
+        .map(|r| ServiceRequest::of(r, base))
+        .collect())
 }
 
 /// One public request; 404 for anything else.
@@ -427,7 +466,11 @@ pub async fn submit(state: &AppState, input: PostRequest) -> Result<PostAnswer, 
     let code = given(&input.service_code)
         .ok_or_else(|| AppError::field("service_code", "service_code is required"))?;
     let category: i64 = code.parse().map_err(|_| AppError::NotFound)?;
-    if !super::city::list_categories(state).await?.iter().any(|c| c.id == category) {
+    if !super::city::list_categories(state)
+        .await?
+        .iter()
+        .any(|c| c.id == category)
+    {
         return Err(AppError::NotFound);
     }
     if given(&input.lat).is_none() || given(&input.long).is_none() {
@@ -493,12 +536,11 @@ pub async fn submit(state: &AppState, input: PostRequest) -> Result<PostAnswer, 
 /// merged duplicate answers with the report it was merged into); `None`
 /// while it waits. A rejected request or an unknown token is 404.
 pub async fn token(state: &AppState, token: &str) -> Result<Option<i64>, AppError> {
-    let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
-        "SELECT id, status, duplicate_of FROM reports WHERE open311_token = $1",
-    )
-    .bind(token.trim())
-    .fetch_optional(&state.db.pool)
-    .await?;
+    let row: Option<(i64, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, status, duplicate_of FROM reports WHERE open311_token = $1")
+            .bind(token.trim())
+            .fetch_optional(&state.db.pool)
+            .await?;
     let (id, status, duplicate_of) = row.ok_or(AppError::NotFound)?;
     match ReportStatus::parse(&status).unwrap_or(ReportStatus::PendingReview) {
         ReportStatus::PendingReview => Ok(None),

@@ -310,6 +310,7 @@ pub(crate) async fn page(
 /// Filters of the public list (`GET /reports`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct ListQuery {
     /// One of the public statuses.
     pub status: Option<String>,

@@ -351,7 +351,12 @@ pub async fn list(
     actor.require_admin()?;
     let search = UserSearch::parse(filter.q.as_deref().unwrap_or_default())
         .map_err(|e| AppError::field("q", e))?;
-    let role = match filter.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let role = match filter
+        .role
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
         Some(r) => Some(Role::parse(r).map_err(|e| AppError::field("role", e))?),
         None => None,
     };
@@ -421,20 +426,8 @@ pub async fn disable(
     .bind(user_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let row = row.ok_or(AppError::NotFound)?;
-    audit::record(
-        &mut tx,
-        now,
-        Some(actor.id),
-        "user.disable",
-        "user",
-        Some(user_id),
-        &format!("reason={reason}"),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(actor = actor.id, user_id, "account disabled");
-    Ok(row.to_admin_view(state))
+    let detail = format!("reason={reason}");
+    status_changed(state, tx, actor, row, "user.disable", &detail).await
 }
 
 /// An admin enables a disabled account again; the person logs in anew.
@@ -447,18 +440,36 @@ pub async fn enable(state: &AppState, actor: &CurrentUser, user_id: i64) -> Resu
     .bind(user_id)
     .fetch_optional(&mut *tx)
     .await?;
+    status_changed(state, tx, actor, row, "user.enable", "").await
+}
+
+/// The end of a disable or enable: 404 when nobody was updated, else the
+/// audit entry, the commit and the admin's view of the person.
+async fn status_changed(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    actor: &CurrentUser,
+    row: Option<UserRow>,
+    action: &str,
+    detail: &str,
+) -> Result<User, AppError> {
     let row = row.ok_or(AppError::NotFound)?;
     audit::record(
         &mut tx,
         state.clock.now_ms(),
         Some(actor.id),
-        "user.enable",
+        action,
         "user",
-        Some(user_id),
-        "",
+        Some(row.id),
+        detail,
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(actor = actor.id, user_id, "account enabled");
+    tracing::info!(
+        actor = actor.id,
+        user_id = row.id,
+        action,
+        "account status changed"
+    );
     Ok(row.to_admin_view(state))
 }

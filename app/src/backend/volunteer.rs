@@ -337,6 +337,7 @@ pub async fn schedule(
 /// `GET /shifts` filters.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct ShiftQuery {
     pub post_id: Option<i64>,
     /// RFC 3339: shifts starting at or after.

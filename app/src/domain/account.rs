@@ -7,19 +7,26 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
 
+/// A number as people type it: without spaces, dashes and ideographic
+/// spaces, and with a Chinese IME's full-width digits, `＋` and `＊` made
+/// half-width.
+fn half_width(input: &str) -> String {
+    input
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '＋' => '+',
+            '＊' => '*',
+            c => c,
+        })
+        .collect()
+}
+
 impl Phone {
     pub fn parse(input: &str) -> Result<Self, String> {
-        let digits: String = input
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
-            // Full-width digits from a Chinese IME count as digits.
-            .map(|c| match c {
-                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-                '＋' => '+',
-                c => c,
-            })
-            .collect();
+        let digits = half_width(input);
         let digits = digits
             .strip_prefix("+86")
             .or_else(|| {
@@ -279,15 +286,7 @@ impl UserSearch {
         if let Ok(p) = Phone::parse(t) {
             return Ok(Some(Self::Phone(p.as_str().to_owned())));
         }
-        let compact: String = t
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
-            .map(|c| match c {
-                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-                '＊' => '*',
-                c => c,
-            })
-            .collect();
+        let compact = half_width(t);
         if compact.contains('*') {
             // 138****8000, also with fewer or more stars as people type them.
             let (head, tail) = compact
@@ -421,13 +420,28 @@ mod tests {
     fn user_search_reads_numbers_masks_and_names() {
         let p = |s: &str| UserSearch::parse(s).unwrap();
         assert_eq!(p("  "), None);
-        assert_eq!(p("139 0000 0004"), Some(UserSearch::Phone("13900000004".into())));
-        assert_eq!(p("139****0004"), Some(UserSearch::Phone("139____0004".into())));
-        assert_eq!(p("139＊＊＊＊０００４"), Some(UserSearch::Phone("139____0004".into())));
-        assert_eq!(p("139**0004"), Some(UserSearch::Phone("139____0004".into())));
+        assert_eq!(
+            p("139 0000 0004"),
+            Some(UserSearch::Phone("13900000004".into()))
+        );
+        assert_eq!(
+            p("139****0004"),
+            Some(UserSearch::Phone("139____0004".into()))
+        );
+        assert_eq!(
+            p("139＊＊＊＊０００４"),
+            Some(UserSearch::Phone("139____0004".into()))
+        );
+        assert_eq!(
+            p("139**0004"),
+            Some(UserSearch::Phone("139____0004".into()))
+        );
         assert_eq!(p("0004"), Some(UserSearch::Phone("%0004%".into())));
         assert_eq!(p("张"), Some(UserSearch::Name("%张%".into())));
-        assert_eq!(p("50%_off\\"), Some(UserSearch::Name("%50\\%\\_off\\\\%".into())));
+        assert_eq!(
+            p("50%_off\\"),
+            Some(UserSearch::Name("%50\\%\\_off\\\\%".into()))
+        );
         for bad in ["12", "1391234567890", "13*0004", "abc****0004", "a\u{7}b"] {
             assert!(UserSearch::parse(bad).is_err(), "{bad} should be refused");
         }

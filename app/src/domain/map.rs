@@ -117,7 +117,10 @@ pub fn fixed(v: f64, decimals: u32) -> String {
     let scale = 10_i64.pow(decimals);
     let n = (v * scale as f64).round() as i64;
     let sign = if n < 0 { "-" } else { "" };
-    let (whole, frac) = (n.abs() / scale, n.abs() % scale);
+    let (whole, frac) = (
+        n.unsigned_abs() / scale as u64,
+        n.unsigned_abs() % scale as u64,
+    );
     if decimals == 0 {
         format!("{sign}{whole}")
     } else {
@@ -135,6 +138,8 @@ mod tests {
         assert_eq!(fixed(98.28912345, 5), "98.28912");
         assert_eq!(fixed(55.6, 0), "56");
         assert_eq!(fixed(0.125, 2), "0.13");
+        // Out of range saturates instead of overflowing.
+        assert_eq!(fixed(-1e30, 2), "-92233720368547758.08");
         assert_eq!(fixed(f64::NAN, 2), "0");
     }
 

@@ -93,7 +93,9 @@ pub fn media_url(s: &str) -> Result<String, String> {
     let ok = (t.starts_with("https://") || t.starts_with("http://"))
         && t.len() <= 500
         && t.len() > "https://".len()
-        && !t.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+        && !t
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
     if ok {
         Ok(t.to_owned())
     } else {
@@ -144,10 +146,17 @@ mod tests {
     fn statuses_map_to_open_and_closed() {
         assert_eq!(status_word(ReportStatus::Assigned), "open");
         assert_eq!(status_word(ReportStatus::Rectified), "open");
-        for s in [ReportStatus::Closed, ReportStatus::Rejected, ReportStatus::Duplicate] {
+        for s in [
+            ReportStatus::Closed,
+            ReportStatus::Rejected,
+            ReportStatus::Duplicate,
+        ] {
             assert_eq!(status_word(s), "closed");
         }
-        assert_eq!(statuses("open").unwrap(), vec![ReportStatus::Assigned, ReportStatus::Rectified]);
+        assert_eq!(
+            statuses("open").unwrap(),
+            vec![ReportStatus::Assigned, ReportStatus::Rectified]
+        );
         assert_eq!(statuses("closed, open,closed").unwrap().len(), 3);
         assert!(statuses("pending").is_err());
         assert!(statuses(" , ").is_err());
@@ -166,24 +175,42 @@ mod tests {
     #[test]
     fn date_ranges_default_to_ninety_days() {
         let now = 1_000 * DAY_MS;
-        assert_eq!(date_range(None, None, now).unwrap(), (now - 90 * DAY_MS, now));
-        assert_eq!(date_range(Some(now - DAY_MS), None, now).unwrap(), (now - DAY_MS, now));
+        assert_eq!(
+            date_range(None, None, now).unwrap(),
+            (now - 90 * DAY_MS, now)
+        );
+        assert_eq!(
+            date_range(Some(now - DAY_MS), None, now).unwrap(),
+            (now - DAY_MS, now)
+        );
         assert_eq!(
             date_range(Some(now - 200 * DAY_MS), None, now).unwrap(),
             (now - 200 * DAY_MS, now - 110 * DAY_MS)
         );
-        assert_eq!(date_range(None, Some(now), now).unwrap(), (now - 90 * DAY_MS, now));
+        assert_eq!(
+            date_range(None, Some(now), now).unwrap(),
+            (now - 90 * DAY_MS, now)
+        );
         assert!(date_range(Some(now), Some(now - 1), now).is_err());
         assert!(date_range(Some(now - 91 * DAY_MS), Some(now), now).is_err());
         assert!(date_range(Some(now - 90 * DAY_MS), Some(now), now).is_ok());
         // A start in the future is an empty range, not an error.
-        assert_eq!(date_range(Some(now + DAY_MS), None, now).unwrap(), (now + DAY_MS, now + DAY_MS));
+        assert_eq!(
+            date_range(Some(now + DAY_MS), None, now).unwrap(),
+            (now + DAY_MS, now + DAY_MS)
+        );
     }
 
     #[test]
     fn media_urls_and_names() {
         assert!(media_url(" https://img.example.cn/a.jpg ").is_ok());
-        for bad in ["ftp://x/a.jpg", "javascript:alert(1)", "https://", "https://a b", "https://a\"b"] {
+        for bad in [
+            "ftp://x/a.jpg",
+            "javascript:alert(1)",
+            "https://",
+            "https://a b",
+            "https://a\"b",
+        ] {
             assert!(media_url(bad).is_err(), "{bad}");
         }
         assert!(media_url(&format!("https://{}", "a".repeat(500))).is_err());
@@ -194,7 +221,10 @@ mod tests {
 
     #[test]
     fn formats_by_extension() {
-        assert_eq!(split_format("services.json"), Some(("services", Format::Json)));
+        assert_eq!(
+            split_format("services.json"),
+            Some(("services", Format::Json))
+        );
         assert_eq!(split_format("7.xml"), Some(("7", Format::Xml)));
         assert_eq!(split_format("7.csv"), None);
         assert_eq!(split_format(".json"), None);

@@ -13,7 +13,8 @@ impl PointsDelta {
         if v == 0 {
             return Err("积分变动不能为0".into());
         }
-        if v.abs() > Self::MAX_ABS {
+        // unsigned_abs: i64::MIN has no positive counterpart.
+        if v.unsigned_abs() > Self::MAX_ABS as u64 {
             return Err(format!("单次积分变动不能超过{}", Self::MAX_ABS));
         }
         Ok(Self(v))
@@ -543,6 +544,8 @@ mod tests {
         assert!(PointsDelta::parse(0).is_err());
         assert!(PointsDelta::parse(100_001).is_err());
         assert!(PointsDelta::parse(-100_001).is_err());
+        assert!(PointsDelta::parse(i64::MIN).is_err());
+        assert!(PointsDelta::parse(i64::MAX).is_err());
         assert_eq!(PointsDelta::parse(-5).unwrap().get(), -5);
     }
 

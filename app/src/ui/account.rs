@@ -96,6 +96,7 @@ pub fn MePage() -> impl IntoView {
                                     {is_admin.then(|| view! { <a href="/admin/users" data-test-id="admin-users-link">"用户与角色管理"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/city" data-test-id="admin-city-link">"城市与区域"</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/audit" data-test-id="audit-link">"操作日志"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/apikeys" data-test-id="apikeys-link">"开放接口（Open311）"</a> })}
                                 </section>
                             })}
                             <FontSwitch/>

@@ -64,7 +64,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                     Err(e) => fail(e),
                     Ok(page) if page.items.is_empty() => view! { <p class="card muted" data-test-id="no-users">"没有找到用户。"</p> }.into_any(),
                     Ok(page) => view! {
-                        <p class="muted small" data-test-id="user-total">{format!("共找到{}人", page.total)}
+                        <p class="muted small" data-test-id="users-found">{format!("共找到{}人", page.total)}
                             {(page.total > page.items.len() as i64).then(|| format!("，显示最新的{}人，请缩小范围", page.items.len()))}</p>
                         {page
                             .items
@@ -106,15 +106,16 @@ fn UserCard(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
         .collect();
     let id = user.id;
     let status_form = if user.disabled {
-    view! {
-        <form method="post" action=AdminEnableUser::PATH class="row">
-            <input type="hidden" name="user_id" value=id/>
-            <input type="hidden" name="q" value=q.clone()/>
-            <button type="submit" class="btn" data-test-id="enable-user">"恢复账号"</button>
-        </form>
-    }.into_any()
-} else {
-    view! {
+        view! {
+            <form method="post" action=AdminEnableUser::PATH class="row">
+                <input type="hidden" name="user_id" value=id/>
+                <input type="hidden" name="q" value=q.clone()/>
+                <button type="submit" class="btn" data-test-id="enable-user">"恢复账号"</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
         <details class="danger-zone">
             <summary data-test-id="disable-open">"停用账号"</summary>
             <form method="post" action=AdminDisableUser::PATH class="stack">
@@ -127,7 +128,7 @@ fn UserCard(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
             </form>
         </details>
     }.into_any()
-};
+    };
     view! {
         <section class="card user-roles" class:disabled=user.disabled data-test-id=format!("user-{id}")>
             <h2>{user.display_name.clone()} " " <small class="muted">{user.phone_masked.clone()}</small></h2>
@@ -144,7 +145,7 @@ fn UserCard(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
             <ActionForm action=action>
                 <input type="hidden" name="user_id" value=id/>
                 <input type="hidden" name="q" value=q.clone()/>
-                <fieldset class="roles">
+                <fieldset class="role-set">
                     <legend>"角色"</legend>
                     <label class="check"><input type="checkbox" name="moderator" checked=has(Role::Moderator)/>"创城办审核员"</label>
                     <label class="check"><input type="checkbox" name="admin" checked=has(Role::Admin)/>"管理员"</label>
@@ -254,6 +255,79 @@ pub fn AdminCityPage() -> impl IntoView {
                             <label>"路段两侧范围（米，线段用）"<input type="number" name="buffer_m" min="1" max="500" placeholder="30" inputmode="numeric" data-test-id="area-buffer"/></label>
                             <button type="submit" class="btn primary" data-test-id="add-area">"添加区域"</button>
                         </form>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// Admins: 开放接口 — Open311 API keys for city systems (数字城管, 12345
+/// hotlines) and apps. A new key is shown once; keys can be revoked.
+#[component]
+pub fn AdminApiKeysPage() -> impl IntoView {
+    use crate::api::{AdminCreateApikey, AdminRevokeApikey, admin_apikeys};
+    use leptos::server_fn::ServerFn;
+    let data = Resource::new(|| (), |_| admin_apikeys());
+    let error = crate::returned_error!(AdminCreateApikey, AdminRevokeApikey);
+    let revoked = use_query_map().read_untracked().get("revoked");
+    view! {
+        <Title text="开放接口"/>
+        <section class="card">
+            <h1>"开放接口（Open311）"</h1>
+            <p class="muted small">"数字城管、12345热线等系统按 Open311 GeoReport v2 标准读取问题、提交新问题。提交的问题和市民上报一样先进入审核。每个接入方一个密钥。"</p>
+            {revoked.map(|_| view! { <p class="saved" role="status" data-test-id="saved">"密钥已停用，该接入方的提交会被拒绝。"</p> })}
+            <super::FormError error=error/>
+        </section>
+        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
+            {move || Suspend::new(async move {
+                let v = match data.await {
+                    Ok(v) => v,
+                    Err(e) => return fail(e),
+                };
+                view! {
+                    {v.new_key.map(|k| view! {
+                        <section class="card new-key" data-test-id="new-key-card">
+                            <h2>"新密钥"</h2>
+                            <p>"请现在复制并交给接入方。离开本页后不会再显示。"</p>
+                            <p><code class="key" data-test-id="new-key">{k}</code></p>
+                        </section>
+                    })}
+                    <section class="card">
+                        <h2>"接入地址"</h2>
+                        <p><code class="key" data-test-id="endpoint">{v.endpoint}</code></p>
+                        <form method="post" action=AdminCreateApikey::PATH class="stack">
+                            <label>"接入方名称（显示为上报人）"
+                                <input name="name" required minlength="2" maxlength="20" placeholder="如：12345热线" data-test-id="apikey-name"/></label>
+                            <button type="submit" class="btn primary" data-test-id="apikey-create">"签发密钥"</button>
+                        </form>
+                    </section>
+                    <section class="card" data-test-id="apikeys">
+                        <h2>"已签发的密钥"</h2>
+                        {if v.keys.is_empty() {
+                            view! { <p class="muted">"还没有签发密钥。"</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="plain">
+                                    {v.keys.into_iter().map(|k| view! {
+                                        <li class="apikey" data-test-id=format!("apikey-{}", k.id)>
+                                            <strong>{k.name}</strong>" "<code>{format!("{}…", k.prefix)}</code>
+                                            <br/><span class="muted small">{format!("{} 签发 · 已提交{}条", k.created_at.get(..10).unwrap_or(""), k.requests)}</span>
+                                            {if k.revoked {
+                                                view! { <span class="badge-warn">"已停用"</span> }.into_any()
+                                            } else {
+                                                view! {
+                                                    <form method="post" action=AdminRevokeApikey::PATH class="inline">
+                                                        <input type="hidden" name="id" value=k.id/>
+                                                        <button type="submit" class="btn small" data-test-id="apikey-revoke">"停用"</button>
+                                                    </form>
+                                                }.into_any()
+                                            }}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
                     </section>
                 }.into_any()
             })}

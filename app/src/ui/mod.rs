@@ -136,6 +136,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=account::RegisterPage/>
                     <Route path=path!("/admin/users") view=admin::AdminUsersPage/>
                     <Route path=path!("/admin/city") view=admin::AdminCityPage/>
+                    <Route path=path!("/admin/apikeys") view=admin::AdminApiKeysPage/>
                 </Routes>
             </main>
             <TabBar/>

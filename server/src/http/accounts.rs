@@ -106,6 +106,7 @@ pub async fn set_roles(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// A name (or part of it), a whole number, a masked number as shown
     /// (`139****0004`), or four or more of its digits.

@@ -145,6 +145,7 @@ pub async fn nominate(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CategoryQuery {
     /// One of the five categories; all when left out.
     pub category: Option<String>,

@@ -88,6 +88,7 @@ pub async fn cancel(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CodeInput {
     /// The pickup code (case, spaces and dashes do not matter).
     pub code: String,

@@ -56,6 +56,30 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        // Operation ids from the method and path (`get_api_v1_reports_id`):
+        // handler names repeat across modules (`create`, `list`), ids may not.
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let slug: String = path
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+                .split('_')
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            for (method, op) in [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ] {
+                if let Some(op) = op {
+                    op.operation_id = Some(format!("{method}_{slug}"));
+                    problems_as_problem_json(op);
+                }
+            }
+        }
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
@@ -66,6 +90,25 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every error is sent as `application/problem+json` (`problem.rs`); the
+/// document says so wherever a response's body is a `Problem`.
+fn problems_as_problem_json(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    for response in op.responses.responses.values_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let is_problem = response.content.get("application/json").is_some_and(
+            |c| matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem")),
+        );
+        if is_problem && let Some(c) = response.content.shift_remove("application/json") {
+            response
+                .content
+                .insert("application/problem+json".to_owned(), c);
+        }
     }
 }
 

@@ -45,6 +45,7 @@ pub async fn adjust(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BoardQuery {
     /// `points` (default) or `hours`.
     pub board: Option<String>,

@@ -106,6 +106,7 @@ pub async fn get(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NearbyQuery {
     pub category_id: Option<i64>,
     pub lat: Option<f64>,
@@ -166,6 +167,7 @@ pub async fn mine(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     pub status: Option<String>,
 }

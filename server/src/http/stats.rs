@@ -31,6 +31,7 @@ pub async fn detail(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnitsQuery {
     /// `YYYY-MM`; this month (city time) when left out.
     pub month: Option<String>,
@@ -41,7 +42,8 @@ pub struct UnitsQuery {
 /// The monthly 通报 per unit: assigned, closed, closed on time, overdue,
 /// reopened, ranked; `&format=csv` downloads it.
 #[utoipa::path(get, path = "/api/v1/stats/units", tag = "operations", security(("bearer" = [])), params(UnitsQuery),
-    responses((status = 200, body = Vec<UnitMonth>), (status = 200, content_type = "text/csv", description = "with format=csv"),
+    responses((status = 200, description = "the ranked units; with format=csv the same as CSV (UTF-8 with BOM)",
+            content((Vec<UnitMonth> = "application/json"), (String = "text/csv"))),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn units(
     State(state): State<AppState>,

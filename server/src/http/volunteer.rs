@@ -213,6 +213,7 @@ pub async fn lift_suspension(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// `YYYY-MM` (city time); this month when absent.
     pub month: Option<String>,

@@ -581,9 +581,7 @@ async fn admins_find_people_by_name_and_masked_number(e: Engine) {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
         assert_eq!(r.field_errors(), vec!["q".to_owned()]);
     }
-    let r = app
-        .get("/api/v1/admin/users?role=root", Some(&admin))
-        .await;
+    let r = app.get("/api/v1/admin/users?role=root", Some(&admin)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Only admins look people up.
     let r = app.get(&find("张三"), Some(&citizen)).await;
@@ -643,7 +641,10 @@ async fn a_disabled_account_is_out_until_enabled(e: Engine) {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.code(), "own_account");
-    assert_eq!(app.get("/api/v1/me", Some(&citizen)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&citizen)).await.status,
+        StatusCode::OK
+    );
 
     // Disabled: the live token stops at once, login says why.
     let r = app
@@ -698,18 +699,17 @@ async fn a_disabled_account_is_out_until_enabled(e: Engine) {
         .iter()
         .map(|a| a["action"].as_str().unwrap())
         .collect();
-    assert!(actions.contains(&"user.disable") && actions.contains(&"user.enable"), "{actions:?}");
+    assert!(
+        actions.contains(&"user.disable") && actions.contains(&"user.enable"),
+        "{actions:?}"
+    );
 }
 both!(a_disabled_account_is_out_until_enabled);
 
 async fn the_last_working_admin_cannot_be_disabled(e: Engine) {
     let app = TestApp::spawn(e).await;
-    let (first, first_id) = app
-        .user_with_roles("13900000001", &["admin"], None)
-        .await;
-    let (second, second_id) = app
-        .user_with_roles("13900000002", &["admin"], None)
-        .await;
+    let (first, first_id) = app.user_with_roles("13900000001", &["admin"], None).await;
+    let (second, second_id) = app.user_with_roles("13900000002", &["admin"], None).await;
     let r = app
         .post(
             &format!("/api/v1/admin/users/{second_id}/disable"),

@@ -154,12 +154,24 @@ async fn apikey_create_prints_a_working_key(e: Engine) {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(e, dir.path()).await;
     let out = zhuomu(&url, dir.path(), &["seed"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bad = zhuomu(&url, dir.path(), &["apikey", "create", "--name", "x"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("name"));
-    let out = zhuomu(&url, dir.path(), &["apikey", "create", "--name", "12345热线"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = zhuomu(
+        &url,
+        dir.path(),
+        &["apikey", "create", "--name", "12345热线"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let key = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(key.starts_with("zk_"), "{key}");
 
@@ -183,7 +195,9 @@ async fn apikey_create_prints_a_working_key(e: Engine) {
         description: Some("路口垃圾满溢".into()),
         ..Default::default()
     };
-    let answer = app::backend::open311::submit(&state, input(&key)).await.unwrap();
+    let answer = app::backend::open311::submit(&state, input(&key))
+        .await
+        .unwrap();
     assert!(!answer.token.is_empty());
     let wrong = app::backend::open311::submit(&state, input("zk_wrong")).await;
     assert_eq!(wrong.unwrap_err().code(), "invalid_api_key");

@@ -75,7 +75,10 @@ async fn discovery_and_services_in_both_formats(e: Engine) {
     let r = get(&app, "discovery.json").await;
     assert_eq!(r.status, StatusCode::OK);
     let endpoint = &r.body["endpoints"][0];
-    assert_eq!(endpoint["specification"], "http://wiki.open311.org/GeoReport_v2");
+    assert_eq!(
+        endpoint["specification"],
+        "http://wiki.open311.org/GeoReport_v2"
+    );
     assert_eq!(endpoint["url"], format!("{}/open311/v2", app.addr));
     assert_eq!(endpoint["formats"], json!(["text/xml", "application/json"]));
     let r = get(&app, "discovery.xml").await;
@@ -98,13 +101,19 @@ async fn discovery_and_services_in_both_formats(e: Engine) {
         format: Vec<String>,
     }
     let d: Discovery = quick_xml::de::from_str(&r.text).unwrap();
-    assert_eq!(d.endpoints.endpoint[0].url, format!("{}/open311/v2", app.addr));
+    assert_eq!(
+        d.endpoints.endpoint[0].url,
+        format!("{}/open311/v2", app.addr)
+    );
     assert_eq!(d.endpoints.endpoint[0].formats.format.len(), 2);
 
     // Services are the categories.
     let r = get(&app, "services.json").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.headers[header::CONTENT_TYPE], "application/json; charset=utf-8");
+    assert_eq!(
+        r.headers[header::CONTENT_TYPE],
+        "application/json; charset=utf-8"
+    );
     let services = r.body.as_array().unwrap();
     assert_eq!(services.len(), 2);
     assert_eq!(services[0]["service_code"], city.litter.to_string());
@@ -124,7 +133,8 @@ async fn discovery_and_services_in_both_formats(e: Engine) {
         #[serde(rename = "type")]
         kind: String,
     }
-    let s: Services = quick_xml::de::from_str(&r.text).unwrap_or_else(|e| panic!("{e}: {}", r.text));
+    let s: Services =
+        quick_xml::de::from_str(&r.text).unwrap_or_else(|e| panic!("{e}: {}", r.text));
     assert_eq!(s.service.len(), 2);
     assert_eq!(s.service[1].service_code, city.parking.to_string());
     assert_eq!(s.service[1].service_name, "乱停乱放");
@@ -138,7 +148,14 @@ async fn discovery_and_services_in_both_formats(e: Engine) {
     assert_eq!(r.body["attributes"], json!([]));
     let r = get(&app, &format!("services/{}.xml", city.litter)).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.text.contains(&format!("<service_definition><service_code>{}</service_code>", city.litter)), "{}", r.text);
+    assert!(
+        r.text.contains(&format!(
+            "<service_definition><service_code>{}</service_code>",
+            city.litter
+        )),
+        "{}",
+        r.text
+    );
     for code in ["4242", "abc"] {
         let r = get(&app, &format!("services/{code}.json")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -148,7 +165,12 @@ async fn discovery_and_services_in_both_formats(e: Engine) {
         assert_eq!(xml_error(&r).error[0].code, 404);
     }
     // Unknown formats and paths.
-    for path in ["services.csv", "services", "nothing.json", "requests/1/x.json"] {
+    for path in [
+        "services.csv",
+        "services",
+        "nothing.json",
+        "requests/1/x.json",
+    ] {
         let r = get(&app, path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(error_of(&r).0, 404, "{path}");
@@ -157,6 +179,24 @@ async fn discovery_and_services_in_both_formats(e: Engine) {
         .send(app.request(Method::DELETE, "/open311/v2/services.json", None))
         .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    // A session cookie riding along from another site changes nothing: the
+    // api_key is Open311's only credential (no CSRF refusal, the key decides).
+    let (token, _) = app.register("13800138000", "张三").await;
+    let r = app
+        .send(
+            app.request(Method::POST, "/open311/v2/requests.json", None)
+                .header(header::COOKIE, format!("zhuomu_session={token}"))
+                .header(header::ORIGIN, "http://evil.example")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body("service_code=1&lat=39.77&long=98.29&description=x"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        error_of(&r).0,
+        403,
+        "the Open311 error array, not a CSRF problem"
+    );
 }
 both!(discovery_and_services_in_both_formats);
 
@@ -177,7 +217,10 @@ async fn posted_requests_go_through_review(e: Engine) {
             ("long".into(), lon.clone()),
             ("address_string".into(), "雄关东路12号".into()),
             ("description".into(), "路边垃圾堆放三天无人清理".into()),
-            ("media_url".into(), "https://12345.example.cn/p/1.jpg".into()),
+            (
+                "media_url".into(),
+                "https://12345.example.cn/p/1.jpg".into(),
+            ),
             ("email".into(), "caller@example.cn".into()),
             ("attribute[WHISPER]".into(), "x".into()),
         ]
@@ -185,7 +228,10 @@ async fn posted_requests_go_through_review(e: Engine) {
     let send = |pairs: Vec<(String, String)>, file: &'static str| {
         let app = &app;
         async move {
-            let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let refs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             post(app, file, &refs).await
         }
     };
@@ -195,7 +241,13 @@ async fn posted_requests_go_through_review(e: Engine) {
     let with = |key: &str, name: &str, value: &str| -> Vec<(String, String)> {
         fields(key)
             .into_iter()
-            .map(|(k, v)| if k == name { (k, value.to_owned()) } else { (k, v) })
+            .map(|(k, v)| {
+                if k == name {
+                    (k, value.to_owned())
+                } else {
+                    (k, v)
+                }
+            })
             .collect()
     };
 
@@ -222,7 +274,11 @@ async fn posted_requests_go_through_review(e: Engine) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let x = xml_error(&r);
     assert!(x.error[0].description.starts_with("description"), "{x:?}");
-    let r = send(with(&key, "media_url", "javascript:alert(1)"), "requests.json").await;
+    let r = send(
+        with(&key, "media_url", "javascript:alert(1)"),
+        "requests.json",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = app
         .send(
@@ -230,7 +286,11 @@ async fn posted_requests_go_through_review(e: Engine) {
                 .json(&json!({"api_key": key})),
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "JSON bodies are not the standard's");
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "JSON bodies are not the standard's"
+    );
     assert_eq!(app.count("reports").await, 0);
 
     // Accepted: a token, the report waits in the same queue as the web's.
@@ -251,7 +311,10 @@ async fn posted_requests_go_through_review(e: Engine) {
     let p: Posted = quick_xml::de::from_str(&r.text).unwrap_or_else(|e| panic!("{e}: {}", r.text));
     let second_token = p.request[0].token.clone();
     let queue = app
-        .get("/api/v1/moderation/reports?status=pending_review", Some(&moderator))
+        .get(
+            "/api/v1/moderation/reports?status=pending_review",
+            Some(&moderator),
+        )
         .await;
     assert_eq!(queue.body["total"], 2);
     let first = &queue.body["items"][0];
@@ -271,11 +334,18 @@ async fn posted_requests_go_through_review(e: Engine) {
     assert_eq!(r.body, json!([]));
     let r = get(&app, &format!("requests/{id}.json")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "tokens/nope.json").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "tokens/nope.json").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Approved: routed by place, no points for a city system.
     let r = app
-        .post(&format!("/api/v1/reports/{id}/review"), json!({"decision": "approve"}), Some(&moderator))
+        .post(
+            &format!("/api/v1/reports/{id}/review"),
+            json!({"decision": "approve"}),
+            Some(&moderator),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let (client_points,): (i64,) = sqlx::query_as(
@@ -287,9 +357,17 @@ async fn posted_requests_go_through_review(e: Engine) {
     .unwrap();
     assert_eq!(client_points, 0);
     let r = get(&app, &format!("tokens/{token}.json")).await;
-    assert_eq!(r.body, json!([{"service_request_id": id.to_string(), "token": token}]));
+    assert_eq!(
+        r.body,
+        json!([{"service_request_id": id.to_string(), "token": token}])
+    );
     let r = get(&app, &format!("tokens/{token}.xml")).await;
-    assert!(r.text.contains(&format!("<service_request_id>{id}</service_request_id>")), "{}", r.text);
+    assert!(
+        r.text
+            .contains(&format!("<service_request_id>{id}</service_request_id>")),
+        "{}",
+        r.text
+    );
     let r = get(&app, &format!("requests/{id}.json")).await;
     assert_eq!(r.status, StatusCode::OK);
     let one = &r.body[0];
@@ -301,13 +379,33 @@ async fn posted_requests_go_through_review(e: Engine) {
     assert_eq!(one["lat"], IN_GRID.0);
     assert_eq!(one["long"], IN_GRID.1);
     assert_eq!(one["media_url"], "https://12345.example.cn/p/1.jpg");
-    assert!(one["status_notes"].as_str().unwrap().contains("交办雄关街道"), "{one}");
-    assert!(one["expected_datetime"].as_str().unwrap().ends_with("+08:00"));
-    assert!(one["requested_datetime"].as_str().unwrap().ends_with("+08:00"));
+    assert!(
+        one["status_notes"]
+            .as_str()
+            .unwrap()
+            .contains("交办雄关街道"),
+        "{one}"
+    );
+    assert!(
+        one["expected_datetime"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+    assert!(
+        one["requested_datetime"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
 
     // The second is merged as a duplicate: its token points at the first.
     let r = app
-        .post(&format!("/api/v1/reports/{second}/merge"), json!({"into_id": id}), Some(&moderator))
+        .post(
+            &format!("/api/v1/reports/{second}/merge"),
+            json!({"into_id": id}),
+            Some(&moderator),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = get(&app, &format!("tokens/{second_token}.json")).await;
@@ -317,17 +415,29 @@ async fn posted_requests_go_through_review(e: Engine) {
     let r = send(fields(&key), "requests.json").await;
     let third_token = r.body[0]["token"].as_str().unwrap().to_owned();
     let third = app
-        .get("/api/v1/moderation/reports?status=pending_review", Some(&moderator))
+        .get(
+            "/api/v1/moderation/reports?status=pending_review",
+            Some(&moderator),
+        )
         .await
         .body["items"][0]["id"]
         .as_i64()
         .unwrap();
     assert!(third > second);
     let r = app
-        .post(&format!("/api/v1/reports/{third}/review"), json!({"decision": "reject", "reason": "位置不清"}), Some(&moderator))
+        .post(
+            &format!("/api/v1/reports/{third}/review"),
+            json!({"decision": "reject", "reason": "位置不清"}),
+            Some(&moderator),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    assert_eq!(get(&app, &format!("tokens/{third_token}.json")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, &format!("tokens/{third_token}.json"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let listed: Vec<String> = get(&app, "requests.json")
         .await
         .body
@@ -340,7 +450,11 @@ async fn posted_requests_go_through_review(e: Engine) {
 
     // A revoked key is refused at once.
     let r = app
-        .post(&format!("/api/v1/admin/apikeys/{key_id}/revoke"), json!({}), Some(&admin))
+        .post(
+            &format!("/api/v1/admin/apikeys/{key_id}/revoke"),
+            json!({}),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["revoked"], true);
@@ -371,27 +485,43 @@ async fn requests_filter_by_id_service_status_and_dates(e: Engine) {
         async move {
             let moderator = token("13900000001").await;
             let r = app
-                .post(&format!("/api/v1/reports/{id}/review"), json!({"decision": "approve"}), Some(&moderator))
+                .post(
+                    &format!("/api/v1/reports/{id}/review"),
+                    json!({"decision": "approve"}),
+                    Some(&moderator),
+                )
                 .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         }
     };
     // An old one, 100 days ago; then three recent ones, one of them closed.
-    let old = app.report_id(&citizen, city.litter, IN_GRID, "旧的垃圾").await;
+    let old = app
+        .report_id(&citizen, city.litter, IN_GRID, "旧的垃圾")
+        .await;
     approve(old).await;
     app.state.clock.advance(100 * DAY_MS);
     let citizen = token("13800138000").await;
     let moderator = token("13900000001").await;
-    let litter = app.report_id(&citizen, city.litter, IN_GRID, "新的垃圾").await;
+    let litter = app
+        .report_id(&citizen, city.litter, IN_GRID, "新的垃圾")
+        .await;
     approve(litter).await;
-    let parking = app.report_id(&citizen, city.parking, NOWHERE, "乱停车").await;
+    let parking = app
+        .report_id(&citizen, city.parking, NOWHERE, "乱停车")
+        .await;
     approve(parking).await;
-    let waiting = app.report_id(&citizen, city.litter, IN_GRID, "待审核").await;
+    let waiting = app
+        .report_id(&citizen, city.litter, IN_GRID, "待审核")
+        .await;
     // Close the parking one: the traffic unit rectifies, a moderator verifies.
     let (traffic, _) = app.unit_staff("13700000001", city.traffic_unit).await;
     assert_eq!(app.rectify(&traffic, parking).await.status, StatusCode::OK);
     let r = app
-        .post(&format!("/api/v1/reports/{parking}/verify"), json!({"decision": "close"}), Some(&moderator))
+        .post(
+            &format!("/api/v1/reports/{parking}/verify"),
+            json!({"decision": "close"}),
+            Some(&moderator),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 
@@ -404,36 +534,83 @@ async fn requests_filter_by_id_service_status_and_dates(e: Engine) {
             .collect()
     };
     // The last 90 days by default, newest first; never one awaiting review.
-    assert_eq!(ids(&get(&app, "requests.json").await), vec![parking, litter]);
+    assert_eq!(
+        ids(&get(&app, "requests.json").await),
+        vec![parking, litter]
+    );
     // By id (overrides the rest, old ones included), by service, by status.
-    let r = get(&app, &format!("requests.json?service_request_id={old},{waiting},{litter}&status=closed")).await;
+    let r = get(
+        &app,
+        &format!("requests.json?service_request_id={old},{waiting},{litter}&status=closed"),
+    )
+    .await;
     assert_eq!(ids(&r), vec![litter, old]);
-    let r = get(&app, &format!("requests.json?service_code={}", city.parking)).await;
+    let r = get(
+        &app,
+        &format!("requests.json?service_code={}", city.parking),
+    )
+    .await;
     assert_eq!(ids(&r), vec![parking]);
     let r = get(&app, "requests.json?status=open").await;
     assert_eq!(ids(&r), vec![litter]);
     let r = get(&app, "requests.json?status=closed").await;
     assert_eq!(ids(&r), vec![parking]);
-    assert_eq!(get(&app, &format!("requests/{parking}.json")).await.body[0]["status"], "closed");
-    let r = get(&app, "requests.json?status=open,closed&jurisdiction_id=jiayuguan").await;
+    assert_eq!(
+        get(&app, &format!("requests/{parking}.json")).await.body[0]["status"],
+        "closed"
+    );
+    let r = get(
+        &app,
+        "requests.json?status=open,closed&jurisdiction_id=jiayuguan",
+    )
+    .await;
     assert_eq!(ids(&r), vec![parking, litter]);
     // Dates: a window around the old one, and one ending before the new ones.
     let now = app.state.clock.now_ms();
     let at = |ms: i64| app.state.clock.rfc3339(ms).replace('+', "%2B");
-    let r = get(&app, &format!("requests.json?start_date={}&end_date={}", at(now - 101 * DAY_MS), at(now - 99 * DAY_MS))).await;
+    let r = get(
+        &app,
+        &format!(
+            "requests.json?start_date={}&end_date={}",
+            at(now - 101 * DAY_MS),
+            at(now - 99 * DAY_MS)
+        ),
+    )
+    .await;
     assert_eq!(ids(&r), vec![old]);
     // An end alone means the 90 days before it.
-    let r = get(&app, &format!("requests.json?end_date={}", at(now - 95 * DAY_MS))).await;
+    let r = get(
+        &app,
+        &format!("requests.json?end_date={}", at(now - 95 * DAY_MS)),
+    )
+    .await;
     assert_eq!(ids(&r), vec![old]);
-    let r = get(&app, &format!("requests.json?end_date={}", at(now - DAY_MS))).await;
+    let r = get(
+        &app,
+        &format!("requests.json?end_date={}", at(now - DAY_MS)),
+    )
+    .await;
     assert_eq!(ids(&r), Vec::<i64>::new());
     // A start alone means 90 days from it.
-    let r = get(&app, &format!("requests.json?start_date={}", at(now - 101 * DAY_MS))).await;
+    let r = get(
+        &app,
+        &format!("requests.json?start_date={}", at(now - 101 * DAY_MS)),
+    )
+    .await;
     assert_eq!(ids(&r), vec![old]);
-    let r = get(&app, "requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z").await;
+    let r = get(
+        &app,
+        "requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "more than 90 days");
     // Bad filters: 400 in the asked format.
-    for q in ["status=pending_review", "service_code=abc", "start_date=yesterday", "service_request_id=1,x"] {
+    for q in [
+        "status=pending_review",
+        "service_code=abc",
+        "start_date=yesterday",
+        "service_request_id=1,x",
+    ] {
         let r = get(&app, &format!("requests.json?{q}")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}: {}", r.text);
         assert_eq!(error_of(&r).0, 400);
@@ -456,13 +633,20 @@ async fn requests_filter_by_id_service_status_and_dates(e: Engine) {
         long: f64,
         media_url: String,
     }
-    let x: Requests = quick_xml::de::from_str(&r.text).unwrap_or_else(|e| panic!("{e}: {}", r.text));
+    let x: Requests =
+        quick_xml::de::from_str(&r.text).unwrap_or_else(|e| panic!("{e}: {}", r.text));
     assert_eq!(x.request.len(), 2);
     assert_eq!(x.request[0].service_request_id, parking.to_string());
     assert_eq!(x.request[0].status, "closed");
     assert_eq!(x.request[0].agency_responsible, "市交警支队");
     assert_eq!((x.request[1].lat, x.request[1].long), IN_GRID);
-    assert!(x.request[1].media_url.starts_with(&format!("{}/photos/", app.addr)), "{}", x.request[1].media_url);
+    assert!(
+        x.request[1]
+            .media_url
+            .starts_with(&format!("{}/photos/", app.addr)),
+        "{}",
+        x.request[1].media_url
+    );
     let photo = app
         .get(x.request[1].media_url.trim_start_matches(&app.addr), None)
         .await;
@@ -491,7 +675,10 @@ async fn at_most_a_thousand_requests(e: Engine) {
     let r = get(&app, "requests.json").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body.as_array().unwrap().len(), 1000);
-    let ids = (1..=1001).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let ids = (1..=1001)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let r = get(&app, &format!("requests.json?service_request_id={ids}")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "more than 1000 ids");
 }
@@ -502,10 +689,17 @@ async fn admins_issue_and_revoke_keys(e: Engine) {
     let admin = app.admin().await;
     let (moderator, _) = app.moderator().await;
     let r = app
-        .post("/api/v1/admin/apikeys", json!({"name": "数字城管"}), Some(&moderator))
+        .post(
+            "/api/v1/admin/apikeys",
+            json!({"name": "数字城管"}),
+            Some(&moderator),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get("/api/v1/admin/apikeys", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/admin/apikeys", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let r = app
         .post("/api/v1/admin/apikeys", json!({"name": "x"}), Some(&admin))
         .await;
@@ -533,13 +727,21 @@ async fn admins_issue_and_revoke_keys(e: Engine) {
             .unwrap();
     assert!(phone.starts_with("open311:"));
     let path = format!("/api/v1/admin/apikeys/{id}/revoke");
-    assert_eq!(app.post(&path, json!({}), Some(&moderator)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.post(&path, json!({}), Some(&admin)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post(&path, json!({}), Some(&moderator)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&path, json!({}), Some(&admin)).await.status,
+        StatusCode::OK
+    );
     let again = app.post(&path, json!({}), Some(&admin)).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(again.code(), "invalid_transition");
     assert_eq!(
-        app.post("/api/v1/admin/apikeys/4242/revoke", json!({}), Some(&admin)).await.status,
+        app.post("/api/v1/admin/apikeys/4242/revoke", json!({}), Some(&admin))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let audit = app

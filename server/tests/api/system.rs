@@ -72,6 +72,47 @@ async fn openapi_covers_every_endpoint(e: Engine) {
             "{method} {path} missing from OpenAPI"
         );
     }
+    // Every route of the JSON API's route table is documented, with its
+    // responses; each error response is problem+json.
+    let table = include_str!("../../src/http/mod.rs");
+    let table = &table[table.find("pub fn routes()").unwrap()..];
+    let mut routes = 0;
+    for chunk in table.split(".route(").skip(1) {
+        let path = chunk.split('"').nth(1).unwrap();
+        if path == "/openapi.json" {
+            continue;
+        }
+        let body = chunk.split(".fallback").next().unwrap();
+        for method in ["get", "post", "delete", "patch", "put"] {
+            let called = body.match_indices(&format!("{method}(")).any(|(i, _)| {
+                i == 0
+                    || !body.as_bytes()[i - 1].is_ascii_alphanumeric()
+                        && body.as_bytes()[i - 1] != b'_'
+            });
+            if !called {
+                continue;
+            }
+            routes += 1;
+            let full = format!("/api/v1{path}");
+            let op = paths
+                .get(&full)
+                .and_then(|p| p.get(method))
+                .unwrap_or_else(|| panic!("{method} {full} is routed but not documented"));
+            let responses = op["responses"].as_object().unwrap();
+            assert!(!responses.is_empty(), "{method} {full}: no responses");
+            for (status, response) in responses {
+                if status.starts_with('4') && response.get("content").is_some() {
+                    assert!(
+                        response["content"]
+                            .get("application/problem+json")
+                            .is_some(),
+                        "{method} {full} {status}: errors are problem+json"
+                    );
+                }
+            }
+        }
+    }
+    assert!(routes > 90, "read the route table: {routes}");
     // And nothing documented that does not answer.
     let admin = app.admin().await;
     for (path, item) in paths {

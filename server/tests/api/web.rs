@@ -332,7 +332,10 @@ async fn the_admin_console_grants_roles(e: Engine) {
     let back = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     let back = back.trim_start_matches(&app.addr);
     let page = app
-        .send(app.request(Method::GET, back, None).header(header::COOKIE, &cookie))
+        .send(
+            app.request(Method::GET, back, None)
+                .header(header::COOKIE, &cookie),
+        )
         .await;
     assert!(page.text.contains("请填写停用原因"), "{back}");
     assert_eq!(
@@ -353,7 +356,10 @@ async fn the_admin_console_grants_roles(e: Engine) {
     let back = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert_eq!(back, format!("/admin/users?q=%E5%BC%A0&saved={id}"));
     let page = app
-        .send(app.request(Method::GET, &back, None).header(header::COOKIE, &cookie))
+        .send(
+            app.request(Method::GET, &back, None)
+                .header(header::COOKIE, &cookie),
+        )
         .await;
     assert!(page.text.contains("data-test-id=\"disabled-note\""));
     assert!(page.text.contains("恶意举报"));
@@ -1465,3 +1471,103 @@ async fn admin_city_page(e: Engine) {
     assert_eq!(audits, 3, "every change audited");
 }
 both!(admin_city_page);
+
+/// 开放接口 without JavaScript: an admin issues a key, sees it once, revokes it.
+async fn the_admin_console_issues_open311_keys(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    app.admin().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let denied = app
+        .send(app.request(Method::GET, "/admin/apikeys", Some(&citizen)))
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let cookie = session(&app.login("13900009999", "a-good-passphrase").await);
+    let r = app
+        .send(form_post(
+            &app,
+            "/api/fn/admin_create_apikey",
+            "/admin/apikeys",
+            "name=12345%E7%83%AD%E7%BA%BF",
+            Some(&cookie),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    let back = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(back.starts_with("/admin/apikeys?created="), "{back}");
+    let flash = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("zhuomu_new_key=zk_"))
+        .expect("the new key travels in a cookie");
+    assert!(flash.contains("HttpOnly") && flash.contains("Path=/admin/apikeys"));
+    let key = flash
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("zhuomu_new_key=")
+        .to_owned();
+    let page = app
+        .send(
+            app.request(Method::GET, &back, None)
+                .header(header::COOKIE, format!("{cookie}; zhuomu_new_key={key}")),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(&key), "shown once");
+    assert!(page.text.contains("/open311/v2/discovery.json"));
+    let cleared = page
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with("zhuomu_new_key=;"));
+    assert!(cleared, "and cleared as it is shown");
+    let again = app
+        .send(
+            app.request(Method::GET, "/admin/apikeys", None)
+                .header(header::COOKIE, &cookie),
+        )
+        .await;
+    assert!(!again.text.contains(&key));
+    assert!(
+        again.text.contains(&key[..10]),
+        "the prefix tells keys apart"
+    );
+    // The key works; revoked by the form it stops.
+    let post = |key: String| {
+        let app = &app;
+        async move {
+            app.send(
+                app.request(Method::POST, "/open311/v2/requests.json", None)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(format!(
+                        "api_key={key}&service_code=1&lat=39.77&long=98.29&description=x"
+                    )),
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(
+        post(key.clone()).await,
+        StatusCode::NOT_FOUND,
+        "no such service, but the key passed"
+    );
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM api_keys")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = app
+        .send(form_post(
+            &app,
+            "/api/fn/admin_revoke_apikey",
+            "/admin/apikeys",
+            &format!("id={id}"),
+            Some(&cookie),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    assert_eq!(post(key).await, StatusCode::FORBIDDEN);
+}
+both!(the_admin_console_issues_open311_keys);
