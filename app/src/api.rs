@@ -2270,6 +2270,24 @@ pub async fn add_unit(name: String) -> Result<(), AppError> {
     )
 }
 
+/// A category's fields as a form sends them.
+#[cfg(feature = "ssr")]
+fn category_form(
+    name: String,
+    points: &str,
+    sla_days: &str,
+    unit_id: Option<&str>,
+) -> Result<crate::backend::city::CategoryInput, AppError> {
+    Ok(crate::backend::city::CategoryInput {
+        name,
+        points: form_number("points", Some(points))?
+            .ok_or_else(|| AppError::field("points", "请填写积分"))?,
+        sla_days: form_number("sla_days", Some(sla_days))?
+            .ok_or_else(|| AppError::field("sla_days", "请填写整改期限"))?,
+        unit_id: form_number("unit_id", unit_id)?,
+    })
+}
+
 #[server(prefix = "/api/fn", endpoint = "add_category")]
 pub async fn add_category(
     name: String,
@@ -2280,15 +2298,29 @@ pub async fn add_category(
     ssr::finish(
         async {
             let me = ssr::require_user().await?;
-            let input = crate::backend::city::CategoryInput {
-                name,
-                points: form_number("points", Some(&points))?
-                    .ok_or_else(|| AppError::field("points", "请填写积分"))?,
-                sla_days: form_number("sla_days", Some(&sla_days))?
-                    .ok_or_else(|| AppError::field("sla_days", "请填写整改期限"))?,
-                unit_id: form_number("unit_id", unit_id.as_deref())?,
-            };
+            let input = category_form(name, &points, &sla_days, unit_id.as_deref())?;
             crate::backend::city::create_category(&ssr::state()?, Some(&me), input).await?;
+            leptos_axum::redirect("/admin/city?saved=category");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// An admin changes a category from 城市与区域.
+#[server(prefix = "/api/fn", endpoint = "edit_category")]
+pub async fn edit_category(
+    id: i64,
+    name: String,
+    points: String,
+    sla_days: String,
+    unit_id: Option<String>,
+) -> Result<(), AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let input = category_form(name, &points, &sla_days, unit_id.as_deref())?;
+            crate::backend::city::update_category(&ssr::state()?, &me, id, input).await?;
             leptos_axum::redirect("/admin/city?saved=category");
             Ok(())
         }

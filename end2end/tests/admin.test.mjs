@@ -1,7 +1,7 @@
 // The admin console on a phone: find a person by part of the name or the
 // masked number, disable the account (the person is signed out and cannot
 // log in, and is told why), enable it again; draw a new grid by tapping the
-// city map and save it.
+// city map and save it; change a category's deadline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, phone, byTest, shot, login, DEMO, freshPhone } from './support.mjs';
@@ -105,6 +105,18 @@ test('an admin draws a grid on the city map', async () => {
   const saved = areas.find((a) => a.name === `画出的网格${n}`);
   assert.ok(saved, 'the area was saved');
   assert.equal(saved.kind, 'grid');
+
+  // A category's deadline changed in place (from now on).
+  const cats = await (await office.page.request.get(`${BASE}/api/v1/categories`)).json();
+  const last = cats[cats.length - 1];
+  await byTest(office.page, `edit-category-${last.id}`).click();
+  const form = office.page.locator('details.edit[open] form');
+  await form.locator('[data-test-id="edit-sla"]').fill(String(last.sla_days + 1));
+  await shot(office.page, 'admin-city-edit-category');
+  await form.locator('[data-test-id="save-category"]').click();
+  await office.page.waitForURL(`${BASE}/admin/city?saved=category`);
+  const changed = (await (await office.page.request.get(`${BASE}/api/v1/categories`)).json()).find((c) => c.id === last.id);
+  assert.equal(changed.sla_days, last.sla_days + 1);
   assert.deepEqual(office.errors, []);
   await office.context.close();
 });

@@ -172,11 +172,11 @@ fn UserCard(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
 #[component]
 pub fn AdminCityPage() -> impl IntoView {
     use super::map::{AreaLayer, MapProps};
-    use crate::api::{AddArea, AddCategory, AddUnit, admin_city};
+    use crate::api::{AddArea, AddCategory, AddUnit, EditCategory, admin_city};
     use leptos::server_fn::ServerFn;
     let data = Resource::new(|| (), |_| admin_city());
     let saved = use_query_map().read_untracked().get("saved");
-    let error = crate::returned_error!(AddUnit, AddCategory, AddArea);
+    let error = crate::returned_error!(AddUnit, AddCategory, EditCategory, AddArea);
     view! {
         <Title text="城市与区域"/>
         <section class="card">
@@ -215,6 +215,27 @@ pub fn AdminCityPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                        </div>
+                        <div class="category-edits" data-test-id="category-edits">
+                            {c.categories.iter().map(|k| {
+                                let unit_id = k.unit_id;
+                                view! {
+                                    <details class="edit">
+                                        <summary data-test-id=format!("edit-category-{}", k.id)>{format!("修改“{}”", k.name)}</summary>
+                                        <form method="post" action=EditCategory::PATH class="stack">
+                                            <input type="hidden" name="id" value=k.id/>
+                                            <label>"类别名称"<input name="name" required maxlength="30" value=k.name.clone()/></label>
+                                            <label>"通过审核得积分"<input type="number" name="points" min="0" max="100" value=k.points inputmode="numeric"/></label>
+                                            <label>"整改期限（天，之后交办的问题适用）"<input type="number" name="sla_days" min="1" max="90" value=k.sla_days inputmode="numeric" data-test-id="edit-sla"/></label>
+                                            <label>"负责单位"<select name="unit_id">
+                                                <option value="" selected=unit_id.is_none()>"按地点（路段、网格）"</option>
+                                                {c.units.iter().map(|u| view! { <option value=u.id selected=unit_id == Some(u.id)>{u.name.clone()}</option> }).collect_view()}
+                                            </select></label>
+                                            <button type="submit" class="btn" data-test-id="save-category">"保存修改"</button>
+                                        </form>
+                                    </details>
+                                }
+                            }).collect_view()}
                         </div>
                         <form method="post" action=AddCategory::PATH class="stack">
                             <label>"类别名称"<input name="name" required maxlength="30" data-test-id="category-name"/></label>

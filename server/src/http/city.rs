@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::extract::{ApiJson, Caller};
+use super::extract::{ApiJson, Caller, Id};
 use crate::problem::{ApiResult, Problem};
 
 /// Report categories with their points and deadlines.
@@ -24,6 +24,23 @@ pub async fn create_category(
     Ok((
         StatusCode::CREATED,
         Json(city::create_category(&state, Some(&actor), input).await?),
+    ))
+}
+
+/// Admin: change a category (the whole of it, as when creating). A new
+/// deadline applies to reports approved from now on.
+#[utoipa::path(put, path = "/api/v1/admin/categories/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CategoryInput,
+    responses((status = 200, body = Category), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "name_taken"), (status = 422, body = Problem)))]
+pub async fn update_category(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<CategoryInput>,
+) -> ApiResult<Json<Category>> {
+    Ok(Json(
+        city::update_category(&state, &actor, id, input).await?,
     ))
 }
 

@@ -29,7 +29,7 @@ use utoipa::OpenApi;
         accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users, accounts::disable_user, accounts::enable_user,
         points::summary, points::ledger, points::adjust, points::leaderboard, points::rules, points::set_rules,
         gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code, gifts::scan, gifts::photo,
-        city::categories, city::create_category, city::units, city::create_unit, city::areas, city::create_area,
+        city::categories, city::create_category, city::update_category, city::units, city::create_unit, city::areas, city::create_area,
         reports::create, reports::list, reports::get, reports::nearby, reports::hot, reports::follow, reports::unfollow,
         reports::mine, reports::moderation_queue, reports::review, reports::merge, reports::unit_tasks,
         reports::rectify, reports::verify, reports::feedback, reports::redact,
@@ -182,6 +182,10 @@ pub fn routes() -> Router<AppState> {
         .route("/stats/units", get(stats::units))
         .route("/categories", get(city::categories))
         .route("/admin/categories", post(city::create_category))
+        .route(
+            "/admin/categories/{id}",
+            axum::routing::put(city::update_category),
+        )
         .route("/units", get(city::units))
         .route("/admin/units", post(city::create_unit))
         .route("/areas", get(city::areas))

@@ -233,3 +233,106 @@ async fn control_characters_are_refused_on_both_engines(e: Engine) {
     assert_eq!(app.count("units").await, 0);
 }
 both!(control_characters_are_refused_on_both_engines);
+
+async fn admins_change_a_category_for_reports_to_come(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let city = app.city().await;
+    let admin = app.admin().await;
+    let (moderator, _) = app.moderator().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    // A report approved under the old deadline keeps it.
+    let before = app
+        .report_id(&citizen, city.litter, crate::helpers::IN_GRID, "垃圾")
+        .await;
+    let r = app.approve(&moderator, before).await;
+    let old_deadline = r.body["deadline"].as_str().unwrap().to_owned();
+
+    let path = format!("/api/v1/admin/categories/{}", city.litter);
+    let body = json!({"name": "乱扔垃圾", "points": 8, "sla_days": 7, "unit_id": city.street_unit});
+    let put = |token: &str, body: serde_json::Value| {
+        let app = &app;
+        let path = path.clone();
+        let token = token.to_owned();
+        async move {
+            app.send(
+                app.request(reqwest::Method::PUT, &path, Some(&token))
+                    .json(&body),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        put(&moderator, body.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.send(app.request(reqwest::Method::PUT, &path, None).json(&body))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = put(
+        &admin,
+        json!({"name": "乱停乱放", "points": 8, "sla_days": 7}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "another category's name");
+    assert_eq!(r.code(), "name_taken");
+    let r = put(&admin, json!({"name": "", "points": 101, "sla_days": 0})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = r.field_errors();
+    fields.sort();
+    assert_eq!(fields, vec!["name", "points", "sla_days"]);
+    let r = put(
+        &admin,
+        json!({"name": "x", "points": 1, "sla_days": 1, "unit_id": 4242}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .send(
+            app.request(
+                reqwest::Method::PUT,
+                "/api/v1/admin/categories/4242",
+                Some(&admin),
+            )
+            .json(&body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let cats = app.get("/api/v1/categories", None).await;
+    assert_eq!(cats.body[0]["sla_days"], 3, "nothing changed by refusals");
+
+    let r = put(&admin, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["sla_days"], 7);
+    assert_eq!(r.body["unit_id"], city.street_unit);
+    // The old report keeps its deadline; a new one gets 7 days, the new
+    // points and the category's own unit.
+    let old = app.get(&format!("/api/v1/reports/{before}"), None).await;
+    assert_eq!(old.body["deadline"], old_deadline);
+    let after = app
+        .report_id(&citizen, city.litter, crate::helpers::IN_GRID, "又是垃圾")
+        .await;
+    let r = app.approve(&moderator, after).await;
+    assert_eq!(r.body["unit_id"], city.street_unit);
+    let created = app.state.clock.now_ms();
+    let deadline =
+        app::backend::clock::parse_instant(r.body["deadline"].as_str().unwrap()).unwrap();
+    assert!((deadline - created - 7 * 24 * 3600 * 1000).abs() < 60_000);
+    let audit = app
+        .get(
+            &format!(
+                "/api/v1/admin/audit?action=category.update&target_id={}",
+                city.litter
+            ),
+            Some(&admin),
+        )
+        .await;
+    let detail = audit.body["items"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("sla_days=3") && detail.contains("sla_days=7"),
+        "{detail}"
+    );
+}
+both!(admins_change_a_category_for_reports_to_come);

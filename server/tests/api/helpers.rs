@@ -436,6 +436,16 @@ impl TestApp {
         .await
     }
 
+    /// A moderator approves a report (routed by place or category).
+    pub async fn approve(&self, moderator: &str, id: i64) -> Resp {
+        self.post(
+            &format!("/api/v1/reports/{id}/review"),
+            json!({"decision": "approve"}),
+            Some(moderator),
+        )
+        .await
+    }
+
     /// Rectifies with one after photo.
     pub async fn rectify(&self, token: &str, id: i64) -> Resp {
         let form = reqwest::multipart::Form::new()

@@ -340,13 +340,7 @@ async fn posted_requests_go_through_review(e: Engine) {
     );
 
     // Approved: routed by place, no points for a city system.
-    let r = app
-        .post(
-            &format!("/api/v1/reports/{id}/review"),
-            json!({"decision": "approve"}),
-            Some(&moderator),
-        )
-        .await;
+    let r = app.approve(&moderator, id).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let (client_points,): (i64,) = sqlx::query_as(
         "SELECT u.points_balance FROM users u JOIN api_keys k ON k.user_id = u.id WHERE k.id = $1",
@@ -484,13 +478,7 @@ async fn requests_filter_by_id_service_status_and_dates(e: Engine) {
         let app = &app;
         async move {
             let moderator = token("13900000001").await;
-            let r = app
-                .post(
-                    &format!("/api/v1/reports/{id}/review"),
-                    json!({"decision": "approve"}),
-                    Some(&moderator),
-                )
-                .await;
+            let r = app.approve(&moderator, id).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         }
     };

@@ -317,13 +317,7 @@ async fn earning_rules_and_the_daily_cap(e: Engine) {
             "垃圾堆第四处",
         )
         .await;
-    let r = app
-        .post(
-            &format!("/api/v1/reports/{id}/review"),
-            json!({"decision": "approve"}),
-            Some(&moderator),
-        )
-        .await;
+    let r = app.approve(&moderator, id).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(app.balance(citizen_id).await, 12);
     let messages = app.get("/api/v1/me/notifications", Some(&citizen)).await;
@@ -341,12 +335,7 @@ async fn earning_rules_and_the_daily_cap(e: Engine) {
             "垃圾堆第五处",
         )
         .await;
-    app.post(
-        &format!("/api/v1/reports/{id}/review"),
-        json!({"decision": "approve"}),
-        Some(&moderator),
-    )
-    .await;
+    app.approve(&moderator, id).await;
     assert_eq!(app.balance(citizen_id).await, 17);
 
     // The first approved report earned a badge, once, with a message.

@@ -649,12 +649,7 @@ async fn chinese_search_and_filters(e: Engine) {
         (city.litter, ON_STREET, "新华路口有人随地吐痰"),
     ] {
         let id = app.report_id(&citizen, cat, at, text).await;
-        app.post(
-            &format!("/api/v1/reports/{id}/review"),
-            json!({"decision": "approve"}),
-            Some(&moderator),
-        )
-        .await;
+        app.approve(&moderator, id).await;
         ids.push(id);
     }
     // Still awaiting review: never found.
@@ -762,12 +757,7 @@ async fn duplicate_hint_follow_and_merge(e: Engine) {
         nearby(city.litter, IN_GRID.0, IN_GRID.1).await.body,
         json!([])
     );
-    app.post(
-        &format!("/api/v1/reports/{original}/review"),
-        json!({"decision": "approve"}),
-        Some(&moderator),
-    )
-    .await;
+    app.approve(&moderator, original).await;
     // ~55 m north: offered, with its distance; ~155 m: not; other category: not.
     let r = nearby(city.litter, IN_GRID.0 + 0.0005, IN_GRID.1).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -925,12 +915,7 @@ async fn verification_feedback_and_disputes(e: Engine) {
         .post(&feedback, json!({"verdict": "fixed"}), Some(&citizen))
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "not before rectification");
-    app.post(
-        &format!("/api/v1/reports/{id}/review"),
-        json!({"decision": "approve"}),
-        Some(&moderator),
-    )
-    .await;
+    app.approve(&moderator, id).await;
     let r = app
         .post(&verify, json!({"decision": "close"}), Some(&moderator))
         .await;
@@ -1195,12 +1180,7 @@ async fn hot_issues_of_the_week(e: Engine) {
         (ON_STREET, "垃圾三"),
     ] {
         let id = app.report_id(&citizen, city.litter, at, text).await;
-        app.post(
-            &format!("/api/v1/reports/{id}/review"),
-            json!({"decision": "approve"}),
-            Some(&moderator),
-        )
-        .await;
+        app.approve(&moderator, id).await;
         hot_ids.push(id);
     }
     app.send(app.request(

@@ -1430,6 +1430,54 @@ async fn admin_city_page(e: Engine) {
         .await;
     let refused = web.page(web.location(&r), Some(&admin)).await;
     assert!(refused.text.contains("请填写积分"), "{}", refused.text);
+    // Changed in place: the deadline and back to routing by place.
+    let category = app.get("/api/v1/categories", None).await.body[0]["id"]
+        .as_i64()
+        .unwrap();
+    let page = web.page("/admin/city", Some(&admin)).await;
+    assert!(
+        page.text
+            .contains(&format!("data-test-id=\"edit-category-{category}\""))
+    );
+    let r = web
+        .form(
+            "/api/fn/edit_category",
+            "/admin/city",
+            format!("id={category}&name=农村人居环境&points=6&sla_days=10&unit_id="),
+            &admin,
+        )
+        .await;
+    assert_eq!(web.location(&r), "/admin/city?saved=category");
+    let changed = &app.get("/api/v1/categories", None).await.body[0];
+    assert_eq!(changed["sla_days"], 10);
+    assert_eq!(changed["unit_id"], serde_json::Value::Null);
+    let r = web
+        .form(
+            "/api/fn/edit_category",
+            "/admin/city",
+            format!("id={category}&name=农村人居环境&points=6&sla_days=0&unit_id="),
+            &admin,
+        )
+        .await;
+    let refused = web.page(web.location(&r), Some(&admin)).await;
+    assert!(
+        refused.text.contains("整改期限应在1到90天之间"),
+        "{}",
+        refused.text
+    );
+    let r = web
+        .form(
+            "/api/fn/edit_category",
+            "/admin/city",
+            format!("id={category}&name=x&points=1&sla_days=1&unit_id="),
+            &moderator,
+        )
+        .await;
+    assert_ne!(web.location(&r), "/admin/city?saved=category");
+    assert_eq!(
+        app.get("/api/v1/categories", None).await.body[0]["sla_days"],
+        10
+    );
     let geojson = r#"{"type":"Polygon","coordinates":[[[98.10,39.60],[98.12,39.60],[98.12,39.62],[98.10,39.60]]]}"#;
     let body = format!(
         "name=峪泉网格&kind=grid&unit_id={unit}&buffer_m=&geojson={}",
@@ -1468,7 +1516,10 @@ async fn admin_city_page(e: Engine) {
     .fetch_one(&app.state.db.pool)
     .await
     .unwrap();
-    assert_eq!(audits, 3, "every change audited");
+    assert_eq!(
+        audits, 4,
+        "every change audited (unit, category, its edit, area)"
+    );
 }
 both!(admin_city_page);
 
