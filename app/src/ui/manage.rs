@@ -70,13 +70,30 @@ fn ReviewItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
     let id = r.id;
     let suggested = item.suggested_unit;
     let photos = r.photos.clone();
+    let has_photos = !photos.is_empty();
+    // A request from a city system (Open311): who sent it, and its own photo
+    // link, opened only by the moderator's choice (never fetched by us).
+    let open311 = (r.source == "open311").then(|| {
+        let media = r.media_url.clone();
+        view! {
+            <p class="source-note" data-test-id="open311-source">
+                {format!("来自接入系统：{}", r.reporter_name.clone().unwrap_or_default())}
+                {media.map(|m| view! {
+                    " · "<a href=m rel="noopener noreferrer nofollow" target="_blank">"对方提供的照片链接（外部网站）"</a>
+                })}
+            </p>
+        }
+    });
     view! {
         <section class="card review" data-test-id=format!("review-{id}")>
             <ReportSummary report=r.clone()/>
-            <div class="redact-list">
-                {photos.into_iter().map(|p| view! { <RedactTool report_id=id photo_id=p.id src=p.url/> }).collect_view()}
-                <p class="field-hint">"审核通过后照片会公开：请先在照片上拖出人脸、车牌等区域，点“遮挡所选区域”。"</p>
-            </div>
+            {open311}
+            {has_photos.then(|| view! {
+                <div class="redact-list">
+                    {photos.into_iter().map(|p| view! { <RedactTool report_id=id photo_id=p.id src=p.url/> }).collect_view()}
+                    <p class="field-hint">"审核通过后照片会公开：请先在照片上拖出人脸、车牌等区域，点“遮挡所选区域”。"</p>
+                </div>
+            })}
             <form method="post" action=ReviewReport::PATH class="stack">
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="decision" value="approve"/>

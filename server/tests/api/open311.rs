@@ -326,6 +326,23 @@ async fn posted_requests_go_through_review(e: Engine) {
     let second = queue.body["items"][1]["id"].as_i64().unwrap();
     assert!(second > id);
 
+    // The moderator's queue says who sent it and links the client's photo.
+    let page = app
+        .send(
+            app.request(Method::GET, "/manage/review", None)
+                .header(header::COOKIE, format!("zhuomu_session={moderator}")),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("来自接入系统：12345热线"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains(
+        "href=\"https://12345.example.cn/p/1.jpg\" rel=\"noopener noreferrer nofollow\""
+    ));
+
     // Before review: the token has no id yet, and nothing is listed.
     let r = get(&app, &format!("tokens/{token}.json")).await;
     assert_eq!(r.status, StatusCode::OK);
