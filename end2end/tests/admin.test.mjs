@@ -109,8 +109,10 @@ test('an admin draws a grid on the city map', async () => {
   // A category's deadline changed in place (from now on).
   const cats = await (await office.page.request.get(`${BASE}/api/v1/categories`)).json();
   const last = cats[cats.length - 1];
+  await byTest(office.page, 'category-edits-open').click();
   await byTest(office.page, `edit-category-${last.id}`).click();
   const form = office.page.locator('details.edit[open] form');
+  await form.scrollIntoViewIfNeeded();
   await form.locator('[data-test-id="edit-sla"]').fill(String(last.sla_days + 1));
   await shot(office.page, 'admin-city-edit-category');
   await form.locator('[data-test-id="save-category"]').click();

@@ -216,7 +216,8 @@ pub fn AdminCityPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <div class="category-edits" data-test-id="category-edits">
+                        <details class="category-edits" data-test-id="category-edits">
+                            <summary data-test-id="category-edits-open">{format!("修改已有类别（{}个）", c.categories.len())}</summary>
                             {c.categories.iter().map(|k| {
                                 let unit_id = k.unit_id;
                                 view! {
@@ -236,7 +237,7 @@ pub fn AdminCityPage() -> impl IntoView {
                                     </details>
                                 }
                             }).collect_view()}
-                        </div>
+                        </details>
                         <form method="post" action=AddCategory::PATH class="stack">
                             <label>"类别名称"<input name="name" required maxlength="30" data-test-id="category-name"/></label>
                             <label>"通过审核得积分"<input type="number" name="points" min="0" value="5" inputmode="numeric"/></label>
