@@ -19,13 +19,14 @@ TOKEN="$(curl -fsS -X POST "$BASE/api/v1/auth/login" -H 'content-type: applicati
 # Left out: operations that would end the fuzzer's own session (logout, a
 # role change or disabling of its account bumps its token version).
 status=0
-schemathesis run "$BASE/api/v1/openapi.json" \
+# Run inside $OUT: schemathesis keeps its example database in the working directory.
+(cd "$OUT" && schemathesis run "$BASE/api/v1/openapi.json" \
   -H "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
   --phases examples,coverage,fuzzing,stateful \
   -n "${ZHUOMU_FUZZ_EXAMPLES:-20}" --seed "${ZHUOMU_FUZZ_SEED:-20261129}" --workers 2 \
   --exclude-path-regex '(auth/logout|/roles$|/disable$)' \
-  --no-color --request-timeout 30 >"$OUT/run.log" 2>&1 || status=$?
+  --no-color --request-timeout 30 >"$OUT/run.log" 2>&1) || status=$?
 generated="$(grep -Eo '[0-9]+ generated' "$OUT/run.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)"
 if [ "$status" -ne 0 ] || [ "$generated" -lt 1000 ]; then
   cat "$OUT/run.log"
