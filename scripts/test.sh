@@ -12,10 +12,13 @@ build_site
 
 SERVER_PID=""
 FUZZ_PID=""
+FUZZ_DB=""
 E2E_DIR=""
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
   [ -n "$FUZZ_PID" ] && kill "$FUZZ_PID" 2>/dev/null || true
+  # The fuzz database (on a PostgreSQL given as TEST_DATABASE_URL it would stay).
+  [ -n "$FUZZ_DB" ] && psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $FUZZ_DB" >/dev/null 2>&1 || true
   [ -n "$E2E_DIR" ] && rm -rf "$E2E_DIR"
   stop_test_postgres
   stop_test_s3
@@ -63,6 +66,7 @@ fuzz_engine() {
 say "API fuzzing (schemathesis) on SQLite"
 fuzz_engine "sqlite://$E2E_DIR/fuzz.db" sqlite
 say "API fuzzing (schemathesis) on PostgreSQL"
+command -v psql >/dev/null 2>&1 || apt_install postgresql-client
 FUZZ_DB="zhuomu_fuzz_$$"
 psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE $FUZZ_DB" >/dev/null
 fuzz_engine "$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path="/"+sys.argv[2]).geturl())' "$TEST_DATABASE_URL" "$FUZZ_DB")" postgres

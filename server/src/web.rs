@@ -28,6 +28,12 @@ fn nonce() -> String {
 /// status (404, 403) is known up front and a slow phone gets plain HTML.
 pub async fn render_page(State(state): State<AppState>, req: Request) -> Response {
     let nonce = nonce();
+    // Staff consoles show personal data and, once, a new API key: kept out
+    // of every cache, the browser's disk and back/forward cache included.
+    let console = {
+        let path = req.uri().path();
+        path.starts_with("/admin/") || path.starts_with("/manage/")
+    };
     let ctx_state = state.clone();
     let ctx_nonce = nonce.clone();
     let options = state.leptos_options.clone();
@@ -45,7 +51,11 @@ pub async fn render_page(State(state): State<AppState>, req: Request) -> Respons
     // Pages carry who is signed in: never cache them in shared caches.
     res.headers_mut().insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
+        HeaderValue::from_static(if console {
+            "private, no-store"
+        } else {
+            "private, no-cache"
+        }),
     );
     res
 }

@@ -186,6 +186,12 @@ pub async fn update_category(
     actor.require_admin()?;
     let name = checked_category(&input)?;
     let mut tx = state.db.begin_write().await?;
+    // Lock the row before reading it, so the audit's "before" is what this
+    // change replaced even when two admins save at once.
+    sqlx::query("UPDATE categories SET name = name WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let before: Option<CategoryRow> =
         sqlx::query_as("SELECT id, name, points, sla_days, unit_id FROM categories WHERE id = $1")
             .bind(id)

@@ -169,7 +169,8 @@ pub async fn revoke_key(
     Ok(row.info(state))
 }
 
-/// The client behind a key, as the reporter its requests are filed by.
+/// The client behind a key, as the reporter its requests are filed by. A
+/// revoked key, or a client whose account an admin disabled, is refused.
 async fn client(state: &AppState, key: Option<&str>) -> Result<CurrentUser, AppError> {
     let refused = || AppError::Refused {
         code: "invalid_api_key".into(),
@@ -180,7 +181,8 @@ async fn client(state: &AppState, key: Option<&str>) -> Result<CurrentUser, AppE
         .filter(|k| !k.is_empty())
         .ok_or_else(refused)?;
     let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT k.user_id, k.name FROM api_keys k WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        "SELECT k.user_id, k.name FROM api_keys k JOIN users u ON u.id = k.user_id \
+         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.disabled_at IS NULL",
     )
     .bind(key_hash(key))
     .fetch_optional(&state.db.pool)

@@ -731,6 +731,53 @@ async fn admins_issue_and_revoke_keys(e: Engine) {
             .await
             .unwrap();
     assert!(phone.starts_with("open311:"));
+    // Disabling the client's account in the users console stops the key too.
+    let (client,): (i64,) = sqlx::query_as("SELECT user_id FROM api_keys WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let post = |key: String| {
+        let app = &app;
+        async move {
+            post(
+                app,
+                "requests.json",
+                &[
+                    ("api_key", &key),
+                    ("service_code", "1"),
+                    ("lat", "39.77"),
+                    ("long", "98.29"),
+                    ("description", "x"),
+                ],
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(
+        post(key.clone()).await,
+        StatusCode::NOT_FOUND,
+        "the key passes (no such service)"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{client}/disable"),
+            json!({"reason": "停止接入"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(post(key.clone()).await, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{client}/enable"),
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(post(key.clone()).await, StatusCode::NOT_FOUND);
     let path = format!("/api/v1/admin/apikeys/{id}/revoke");
     assert_eq!(
         app.post(&path, json!({}), Some(&moderator)).await.status,

@@ -1567,6 +1567,11 @@ async fn the_admin_console_issues_open311_keys(e: Engine) {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains(&key), "shown once");
+    assert_eq!(
+        page.headers[header::CACHE_CONTROL],
+        "private, no-store",
+        "and kept out of the browser's caches"
+    );
     assert!(page.text.contains("/open311/v2/discovery.json"));
     let cleared = page
         .headers
