@@ -48,8 +48,8 @@ test('an admin finds a person, disables and enables the account', async () => {
   await shot(office.page, 'admin-users-disabled');
 
   // The citizen's open session has ended; logging in again says why.
-  await citizen.page.goto(`${BASE}/me/reports`);
-  assert.ok(!(await citizen.page.content()).includes(name), 'signed out');
+  await citizen.page.goto(`${BASE}/me`);
+  await byTest(citizen.page, 'anonymous').waitFor();
   await citizen.page.goto(`${BASE}/login`);
   await byTest(citizen.page, 'input-phone').fill(number);
   await byTest(citizen.page, 'input-password').fill('jiayuguan-2026');

@@ -283,7 +283,7 @@ impl ServiceRequest {
             .timeline
             .iter()
             .rev()
-            .find(|e| !e.note.trim().is_empty() && e.note != "Open311")
+            .find(|e| !e.note.trim().is_empty() && e.note != reports::OPEN311_NOTE)
             .map(|e| e.note.clone())
             .unwrap_or_else(|| r.status_label.clone());
         let media_url = r
@@ -348,12 +348,10 @@ pub async fn requests(
 ) -> Result<Vec<ServiceRequest>, AppError> {
     let bad = |field: &str, e: String| AppError::field(field, e);
     let mut w = Where::new();
-    let public: Vec<ReportStatus> = [
-        ReportStatus::Assigned,
-        ReportStatus::Rectified,
-        ReportStatus::Closed,
-    ]
-    .into();
+    let public: Vec<ReportStatus> = ReportStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_public())
+        .collect();
     let in_list = |w: &mut Where, column: &str, values: Vec<Param>| {
         let marks = vec!["?"; values.len()].join(", ");
         w.and(&format!("{column} IN ({marks})"), values);

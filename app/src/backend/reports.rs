@@ -551,6 +551,9 @@ pub struct NewReport {
     pub open311: Option<Open311Filing>,
 }
 
+/// The note on the `submitted` event of a report filed through Open311.
+pub const OPEN311_NOTE: &str = "Open311";
+
 /// What an Open311 request adds to a report.
 #[derive(Debug, Clone)]
 pub struct Open311Filing {
@@ -916,7 +919,11 @@ pub async fn create(
         insert_photos(&mut tx, now, id, "before", &before).await?;
         insert_photos(&mut tx, now, id, "after", &after).await?;
         let role = if patrol { staff_role(actor) } else { "citizen" };
-        let note = if input.open311.is_some() { "Open311" } else { "" };
+        let note = if input.open311.is_some() {
+            OPEN311_NOTE
+        } else {
+            ""
+        };
         event(&mut tx, now, id, "submitted", Some(actor.id), role, note).await?;
         match status {
             ReportStatus::Assigned => {

@@ -44,9 +44,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 <label class="select">"角色"
                     <select name="role" data-test-id="admin-user-role">
                         {role_option("", "全部")}
-                        {role_option("moderator", "创城办审核员")}
-                        {role_option("unit_staff", "责任单位人员")}
-                        {role_option("admin", "管理员")}
+                        {Role::ALL.into_iter().filter(|r| *r != Role::Citizen).map(|r| role_option(r.as_str(), r.label())).collect_view()}
                     </select>
                 </label>
                 <label class="check"><input type="checkbox" name="disabled" value="true" checked=disabled() == Some(true)/>"只看已停用账号"</label>
@@ -94,16 +92,13 @@ fn UserCard(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
         .get("q")
         .or_else(|| use_query_map().read_untracked().get("phone"))
         .unwrap_or_default();
-    let role_words: Vec<&'static str> = user
+    // 市民 · 创城办审核员 · …: every role in its domain word, citizen first.
+    let role_words = user
         .roles
         .iter()
-        .filter_map(|r| match r {
-            Role::Moderator => Some("审核员"),
-            Role::UnitStaff => Some("责任单位"),
-            Role::Admin => Some("管理员"),
-            Role::Citizen => None,
-        })
-        .collect();
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(" · ");
     let id = user.id;
     let status_form = if user.disabled {
         view! {
@@ -133,7 +128,7 @@ fn UserCard(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
         <section class="card user-roles" class:disabled=user.disabled data-test-id=format!("user-{id}")>
             <h2>{user.display_name.clone()} " " <small class="muted">{user.phone_masked.clone()}</small></h2>
             <p class="small">
-                {if role_words.is_empty() { "市民".to_owned() } else { format!("市民 · {}", role_words.join(" · ")) }}
+                {role_words}
                 {unit_name.map(|n| format!(" · {n}"))}
                 {format!(" · {}积分", user.points_balance)}
             </p>
