@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test: unit, storage and HTTP tests on SQLite and on a real
 # PostgreSQL (photos also in an S3-compatible server), then the phone-screen
-# browser tests in Chromium.
+# browser tests in Chromium, a published Open311 client, and API fuzzing.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-ensure_build_tools
-ensure_chromium
-ensure_python_tools
-prune_stale_builds
-build_site
 
+TEST_BUILD=""
 SERVER_PID=""
 FUZZ_PID=""
 FUZZ_DB=""
 E2E_DIR=""
 cleanup() {
+  [ -n "$TEST_BUILD" ] && kill "$TEST_BUILD" 2>/dev/null || true
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
   [ -n "$FUZZ_PID" ] && kill "$FUZZ_PID" 2>/dev/null || true
   # The fuzz database (on a PostgreSQL given as TEST_DATABASE_URL it would stay).
@@ -24,6 +21,19 @@ cleanup() {
   stop_test_s3
 }
 trap cleanup EXIT
+
+ensure_test_tools
+prune_stale_builds
+# The release site and the debug test binaries live in different profile
+# folders of the build directory, so they build side by side: one's
+# single-threaded stretches (linking, the bundle's LTO) leave the other a core.
+say "building the tests (debug) beside the site (release)"
+cargo test --workspace --locked --no-run &
+TEST_BUILD=$!
+build_site
+wait "$TEST_BUILD"
+TEST_BUILD=""
+
 start_test_postgres
 start_test_s3
 

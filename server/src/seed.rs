@@ -42,6 +42,7 @@ pub struct SeedFile {
 /// `nomination_days`, voting from the same day for `voting_days`.
 #[derive(Debug, Deserialize)]
 pub struct SeedCampaign {
+    /// `{year}` stands for the year of the day it is seeded.
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
@@ -250,21 +251,23 @@ pub async fn load_file(
         .map(|c| c.title)
         .collect();
     let mut n = 0;
+    let today = app::backend::volunteer::today(state)?;
     for c in &file.campaigns {
-        if existing.contains(&c.title) {
+        // "{year}年度…": the year of the day it is seeded.
+        let title = c.title.replace("{year}", &today.format("%Y").to_string());
+        if existing.contains(&title) {
             continue;
         }
-        let today = app::backend::volunteer::today(state)?;
         let at = |days: u64| {
             let day = today + chrono::Days::new(days);
             state
                 .clock
                 .day_start(day)
                 .map(|ms| state.clock.rfc3339(ms))
-                .ok_or_else(|| anyhow::anyhow!("campaign {}: no such day", c.title))
+                .ok_or_else(|| anyhow::anyhow!("campaign {title}: no such day"))
         };
         let input = app::backend::campaigns::CampaignInput {
-            title: Some(c.title.clone()),
+            title: Some(title.clone()),
             description: c.description.clone(),
             nomination_starts_at: Some(at(0)?),
             nomination_ends_at: Some(at(c.nomination_days.max(1))?),
@@ -275,7 +278,7 @@ pub async fn load_file(
         };
         app::backend::campaigns::create(state, None, input)
             .await
-            .map_err(|e| seed_error("campaign", &c.title, e))?;
+            .map_err(|e| seed_error("campaign", &title, e))?;
         n += 1;
     }
     report.created.push(("campaigns", n));

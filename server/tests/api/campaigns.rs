@@ -99,12 +99,17 @@ async fn campaigns_by_admins(e: Engine) {
     let app = TestApp::spawn(e).await;
     let admin = app.admin().await;
     let (citizen, _) = app.register("13800138000", "张三").await;
+    // Every window is in the future by the service clock: the campaign is
+    // upcoming whatever the calendar says.
+    let (nominate_from, nominate_to) = (app.city_midnight(1), app.city_midnight(15));
+    let (vote_from, vote_to) = (app.city_midnight(16), app.city_midnight(31));
+    let too_early = app.city_midnight(10);
     let body = json!({
         "title": "2026年度雄关好人评选",
-        "nomination_starts_at": "2026-12-01T00:00:00+08:00",
-        "nomination_ends_at": "2026-12-15T00:00:00+08:00",
-        "voting_starts_at": "2026-12-16T00:00:00+08:00",
-        "voting_ends_at": "2026-12-31T00:00:00+08:00",
+        "nomination_starts_at": nominate_from,
+        "nomination_ends_at": nominate_to,
+        "voting_starts_at": vote_from,
+        "voting_ends_at": vote_to,
     });
     assert_eq!(
         app.post("/api/v1/admin/campaigns", body.clone(), None)
@@ -124,12 +129,12 @@ async fn campaigns_by_admins(e: Engine) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.body["votes_per_day"], 3, "the default");
     assert_eq!(r.body["min_account_age_hours"], 24, "the default");
-    assert_eq!(r.body["voting_starts_at"], "2026-12-16T00:00:00+08:00");
+    assert_eq!(r.body["voting_starts_at"], vote_from);
     let id = r.body["id"].as_i64().unwrap();
 
     // Bad windows and limits: every field named, nothing created.
     let mut bad = body.clone();
-    bad["voting_ends_at"] = json!("2026-12-10T00:00:00+08:00");
+    bad["voting_ends_at"] = json!(too_early);
     bad["votes_per_day"] = json!(0);
     bad["nomination_starts_at"] = json!("next monday");
     let r = app.post("/api/v1/admin/campaigns", bad, Some(&admin)).await;
@@ -139,7 +144,7 @@ async fn campaigns_by_admins(e: Engine) {
     fields.sort();
     assert_eq!(fields, ["nomination_starts_at", "votes_per_day"]);
     let mut bad = body.clone();
-    bad["voting_ends_at"] = json!("2026-12-10T00:00:00+08:00");
+    bad["voting_ends_at"] = json!(too_early);
     let r = app.post("/api/v1/admin/campaigns", bad, Some(&admin)).await;
     assert_eq!(r.field_errors(), ["voting_ends_at"]);
     let r = app
@@ -173,11 +178,11 @@ async fn campaigns_by_admins(e: Engine) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["votes_per_day"], 5);
-    assert_eq!(r.body["voting_ends_at"], "2026-12-31T00:00:00+08:00");
+    assert_eq!(r.body["voting_ends_at"], vote_to);
     let r = app
         .send(
             app.request(Method::PATCH, &path, Some(&admin))
-                .json(&json!({"voting_starts_at": "2026-11-01T00:00:00+08:00"})),
+                .json(&json!({"voting_starts_at": app.city_midnight(-30)})),
         )
         .await;
     assert_eq!(r.field_errors(), ["voting_starts_at"]);

@@ -37,6 +37,16 @@ async fn migrate_seed_and_create_users(e: Engine) {
         "duty posts at crossings, a campaign, a week of the four peaks at each: {}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // The demo campaign is named for the year it was seeded in (the binary
+    // reads the same system clock as this line).
+    let db = app::backend::Db::connect(&url).await.unwrap();
+    let (title,): (String,) = sqlx::query_as("SELECT title FROM campaigns")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let year = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y");
+    assert_eq!(title, format!("{year}年度雄关好人评选"));
+    db.pool.close().await;
     let out = zhuomu(&url, dir.path(), &["seed"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(
         "created 0 units, 0 categories, 0 areas, 0 posts, 0 gifts, 0 campaigns, 0 shifts"

@@ -314,6 +314,22 @@ pub const ON_STREET: (f64, f64) = (39.7751, 98.29);
 pub const NOWHERE: (f64, f64) = (39.90, 98.50);
 
 impl TestApp {
+    /// The city's date `days` after today by the service clock (never the
+    /// calendar: tests pass on any day the suite runs).
+    pub fn city_date(&self, days: i64) -> chrono::NaiveDate {
+        let clock = &self.state.clock;
+        clock.date(clock.now_ms()).unwrap() + chrono::TimeDelta::days(days)
+    }
+
+    /// Midnight in the city `days` after today, in RFC 3339 with the city's
+    /// offset, as the server writes it back.
+    pub fn city_midnight(&self, days: i64) -> String {
+        let clock = &self.state.clock;
+        clock.rfc3339(clock.day_start(self.city_date(days)).unwrap())
+    }
+}
+
+impl TestApp {
     pub async fn city(&self) -> City {
         use app::backend::city::{self, AreaInput, CategoryInput, UnitInput};
         let s = &self.state;

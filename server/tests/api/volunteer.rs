@@ -136,31 +136,35 @@ async fn admins_create_posts_shifts_and_schedules(e: Engine) {
 
     // A week of the four peak periods, then again: nothing new.
     let path = format!("/api/v1/admin/posts/{post}/schedule");
-    let week = json!({"from_date": "2027-01-04", "to_date": "2027-01-10", "capacity": 4});
+    // A week a month ahead by the service clock, whatever the calendar says.
+    let (first, last) = (app.city_date(30), app.city_date(36));
+    // The city's offset is +08:00 all year.
+    let first_peak = (format!("{first}T07:00:00+08:00"), format!("{first}T09:00:00+08:00"));
+    let week = json!({"from_date": first, "to_date": last, "capacity": 4});
     let r = app.post(&path, week.clone(), Some(&admin)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.body["created"], 28);
     assert_eq!(app.post(&path, week, Some(&admin)).await.body["created"], 0);
-    let custom = json!({"from_date": "2027-01-04", "to_date": "2027-01-04", "periods": [{"start": "07:30", "end": "08:30"}], "capacity": 2});
+    let custom = json!({"from_date": first, "to_date": first, "periods": [{"start": "07:30", "end": "08:30"}], "capacity": 2});
     assert_eq!(
         app.post(&path, custom, Some(&admin)).await.body["created"],
         1
     );
     for (bad, field) in [
         (
-            json!({"from_date": "2027-01-10", "to_date": "2027-01-04", "capacity": 2}),
+            json!({"from_date": last, "to_date": first, "capacity": 2}),
             "to_date",
         ),
         (
-            json!({"from_date": "2027-1-4", "to_date": "2027-01-04", "capacity": 2}),
+            json!({"from_date": "2027-1-4", "to_date": first, "capacity": 2}),
             "from_date",
         ),
         (
-            json!({"from_date": "2027-01-04", "to_date": "2027-01-04", "periods": [{"start": "09:00", "end": "08:00"}], "capacity": 2}),
+            json!({"from_date": first, "to_date": first, "periods": [{"start": "09:00", "end": "08:00"}], "capacity": 2}),
             "periods",
         ),
         (
-            json!({"from_date": "2027-01-04", "to_date": "2027-01-04", "periods": [{"start": "07:00", "end": "09:00"}, {"start": "08:00", "end": "10:00"}], "capacity": 2}),
+            json!({"from_date": first, "to_date": first, "periods": [{"start": "07:00", "end": "09:00"}, {"start": "08:00", "end": "10:00"}], "capacity": 2}),
             "periods",
         ),
     ] {
@@ -170,7 +174,7 @@ async fn admins_create_posts_shifts_and_schedules(e: Engine) {
     assert_eq!(
         app.post(
             "/api/v1/admin/posts/4242/schedule",
-            json!({"from_date": "2027-01-04", "to_date": "2027-01-04", "capacity": 2}),
+            json!({"from_date": first, "to_date": first, "capacity": 2}),
             Some(&admin)
         )
         .await
@@ -184,15 +188,19 @@ async fn admins_create_posts_shifts_and_schedules(e: Engine) {
     assert_eq!(list.body["total"], 29);
     assert_eq!(
         list.body["items"][0]["starts_at"],
-        "2027-01-04T07:00:00+08:00"
+        first_peak.0
     );
     assert_eq!(
         list.body["items"][0]["ends_at"],
-        "2027-01-04T09:00:00+08:00"
+        first_peak.1
     );
     let day = app
         .get(
-            &format!("/api/v1/shifts?post_id={post}&from=2027-01-05T00:00:00%2B08:00&to=2027-01-06T00:00:00%2B08:00"),
+            &format!(
+                "/api/v1/shifts?post_id={post}&from={}&to={}",
+                app.city_midnight(31).replace('+', "%2B"),
+                app.city_midnight(32).replace('+', "%2B")
+            ),
             None,
         )
         .await;
