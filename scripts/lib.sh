@@ -35,13 +35,22 @@ as_root() {
 apt_install() {
   local missing=()
   for pkg in "$@"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    # Installed, not merely known (a removed package keeps its config files
+    # and still answers `dpkg -s`).
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]} (apt)"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+}
+
+ensure_rust_components() {
+  local c
+  for c in rustfmt clippy; do
+    rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+  done
 }
 
 ensure_wasm_target() {
@@ -129,6 +138,7 @@ ensure_test_tools() {
     ensure_moto
   ) &
   local packages=$!
+  ensure_rust_components
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_cargo_leptos
@@ -142,11 +152,12 @@ ensure_test_tools() {
 # dropping our crates' artefacts that are more than a day old. Dependencies
 # are kept, so nothing but our own code is rebuilt.
 prune_stale_builds() {
-  local deps="$CARGO_TARGET_DIR/debug/deps"
-  [ -d "$deps" ] || return 0
-  local crate
-  for crate in zhuomu zhuomu_server libzhuomu libzhuomu_server app libapp api ledger_rate photo_memory; do
-    find "$deps" -maxdepth 1 -name "$crate-*" -mmin +1440 -delete 2>/dev/null || true
+  local deps crate
+  for deps in "$CARGO_TARGET_DIR/debug/deps" "$CARGO_TARGET_DIR/clippy/debug/deps"; do
+    [ -d "$deps" ] || continue
+    for crate in zhuomu zhuomu_server libzhuomu libzhuomu_server app libapp api ledger_rate photo_memory dashboard; do
+      find "$deps" -maxdepth 1 -name "$crate-*" -mmin +1440 -delete 2>/dev/null || true
+    done
   done
 }
 

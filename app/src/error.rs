@@ -60,7 +60,13 @@ impl AppError {
         }
     }
 
-    /// The stable machine-readable code of API.md.
+    /// 409 `invalid_transition`: the object is not (or no longer) in a state
+    /// the action starts from — a conditional update matched nothing.
+    pub fn invalid_transition(message: impl Into<String>) -> Self {
+        Self::conflict("invalid_transition", message)
+    }
+
+    /// The stable machine-readable code of the API contract.
     pub fn code(&self) -> &str {
         match self {
             AppError::Invalid(_) => "invalid_input",
@@ -93,6 +99,17 @@ impl AppError {
             AppError::UnsupportedMediaType => 415,
             AppError::Network => 503,
             AppError::Internal => 500,
+        }
+    }
+
+    /// The field errors, for a terminal: ` [phone: …]` (empty for others).
+    pub fn field_detail(&self) -> String {
+        match self {
+            AppError::Invalid(fields) => fields
+                .iter()
+                .map(|f| format!(" [{}: {}]", f.field, f.message))
+                .collect(),
+            _ => String::new(),
         }
     }
 

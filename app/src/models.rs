@@ -209,7 +209,7 @@ pub struct TimelineEvent {
     pub note: String,
 }
 
-/// A 随手拍 report (API.md "Reports").
+/// A 随手拍 report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 pub struct Report {

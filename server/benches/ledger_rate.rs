@@ -87,7 +87,7 @@ async fn main() {
     // 2. Redemptions: stock, redemption row, ledger entry and balance together.
     let gift = gifts::create(
         &state,
-        None,
+        app::backend::auth::Actor::System,
         gifts::GiftInput {
             name: "压测礼品".into(),
             description: None,

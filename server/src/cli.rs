@@ -1,4 +1,4 @@
-//! `zhuomu serve | migrate | seed | user create | apikey create` (API.md "Command line").
+//! `zhuomu serve | migrate | seed | user create | apikey create`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -220,7 +220,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = offline_state(&db).await?;
             let row = app::backend::users::create(&state, &phone, &password, &name, &roles, unit)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}{}", field_detail(&e)))?;
+                .map_err(|e| anyhow::anyhow!("{e}{}", e.field_detail()))?;
             println!("{}", row.id);
             Ok(())
         }
@@ -228,23 +228,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: ApikeyCommand::Create { name, db },
         } => {
             let state = offline_state(&db).await?;
-            let (_, key) = app::backend::open311::create_key(&state, None, &name)
+            let (_, key) = app::backend::open311::create_key(&state, app::backend::auth::Actor::System, &name)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}{}", field_detail(&e)))?;
+                .map_err(|e| anyhow::anyhow!("{e}{}", e.field_detail()))?;
             println!("{key}");
             Ok(())
         }
-    }
-}
-
-/// The field errors of `e`, for a terminal: ` [phone: …]`.
-pub(crate) fn field_detail(e: &app::error::AppError) -> String {
-    match e {
-        app::error::AppError::Invalid(fields) => fields
-            .iter()
-            .map(|f| format!(" [{}: {}]", f.field, f.message))
-            .collect(),
-        _ => String::new(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Open311 GeoReport v2 under `/open311/v2/` (API.md "Open311"): discovery,
+//! Open311 GeoReport v2 under `/open311/v2/`: discovery,
 //! services, service definitions, requests (GET with the specification's
 //! filters, POST with an api_key), one request and tokens, each as `.json`
 //! or `.xml`. Errors are the specification's array (`[{code, description}]`,

@@ -1,5 +1,5 @@
 //! The one place an `AppError` becomes an HTTP response:
-//! `application/problem+json` with a stable `code` (API.md "Errors").
+//! `application/problem+json` with a stable `code`.
 
 use app::domain::FieldError;
 use app::error::AppError;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::problem::ApiError;
 
-/// API.md: a state-changing request authenticated by the session cookie is
+/// the API contract: a state-changing request authenticated by the session cookie is
 /// refused with 403 `cross_origin` unless Origin (or Referer) is the site.
 /// Bearer-token requests are not at risk: browsers never add that header.
 /// Server functions serve only this site's own pages, so every state-changing

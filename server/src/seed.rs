@@ -117,7 +117,7 @@ impl std::fmt::Display for SeedReport {
 }
 
 fn seed_error(what: &str, name: &str, e: AppError) -> anyhow::Error {
-    let detail = crate::cli::field_detail(&e);
+    let detail = e.field_detail();
     anyhow::anyhow!("{what} {name}: {e}{detail}")
 }
 
@@ -147,7 +147,7 @@ pub async fn load_file(
     let mut n = 0;
     for name in &file.units {
         if !units.contains_key(name) {
-            let u = city::create_unit(state, None, UnitInput { name: name.clone() })
+            let u = city::create_unit(state, app::backend::auth::Actor::System, UnitInput { name: name.clone() })
                 .await
                 .map_err(|e| seed_error("unit", name, e))?;
             units.insert(u.name, u.id);
@@ -179,7 +179,7 @@ pub async fn load_file(
             sla_days: c.sla_days,
             unit_id,
         };
-        city::create_category(state, None, input)
+        city::create_category(state, app::backend::auth::Actor::System, input)
             .await
             .map_err(|e| seed_error("category", &c.name, e))?;
         n += 1;
@@ -204,7 +204,7 @@ pub async fn load_file(
             line: a.line.clone(),
             buffer_m: a.buffer_m,
         };
-        city::create_area(state, None, input)
+        city::create_area(state, app::backend::auth::Actor::System, input)
             .await
             .map_err(|e| seed_error("area", &a.name, e))?;
         n += 1;
@@ -221,7 +221,7 @@ pub async fn load_file(
         if existing.contains(&p.name) {
             continue;
         }
-        app::backend::volunteer::create_post(state, None, p.clone())
+        app::backend::volunteer::create_post(state, app::backend::auth::Actor::System, p.clone())
             .await
             .map_err(|e| seed_error("post", &p.name, e))?;
         n += 1;
@@ -238,7 +238,7 @@ pub async fn load_file(
         if existing.contains(&g.name) {
             continue;
         }
-        app::backend::gifts::create(state, None, g.clone())
+        app::backend::gifts::create(state, app::backend::auth::Actor::System, g.clone())
             .await
             .map_err(|e| seed_error("gift", &g.name, e))?;
         n += 1;
@@ -251,7 +251,7 @@ pub async fn load_file(
         .map(|c| c.title)
         .collect();
     let mut n = 0;
-    let today = app::backend::volunteer::today(state)?;
+    let today = state.clock.today()?;
     for c in &file.campaigns {
         // "{year}年度…": the year of the day it is seeded.
         let title = c.title.replace("{year}", &today.format("%Y").to_string());
@@ -276,7 +276,7 @@ pub async fn load_file(
             votes_per_day: c.votes_per_day,
             min_account_age_hours: c.min_account_age_hours,
         };
-        app::backend::campaigns::create(state, None, input)
+        app::backend::campaigns::create(state, app::backend::auth::Actor::System, input)
             .await
             .map_err(|e| seed_error("campaign", &title, e))?;
         n += 1;
@@ -291,7 +291,7 @@ pub async fn load_file(
                 .unwrap_or(&app::domain::volunteer::peak_periods_text()),
         )
         .map_err(|e| anyhow::anyhow!("shifts: {e}"))?;
-        let today = volunteer::today(state)?;
+        let today = state.clock.today()?;
         let last = today + chrono::Days::new(plan.days.clamp(1, 31) - 1);
         let mut n = 0;
         for post in volunteer::list_posts(state).await? {
@@ -310,7 +310,7 @@ pub async fn load_file(
                     .collect(),
                 capacity: plan.capacity,
             };
-            n += volunteer::schedule(state, None, post.id, input)
+            n += volunteer::schedule(state, app::backend::auth::Actor::System, post.id, input)
                 .await
                 .map_err(|e| seed_error("shifts", &post.name, e))?
                 .created;

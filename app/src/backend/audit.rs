@@ -120,8 +120,9 @@ pub async fn list(
     let paging = paging.ok_or(AppError::Internal)?;
     let (rows, total) = fetch_page::<Row>(
         &state.db.pool,
-        "a.id, a.at, a.actor_id, u.display_name AS actor_name, a.action, a.target_type, a.target_id, a.detail",
-        "audit_log a LEFT JOIN users u ON u.id = a.actor_id",
+        "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name, a.action, a.target_type, \
+         a.target_id, a.detail FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id",
+        "audit_log a",
         &w,
         "a.id DESC",
         paging,

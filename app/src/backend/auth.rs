@@ -277,7 +277,7 @@ pub fn site_origin(config: &super::Config, headers: &HeaderMap) -> Option<String
     ok.then(|| format!("{scheme}://{host}"))
 }
 
-/// The CSRF rule of API.md: a state-changing request authenticated by the
+/// The CSRF rule of the API: a state-changing request authenticated by the
 /// cookie must come from the site's own pages (Origin, or lacking it Referer).
 pub fn origin_allowed(config: &super::Config, headers: &HeaderMap) -> bool {
     let claimed = headers
@@ -313,6 +313,34 @@ fn url_origin(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let host = rest.split(['/', '?', '#']).next()?;
     (!host.is_empty()).then(|| format!("{scheme}://{host}"))
+}
+
+/// Who performs an action that the seed loader and the command line also
+/// perform. A person is authorized by their roles; `System` is the operator
+/// at the server's own console (`zhuomu seed`, `zhuomu apikey create`),
+/// passes the role checks and is audited with no person. Nothing a request
+/// carries can become `System`: only those two commands name it.
+#[derive(Clone, Copy)]
+pub enum Actor<'a> {
+    Person(&'a CurrentUser),
+    System,
+}
+
+impl Actor<'_> {
+    pub fn require_admin(self) -> Result<(), AppError> {
+        match self {
+            Actor::Person(p) => p.require_admin(),
+            Actor::System => Ok(()),
+        }
+    }
+
+    /// The person, for the audit log (`None` for the system).
+    pub fn person_id(self) -> Option<i64> {
+        match self {
+            Actor::Person(p) => Some(p.id),
+            Actor::System => None,
+        }
+    }
 }
 
 /// The person behind a valid token.

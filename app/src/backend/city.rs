@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::auth::CurrentUser;
+use super::auth::{Actor, CurrentUser};
 use super::db::{is_foreign_key_violation, is_unique_violation};
 use super::{AppState, audit};
 use crate::domain::{AreaGeometry, AreaKind, Fields};
@@ -43,12 +43,10 @@ pub async fn list_units(state: &AppState) -> Result<Vec<Unit>, AppError> {
 
 pub async fn create_unit(
     state: &AppState,
-    actor: Option<&CurrentUser>,
+    actor: Actor<'_>,
     input: UnitInput,
 ) -> Result<Unit, AppError> {
-    if let Some(a) = actor {
-        a.require_admin()?;
-    }
+    actor.require_admin()?;
     let mut f = Fields::new();
     let name = name_field(&mut f, "name", &input.name, 50);
     f.finish()?;
@@ -64,7 +62,7 @@ pub async fn create_unit(
     audit::record(
         &mut tx,
         now,
-        actor.map(|a| a.id),
+        actor.person_id(),
         "unit.create",
         "unit",
         Some(id),
@@ -139,12 +137,10 @@ fn category_detail(c: &CategoryRow) -> String {
 
 pub async fn create_category(
     state: &AppState,
-    actor: Option<&CurrentUser>,
+    actor: Actor<'_>,
     input: CategoryInput,
 ) -> Result<Category, AppError> {
-    if let Some(a) = actor {
-        a.require_admin()?;
-    }
+    actor.require_admin()?;
     let name = checked_category(&input)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
@@ -163,7 +159,7 @@ pub async fn create_category(
     audit::record(
         &mut tx,
         now,
-        actor.map(|a| a.id),
+        actor.person_id(),
         "category.create",
         "category",
         Some(row.id),
@@ -274,12 +270,10 @@ pub async fn list_areas(state: &AppState) -> Result<Vec<Area>, AppError> {
 
 pub async fn create_area(
     state: &AppState,
-    actor: Option<&CurrentUser>,
+    actor: Actor<'_>,
     input: AreaInput,
 ) -> Result<Area, AppError> {
-    if let Some(a) = actor {
-        a.require_admin()?;
-    }
+    actor.require_admin()?;
     let mut f = Fields::new();
     let name = name_field(&mut f, "name", &input.name, 50);
     let kind = f.check("kind", AreaKind::parse(&input.kind));
@@ -317,7 +311,7 @@ pub async fn create_area(
     audit::record(
         &mut tx,
         now,
-        actor.map(|a| a.id),
+        actor.person_id(),
         "area.create",
         "area",
         Some(id),

@@ -1,8 +1,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+
+use crate::error::AppError;
 
 /// An instant as clients write it: RFC 3339, e.g.
 /// `2026-12-01T07:00:00+08:00`; milliseconds since the epoch.
@@ -10,6 +12,11 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.timestamp_millis())
         .map_err(|_| "时间应为 RFC 3339 格式，如 2026-12-01T07:00:00+08:00".into())
+}
+
+/// A date typed as `YYYY-MM-DD` in a form or query field.
+pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, AppError> {
+    crate::domain::time::parse_date(s).map_err(|e| AppError::field(field, e))
 }
 
 /// The time source of every service. Production reads the system clock; the
@@ -64,6 +71,32 @@ impl Clock {
             .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
             .earliest()
             .map(|t| t.timestamp_millis())
+    }
+
+    /// Today's date in the city.
+    pub fn today(&self) -> Result<NaiveDate, AppError> {
+        self.date(self.now_ms()).ok_or(AppError::Internal)
+    }
+
+    /// The first moment of a day in the city, for a service.
+    pub fn start_of(&self, d: NaiveDate) -> Result<i64, AppError> {
+        self.day_start(d).ok_or(AppError::Internal)
+    }
+
+    /// A month `YYYY-MM` (this month when absent): its first day and its
+    /// span `[start, end)` in the city's time.
+    pub fn month_span(&self, month: Option<&str>) -> Result<(NaiveDate, i64, i64), AppError> {
+        use chrono::Datelike;
+        let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(m) => {
+                crate::domain::time::parse_month(m).map_err(|e| AppError::field("month", e))?
+            }
+            None => self.today()?.with_day(1).ok_or(AppError::Internal)?,
+        };
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .ok_or(AppError::Internal)?;
+        Ok((first, self.start_of(first)?, self.start_of(next)?))
     }
 
     pub fn datetime(&self, ms: i64) -> Option<DateTime<Tz>> {

@@ -232,12 +232,14 @@ pub fn bind_all<'q, O>(
     q
 }
 
-/// One page of `SELECT {columns} FROM {from}` filtered by `w`, in `order`,
-/// and how many rows the filter matches in all.
+/// One page of `select` (`SELECT … FROM …`, joins included) filtered by
+/// `w`, in `order`, and how many rows the filter matches in all, counted
+/// over `count_from` (the filtered table alone, with the alias `w` uses,
+/// when the joins do not change the count).
 pub async fn fetch_page<R>(
     pool: &sqlx::Pool<Any>,
-    columns: &str,
-    from: &str,
+    select: &str,
+    count_from: &str,
     w: &Where,
     order: &str,
     paging: crate::domain::Paging,
@@ -246,7 +248,7 @@ where
     R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
     let (total,): (i64,) = bind_all(
-        sqlx::query_as(&format!("SELECT COUNT(*) FROM {from}{}", w.sql())),
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM {count_from}{}", w.sql())),
         w.params(),
     )
     .fetch_one(pool)
@@ -256,7 +258,7 @@ where
     params.extend([Param::Int(paging.limit()), Param::Int(paging.offset())]);
     let rows = bind_all(
         sqlx::query_as(&format!(
-            "SELECT {columns} FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+            "{select}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
             w.sql(),
             n + 1
         )),

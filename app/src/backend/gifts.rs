@@ -10,7 +10,7 @@
 
 use serde::Deserialize;
 
-use super::auth::CurrentUser;
+use super::auth::{Actor, CurrentUser};
 use super::db::conflict_on_unique;
 use super::points::{self, Reference};
 use super::{AppState, audit};
@@ -39,7 +39,7 @@ impl From<GiftRow> for Gift {
             cost: r.cost,
             stock: r.stock,
             hidden: r.hidden != 0,
-            photo_url: r.photo_key.map(|k| format!("/photos/{k}")),
+            photo_url: r.photo_key.as_deref().map(super::photos::photo_url),
         }
     }
 }
@@ -82,12 +82,10 @@ pub struct GiftInput {
 /// Admin: a new gift (`None` actor only when seeding).
 pub async fn create(
     state: &AppState,
-    actor: Option<&CurrentUser>,
+    actor: Actor<'_>,
     input: GiftInput,
 ) -> Result<Gift, AppError> {
-    if let Some(a) = actor {
-        a.require_admin()?;
-    }
+    actor.require_admin()?;
     let mut f = Fields::new();
     let name = f.check("name", clean_text(&input.name, 60, "请填写礼品名称"));
     let description = f.check(
@@ -117,7 +115,7 @@ pub async fn create(
     audit::record(
         &mut tx,
         now,
-        actor.map(|a| a.id),
+        actor.person_id(),
         "gift.create",
         "gift",
         Some(row.id),
@@ -331,9 +329,7 @@ async fn settle(
 }
 
 fn not_pending(status: &str) -> AppError {
-    AppError::conflict(
-        "invalid_transition",
-        match status {
+    AppError::invalid_transition(match status {
             "fulfilled" => "礼品已经领取",
             "cancelled" => "兑换已经取消",
             _ => "兑换状态已变化",
@@ -492,8 +488,24 @@ pub async fn set_photo(
     actor.require_admin()?;
     get(state, id).await?;
     let upload = upload.ok_or_else(|| AppError::field("photo", "请选择一张照片"))?;
-    let stored = super::reports::store_all(state, vec![upload], "photo").await?;
+    let stored = super::photos::store_all(state, vec![upload], "photo").await?;
     let photo = &stored[0];
+    let saved = save_photo(state, actor, id, &photo.thumb_key).await;
+    let old = super::photos::unless_ok(state, &stored, saved).await?;
+    // Only the 400 px version is shown; the old picture goes.
+    let mut unused = vec![photo.key.clone()];
+    unused.extend(old);
+    state.photos.delete(&unused).await;
+    get(state, id).await
+}
+
+/// Points the gift at its new picture; answers the old one's key.
+async fn save_photo(
+    state: &AppState,
+    actor: &CurrentUser,
+    id: i64,
+    thumb_key: &str,
+) -> Result<Option<String>, AppError> {
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let (old,): (Option<String>,) = sqlx::query_as("SELECT photo_key FROM gifts WHERE id = $1")
@@ -501,7 +513,7 @@ pub async fn set_photo(
         .fetch_one(&mut *tx)
         .await?;
     sqlx::query("UPDATE gifts SET photo_key = $1 WHERE id = $2")
-        .bind(&photo.thumb_key)
+        .bind(thumb_key)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -516,9 +528,5 @@ pub async fn set_photo(
     )
     .await?;
     tx.commit().await?;
-    // Only the 400 px version is shown; the old picture goes.
-    let mut unused = vec![photo.key.clone()];
-    unused.extend(old);
-    state.photos.delete(&unused).await;
-    get(state, id).await
+    Ok(old)
 }

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod badges;
+pub mod boards;
 pub mod campaigns;
 pub mod charts;
 pub mod city;

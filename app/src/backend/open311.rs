@@ -1,4 +1,4 @@
-//! Open311 GeoReport v2 (API.md "Open311"): services are the problem
+//! Open311 GeoReport v2: services are the problem
 //! categories, requests are the public reports, and a POSTed request is a
 //! report filed by the API key's client into the same review queue as the
 //! web's. API keys are issued by an admin (console or CLI), kept as SHA-256
@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::auth::CurrentUser;
+use super::auth::{Actor, CurrentUser};
 use super::db::{Param, Where};
 use super::reports::{self, NewReport, Open311Filing};
 use super::{AppState, audit};
@@ -53,12 +53,10 @@ fn key_hash(key: &str) -> String {
 /// the CLI). Returns the key, shown this once.
 pub async fn create_key(
     state: &AppState,
-    actor: Option<&CurrentUser>,
+    actor: Actor<'_>,
     name: &str,
 ) -> Result<(ApiKeyInfo, String), AppError> {
-    if let Some(a) = actor {
-        a.require_admin()?;
-    }
+    actor.require_admin()?;
     let name = rules::client_name(name).map_err(|e| AppError::field("name", e))?;
     let key = {
         use rand::RngCore;
@@ -88,14 +86,14 @@ pub async fn create_key(
     .bind(key_hash(&key))
     .bind(&prefix)
     .bind(user_id)
-    .bind(actor.map(|a| a.id))
+    .bind(actor.person_id())
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
     audit::record(
         &mut tx,
         now,
-        actor.map(|a| a.id),
+        actor.person_id(),
         "apikey.create",
         "api_key",
         Some(id),
@@ -148,7 +146,7 @@ pub async fn revoke_key(
             .await?;
         return Err(match exists {
             None => AppError::NotFound,
-            Some(_) => AppError::conflict("invalid_transition", "该密钥已经停用"),
+            Some(_) => AppError::invalid_transition("该密钥已经停用"),
         });
     }
     audit::record(

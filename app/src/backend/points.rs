@@ -8,6 +8,7 @@ use serde::Deserialize;
 use sqlx::{Any, Transaction};
 
 use super::auth::CurrentUser;
+use super::db::{Param, Where, fetch_page};
 use super::{AppState, audit};
 use crate::domain::points::EarningRules;
 use crate::domain::{Fields, Level, Paging, PointsDelta, PointsReason};
@@ -197,18 +198,16 @@ pub async fn ledger(
     user_id: i64,
     paging: Paging,
 ) -> Result<Page<LedgerEntry>, AppError> {
-    let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_ledger WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    let rows: Vec<LedgerRow> = sqlx::query_as(
-        "SELECT id, delta, reason, ref_type, ref_id, note, created_at FROM points_ledger \
-         WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+    let mut w = Where::new();
+    w.and("user_id = ?", [Param::Int(user_id)]);
+    let (rows, total): (Vec<LedgerRow>, i64) = fetch_page(
+        &state.db.pool,
+        "SELECT id, delta, reason, ref_type, ref_id, note, created_at FROM points_ledger",
+        "points_ledger",
+        &w,
+        "id DESC",
+        paging,
     )
-    .bind(user_id)
-    .bind(paging.limit())
-    .bind(paging.offset())
-    .fetch_all(&state.db.pool)
     .await?;
     Ok(Page::of(
         rows.iter().map(|r| r.to_entry(state)).collect(),
@@ -346,61 +345,4 @@ pub async fn lock_user(tx: &mut Transaction<'static, Any>, user_id: i64) -> Resu
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// `GET /leaderboard`: the top 50 by points earned (spending does not count)
-/// or by volunteer hours, this month (city time) or of all time. Display
-/// names only.
-pub async fn leaderboard(
-    state: &AppState,
-    board: &str,
-    period: &str,
-) -> Result<Vec<crate::models::LeaderRow>, AppError> {
-    let span = match period {
-        "month" => {
-            let (_, start, end) = super::volunteer::month_span(state, None)?;
-            Some((start, end))
-        }
-        "all" => None,
-        _ => return Err(AppError::field("period", "应为 month 或 all")),
-    };
-    let rows: Vec<(String, i64)> = match (board, span) {
-        ("points", None) => {
-            sqlx::query_as(
-                "SELECT display_name, points_lifetime FROM users WHERE points_lifetime > 0 \
-                 ORDER BY points_lifetime DESC, id LIMIT 50",
-            )
-            .fetch_all(&state.db.pool)
-            .await?
-        }
-        ("points", Some((start, end))) => {
-            sqlx::query_as(
-                "SELECT u.display_name, CAST(SUM(l.delta) AS BIGINT) AS earned FROM points_ledger l \
-                 JOIN users u ON u.id = l.user_id \
-                 WHERE l.created_at >= $1 AND l.created_at < $2 AND l.reason NOT IN ('gift_redeemed', 'gift_refunded') \
-                 GROUP BY l.user_id, u.display_name HAVING SUM(l.delta) > 0 \
-                 ORDER BY earned DESC, l.user_id LIMIT 50",
-            )
-            .bind(start)
-            .bind(end)
-            .fetch_all(&state.db.pool)
-            .await?
-        }
-        ("hours", span) => super::volunteer::top_minutes(state, span, 50).await?,
-        _ => return Err(AppError::field("board", "应为 points 或 hours")),
-    };
-    let ranks = crate::domain::points::ranks(&rows.iter().map(|r| r.1).collect::<Vec<_>>());
-    Ok(rows
-        .into_iter()
-        .zip(ranks)
-        .map(|((display_name, v), rank)| crate::models::LeaderRow {
-            rank,
-            display_name,
-            value: if board == "hours" {
-                (v as f64 / 6.0).round() / 10.0
-            } else {
-                v as f64
-            },
-        })
-        .collect())
 }

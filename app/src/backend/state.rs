@@ -9,7 +9,7 @@ use super::notify::Sender;
 use super::photos::Photos;
 use super::{Clock, Db};
 
-/// Settings read once at start-up (flags and environment, see API.md).
+/// Settings read once at start-up (flags and environment, see README).
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where generated secrets and the default SQLite file live.

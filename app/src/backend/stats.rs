@@ -1,4 +1,4 @@
-//! The dashboard and the monthly 通报 (API.md "Operations").
+//! The dashboard and the monthly 通报.
 //!
 //! Counts by status, category, unit and area come from `report_tallies`
 //! plus the not yet folded `report_tally_deltas` (both written by database
@@ -20,7 +20,7 @@ use crate::models::{
     WeekCount,
 };
 
-const WEEK_MS: i64 = 7 * 24 * 3_600_000;
+use crate::domain::time::WEEK_MS;
 const WEEKS: i64 = 12;
 
 /// One tally: reports with these keys.
@@ -195,7 +195,7 @@ async fn weekly(state: &AppState, now: i64) -> Result<Vec<WeekCount>, AppError> 
 }
 
 async fn volunteer_minutes(state: &AppState) -> Result<i64, AppError> {
-    let (_, start, end) = super::volunteer::month_span(state, None)?;
+    let (_, start, end) = state.clock.month_span(None)?;
     let (minutes,): (i64,) = sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(credited_minutes), 0) AS BIGINT) FROM signups \
          WHERE status = 'completed' AND starts_at >= $1 AND starts_at < $2",
@@ -285,7 +285,7 @@ pub async fn units_month(
     month: Option<&str>,
 ) -> Result<(String, Vec<UnitMonth>), AppError> {
     actor.require_moderator()?;
-    let (first, start, end) = super::volunteer::month_span(state, month)?;
+    let (first, start, end) = state.clock.month_span(month)?;
     let now = state.clock.now_ms();
     let per_unit = |sql: &'static str, upto: i64| async move {
         sqlx::query_as::<_, (i64, i64)>(sql)

@@ -1,4 +1,4 @@
-//! 创城信箱 (API.md "Operations"): citizens send suggestions; moderators
+//! 创城信箱: citizens send suggestions; moderators
 //! answer publicly or privately; the public list shows answered public ones.
 
 use serde::Deserialize;
@@ -66,7 +66,15 @@ async fn page_of(
     paging: Paging,
     staff: bool,
 ) -> Result<Page<Suggestion>, AppError> {
-    let (rows, total) = fetch_page::<Row>(&state.db.pool, COLUMNS, FROM, &w, order, paging).await?;
+    let (rows, total) = fetch_page::<Row>(
+        &state.db.pool,
+        &format!("SELECT {COLUMNS} FROM {FROM}"),
+        FROM,
+        &w,
+        order,
+        paging,
+    )
+    .await?;
     Ok(Page::of(
         rows.into_iter()
             .map(|r| r.into_suggestion(state, staff))

@@ -383,7 +383,15 @@ pub async fn list(
         w.and("disabled_at IS NOT NULL", []);
     }
     let (rows, total): (Vec<UserRow>, i64) =
-        fetch_page(&state.db.pool, USER_COLUMNS, "users", &w, "id DESC", paging).await?;
+        fetch_page(
+            &state.db.pool,
+            &format!("SELECT {USER_COLUMNS} FROM users"),
+            "users",
+            &w,
+            "id DESC",
+            paging,
+        )
+        .await?;
     Ok(crate::models::Page::of(
         rows.iter().map(|r| r.to_admin_view(state)).collect(),
         total,

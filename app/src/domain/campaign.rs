@@ -1,4 +1,4 @@
-//! 好人 campaigns (DESIGN.md §4): the five categories, what a nomination and
+//! 好人 campaigns: the five categories, what a nomination and
 //! a campaign may hold, the phase a campaign is in, votes left, ranking.
 //! Pure: the limits themselves are enforced by the database
 //! (`backend/campaigns.rs`).

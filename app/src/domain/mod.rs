@@ -10,6 +10,7 @@ pub mod open311;
 pub mod ops;
 pub mod points;
 pub mod report;
+pub mod time;
 pub mod volunteer;
 
 pub use account::{DisplayName, Password, Phone, Role, Roles, UserSearch};
@@ -72,7 +73,7 @@ impl Fields {
     }
 }
 
-/// `?page=1&per_page=20` of API.md: page ≥ 1, per_page 1–100.
+/// `?page=1&per_page=20` of the API: page ≥ 1, per_page 1–100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paging {
     pub page: i64,

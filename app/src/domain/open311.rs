@@ -8,7 +8,7 @@ use super::ReportStatus;
 pub const MAX_RESULTS: usize = 1000;
 /// Without dates, the most recent 90 days; a range may not span more.
 pub const DEFAULT_DAYS: i64 = 90;
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+use super::time::DAY_MS;
 
 /// `open` while the problem is on the street (assigned, rectified);
 /// everything else is `closed` (closed, rejected, duplicate).

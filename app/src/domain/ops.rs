@@ -1,4 +1,4 @@
-//! City operations (DESIGN.md §5): what a 创城信箱 suggestion and its answer
+//! City operations: what a 创城信箱 suggestion and its answer
 //! may hold.
 
 use super::clean_text;

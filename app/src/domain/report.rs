@@ -1,6 +1,8 @@
 //! 随手拍 reports: the status machine of the closed loop, routing (包街), the
 //! rules on what a report holds, and the search terms of Chinese text.
 
+use super::time::{DAY_MS, HOUR_MS};
+
 use serde::{Deserialize, Serialize};
 
 use super::geo::{AreaGeometry, AreaKind, GeoPoint};
@@ -160,10 +162,9 @@ pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 /// Radius of the duplicate hint.
 pub const DUPLICATE_RADIUS_M: f64 = 100.0;
 /// Age of the reports the duplicate hint looks at.
-pub const DUPLICATE_WINDOW_MS: i64 = 72 * 3600 * 1000;
+pub const DUPLICATE_WINDOW_MS: i64 = 72 * HOUR_MS;
 /// How long after 销号 the reporter can still say "not fixed".
-pub const FEEDBACK_WINDOW_MS: i64 = 14 * 24 * 3600 * 1000;
-pub const DAY_MS: i64 = 24 * 3600 * 1000;
+pub const FEEDBACK_WINDOW_MS: i64 = 14 * DAY_MS;
 
 /// Checks the number of photos of a report or a rectification.
 pub fn photo_count(n: usize) -> Result<(), String> {

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-pub const MINUTE_MS: i64 = 60_000;
-pub const HOUR_MS: i64 = 60 * MINUTE_MS;
+use super::time::{HOUR_MS, MINUTE_MS};
+
 /// Cancelling is possible up to this long before the start.
 pub const CANCEL_BEFORE_MS: i64 = 2 * HOUR_MS;
 /// Check-in opens this long before the start.

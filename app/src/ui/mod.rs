@@ -1,9 +1,9 @@
 //! The web app. Pages are server components rendered to HTML; only the
 //! parts that must react in the browser are `#[island]`s (see `islands`).
 
-mod account;
-mod admin;
+mod accounts;
 mod campaigns;
+mod city;
 mod dashboard;
 mod gifts;
 mod home;
@@ -11,16 +11,13 @@ mod icons;
 pub mod islands;
 #[cfg(feature = "hydrate")]
 mod js;
-mod manage;
 pub mod map;
 mod ops;
 mod points;
-pub mod report_islands;
-mod reports;
+pub mod reports;
 #[cfg(feature = "hydrate")]
 mod submit;
 mod volunteer;
-mod volunteer_staff;
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title, provide_meta_context};
@@ -102,16 +99,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports/:id") view=reports::ReportDetailPage/>
                     <Route path=path!("/me/reports") view=reports::MyReportsPage/>
                     <Route path=path!("/me/messages") view=reports::MessagesPage/>
-                    <Route path=path!("/manage/review") view=manage::ReviewPage/>
-                    <Route path=path!("/manage/verify") view=manage::VerifyPage/>
-                    <Route path=path!("/manage/unit") view=manage::UnitPage/>
+                    <Route path=path!("/manage/review") view=reports::manage::ReviewPage/>
+                    <Route path=path!("/manage/verify") view=reports::manage::VerifyPage/>
+                    <Route path=path!("/manage/unit") view=reports::manage::UnitPage/>
                     <Route path=path!("/volunteer") view=volunteer::VolunteerPage/>
                     <Route path=path!("/volunteer/posts/:id") view=volunteer::PostPage/>
                     <Route path=path!("/volunteer/stars") view=volunteer::StarsPage/>
-                    <Route path=path!("/manage/shifts") view=volunteer_staff::ShiftsDayPage/>
-                    <Route path=path!("/manage/shifts/:id") view=volunteer_staff::AttendancePage/>
-                    <Route path=path!("/admin/posts") view=volunteer_staff::AdminPostsPage/>
-                    <Route path=path!("/admin/posts/:id") view=volunteer_staff::AdminPostPage/>
+                    <Route path=path!("/manage/shifts") view=volunteer::staff::ShiftsDayPage/>
+                    <Route path=path!("/manage/shifts/:id") view=volunteer::staff::AttendancePage/>
+                    <Route path=path!("/admin/posts") view=volunteer::staff::AdminPostsPage/>
+                    <Route path=path!("/admin/posts/:id") view=volunteer::staff::AdminPostPage/>
                     <Route path=path!("/campaigns") view=campaigns::CampaignsPage/>
                     <Route path=path!("/campaigns/:id") view=campaigns::CampaignPage/>
                     <Route path=path!("/campaigns/:id/nominate") view=campaigns::NominatePage/>
@@ -130,13 +127,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me/redemptions") view=gifts::RedemptionsPage/>
                     <Route path=path!("/manage/fulfil") view=gifts::FulfilPage/>
                     <Route path=path!("/admin/gifts") view=gifts::AdminGiftsPage/>
-                    <Route path=path!("/admin/points") view=gifts::AdminPointsPage/>
-                    <Route path=path!("/me") view=account::MePage/>
-                    <Route path=path!("/login") view=account::LoginPage/>
-                    <Route path=path!("/register") view=account::RegisterPage/>
-                    <Route path=path!("/admin/users") view=admin::AdminUsersPage/>
-                    <Route path=path!("/admin/city") view=admin::AdminCityPage/>
-                    <Route path=path!("/admin/apikeys") view=admin::AdminApiKeysPage/>
+                    <Route path=path!("/admin/points") view=points::AdminPointsPage/>
+                    <Route path=path!("/me") view=accounts::MePage/>
+                    <Route path=path!("/login") view=accounts::LoginPage/>
+                    <Route path=path!("/register") view=accounts::RegisterPage/>
+                    <Route path=path!("/admin/users") view=accounts::AdminUsersPage/>
+                    <Route path=path!("/admin/city") view=city::AdminCityPage/>
+                    <Route path=path!("/admin/apikeys") view=accounts::AdminApiKeysPage/>
                 </Routes>
             </main>
             <TabBar/>

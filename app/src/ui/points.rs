@@ -1,10 +1,13 @@
-use leptos::prelude::*;
-use leptos_meta::Title;
+//! 积分: my balance, level, badges and ledger, the leaderboards, and the
+//! staff's page for adjustments and the earning rules.
 
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::ErrorNote;
-use crate::api::{get_my_points, leaderboard_data};
+use super::{ErrorNote, FormError, fail};
+use crate::api::{AdjustPoints, SetPointsRules, get_my_points, leaderboard_data, points_rules};
 use crate::domain::Level;
 use crate::domain::points::ledger_line;
 
@@ -155,5 +158,61 @@ fn Leaderboards() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// Moderators and admins: adjust a person's points with a reason; admins
+/// also change the earning rules.
+#[component]
+pub fn AdminPointsPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| points_rules());
+    let query = use_query_map();
+    let adjusted = query.read_untracked().get("adjusted").is_some();
+    let rules_saved = query.read_untracked().get("rules").is_some();
+    let error = crate::returned_error!(AdjustPoints, SetPointsRules);
+    view! {
+        <Title text="积分管理"/>
+        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
+            {move || {
+                let error = error.clone();
+                Suspend::new(async move {
+                let rules = match data.await {
+                    Ok(r) => r,
+                    Err(e) => return fail(e),
+                };
+                let labels = [
+                    ("report_confirmed", "确认整改完成奖励"),
+                    ("volunteer_per_hour", "每志愿小时积分"),
+                    ("nomination_approved", "好人推荐通过"),
+                    ("daily_vote", "每日首次投票"),
+                    ("report_daily_cap", "每日随手拍积分上限"),
+                ];
+                view! {
+                    <section class="card">
+                        <h1>"积分管理"</h1>
+                        <FormError error=error/>
+                        {adjusted.then(|| view! { <p class="saved" role="status" data-test-id="adjusted">"已调整，并记入审计日志。"</p> })}
+                        {rules_saved.then(|| view! { <p class="saved" role="status" data-test-id="rules-saved">"积分规则已保存。"</p> })}
+                        <h2>"人工调整"</h2>
+                        <form method="post" action=AdjustPoints::PATH class="stack">
+                            <label>"手机号"<input type="tel" name="phone" inputmode="tel" required=true data-test-id="adjust-phone"/></label>
+                            <label>"积分变动（负数为扣除）"<input type="number" name="delta" required=true inputmode="numeric" data-test-id="adjust-delta"/></label>
+                            <label>"原因（必填）"<input type="text" name="reason" maxlength="200" required=true data-test-id="adjust-reason"/></label>
+                            <button type="submit" class="btn primary" data-test-id="adjust">"调整积分"</button>
+                        </form>
+                    </section>
+                    <section class="card">
+                        <h2>"积分规则"</h2>
+                        <p class="muted small">"随手拍每条的积分在问题类别中设置。只有管理员可以修改规则。"</p>
+                        <form method="post" action=SetPointsRules::PATH class="stack">
+                            {labels.into_iter().zip(rules.entries()).map(|((key, label), (_, value))| view! {
+                                <label>{label}<input type="number" name=key min="0" value=value required=true inputmode="numeric" data-test-id=format!("rule-{key}")/></label>
+                            }).collect_view()}
+                            <button type="submit" class="btn" data-test-id="save-rules">"保存规则"</button>
+                        </form>
+                    </section>
+                }.into_any()
+            })}}
+        </Suspense>
     }
 }

@@ -1,4 +1,4 @@
-//! API.md "好人 campaigns". Thin: read, call `app::backend::campaigns`, map
+//! The API's "好人 campaigns". Thin: read, call `app::backend::campaigns`, map
 //! the error.
 
 use app::backend::AppState;
@@ -38,7 +38,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Campaign>)> {
     Ok((
         StatusCode::CREATED,
-        Json(campaigns::create(&state, Some(&actor), input).await?),
+        Json(campaigns::create(&state, app::backend::auth::Actor::Person(&actor), input).await?),
     ))
 }
 

@@ -23,7 +23,7 @@ pub async fn create_category(
 ) -> ApiResult<(StatusCode, Json<Category>)> {
     Ok((
         StatusCode::CREATED,
-        Json(city::create_category(&state, Some(&actor), input).await?),
+        Json(city::create_category(&state, app::backend::auth::Actor::Person(&actor), input).await?),
     ))
 }
 
@@ -59,7 +59,7 @@ pub async fn create_unit(
 ) -> ApiResult<(StatusCode, Json<Unit>)> {
     Ok((
         StatusCode::CREATED,
-        Json(city::create_unit(&state, Some(&actor), input).await?),
+        Json(city::create_unit(&state, app::backend::auth::Actor::Person(&actor), input).await?),
     ))
 }
 
@@ -78,6 +78,6 @@ pub async fn create_area(
 ) -> ApiResult<(StatusCode, Json<Area>)> {
     Ok((
         StatusCode::CREATED,
-        Json(city::create_area(&state, Some(&actor), input).await?),
+        Json(city::create_area(&state, app::backend::auth::Actor::Person(&actor), input).await?),
     ))
 }

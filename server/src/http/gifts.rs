@@ -1,4 +1,4 @@
-//! API.md "Points and gifts": the gift shop. Thin: read, call
+//! The API's "Points and gifts": the gift shop. Thin: read, call
 //! `app::backend::gifts`, map the error.
 
 use app::backend::AppState;
@@ -31,7 +31,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Gift>)> {
     Ok((
         StatusCode::CREATED,
-        Json(gifts::create(&state, Some(&actor), input).await?),
+        Json(gifts::create(&state, app::backend::auth::Actor::Person(&actor), input).await?),
     ))
 }
 

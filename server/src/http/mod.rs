@@ -1,4 +1,4 @@
-//! The JSON API of API.md, under /api/v1. Handlers are thin: extract, call a
+//! The JSON API under /api/v1. Handlers are thin: extract, call a
 //! service in `app::backend`, map the error (once, in `problem.rs`).
 
 pub mod accounts;

@@ -1,4 +1,4 @@
-//! API.md "Operations": 创城信箱 and the audit log (the statistics live in
+//! The API's "Operations": 创城信箱 and the audit log (the statistics live in
 //! `stats.rs`). Thin: read, call a service, map the error.
 
 use app::backend::AppState;

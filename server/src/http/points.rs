@@ -61,7 +61,7 @@ pub async fn leaderboard(
     ApiQuery(q): ApiQuery<BoardQuery>,
 ) -> ApiResult<Json<Vec<app::models::LeaderRow>>> {
     Ok(Json(
-        app::backend::points::leaderboard(
+        app::backend::boards::leaderboard(
             &state,
             q.board.as_deref().unwrap_or("points"),
             q.period.as_deref().unwrap_or("month"),

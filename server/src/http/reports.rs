@@ -1,4 +1,4 @@
-//! API.md "Reports": 随手拍 and the closed loop. Thin: read, call
+//! The API's "Reports": 随手拍 and the closed loop. Thin: read, call
 //! `app::backend::reports`, map the error.
 
 use app::backend::AppState;
@@ -336,15 +336,15 @@ pub async fn photo(
     if !app::backend::photos::is_photo_key(&key) {
         return Err(app::error::AppError::NotFound.into());
     }
-    let access = reports::photo_access(&state, &key, viewer.as_ref()).await?;
+    let access = app::backend::photos::photo_access(&state, &key, viewer.as_ref()).await?;
     let bytes = state
         .photos
         .get(&key)
         .await?
         .ok_or(app::error::AppError::NotFound)?;
     let cache = match access {
-        reports::PhotoAccess::Public => "public, max-age=31536000, immutable",
-        reports::PhotoAccess::Private => "private, no-store",
+        app::backend::photos::PhotoAccess::Public => "public, max-age=31536000, immutable",
+        app::backend::photos::PhotoAccess::Private => "private, no-store",
     };
     Ok((
         [

@@ -1,4 +1,4 @@
-//! API.md "Operations": the dashboard's numbers and the monthly 通报.
+//! The API's "Operations": the dashboard's numbers and the monthly 通报.
 
 use app::backend::AppState;
 use app::backend::stats;

@@ -1,4 +1,4 @@
-//! API.md "好人 campaigns": campaigns, nominations, review, votes and their
+//! The API's "好人 campaigns": campaigns, nominations, review, votes and their
 //! limits (in the database, under concurrency, by the city's day), results
 //! and the 红榜.
 

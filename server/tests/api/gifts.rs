@@ -1,4 +1,4 @@
-//! API.md "Points and gifts": the shop. Stock is never oversold, points never
+//! The API's "Points and gifts": the shop. Stock is never oversold, points never
 //! double-spent, and a pickup is either fulfilled or cancelled, never both.
 
 use reqwest::{Method, StatusCode};

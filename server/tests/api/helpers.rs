@@ -58,6 +58,8 @@ pub async fn fresh_database_url(engine: Engine, dir: &std::path::Path) -> String
                 "PostgreSQL tests need TEST_DATABASE_URL (scripts/test.sh starts a cluster and sets it)",
             );
             let name = format!("zt_{}", uuid::Uuid::new_v4().simple());
+            // Dropped again when the test that made it has passed.
+            let _ = CREATED_DATABASES.try_with(|d| d.borrow_mut().push(name.clone()));
             let admin = Db::connect(&base)
                 .await
                 .expect("connect to TEST_DATABASE_URL");
@@ -334,21 +336,21 @@ impl TestApp {
         use app::backend::city::{self, AreaInput, CategoryInput, UnitInput};
         let s = &self.state;
         let unit = |name: &str| UnitInput { name: name.into() };
-        let grid_unit = city::create_unit(s, None, unit("雄关街道"))
+        let grid_unit = city::create_unit(s, app::backend::auth::Actor::System, unit("雄关街道"))
             .await
             .unwrap()
             .id;
-        let street_unit = city::create_unit(s, None, unit("市城管局"))
+        let street_unit = city::create_unit(s, app::backend::auth::Actor::System, unit("市城管局"))
             .await
             .unwrap()
             .id;
-        let traffic_unit = city::create_unit(s, None, unit("市交警支队"))
+        let traffic_unit = city::create_unit(s, app::backend::auth::Actor::System, unit("市交警支队"))
             .await
             .unwrap()
             .id;
         city::create_area(
             s,
-            None,
+            app::backend::auth::Actor::System,
             AreaInput {
                 name: "雄关一网格".into(),
                 kind: "grid".into(),
@@ -368,7 +370,7 @@ impl TestApp {
         .unwrap();
         city::create_area(
             s,
-            None,
+            app::backend::auth::Actor::System,
             AreaInput {
                 name: "新华路".into(),
                 kind: "segment".into(),
@@ -386,11 +388,11 @@ impl TestApp {
             sla_days: 3,
             unit_id,
         };
-        let litter = city::create_category(s, None, category("乱扔垃圾", 5, None))
+        let litter = city::create_category(s, app::backend::auth::Actor::System, category("乱扔垃圾", 5, None))
             .await
             .unwrap()
             .id;
-        let parking = city::create_category(s, None, category("乱停乱放", 3, Some(traffic_unit)))
+        let parking = city::create_category(s, app::backend::auth::Actor::System, category("乱停乱放", 3, Some(traffic_unit)))
             .await
             .unwrap()
             .id;
@@ -505,10 +507,38 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     encoded(w, h, image::ImageFormat::Png)
 }
 
+tokio::task_local! {
+    /// The PostgreSQL databases the running test made.
+    static CREATED_DATABASES: std::cell::RefCell<Vec<String>>;
+}
+
 /// A test that hangs fails after two minutes, by name, instead of holding
-/// up the whole run.
+/// up the whole run. The PostgreSQL databases it made are dropped once it
+/// has passed (a failed test keeps them to look at).
 pub async fn within_time_limit(test: impl std::future::Future<Output = ()>) {
-    tokio::time::timeout(std::time::Duration::from_secs(120), test)
+    CREATED_DATABASES
+        .scope(std::cell::RefCell::new(Vec::new()), async {
+            tokio::time::timeout(std::time::Duration::from_secs(120), test)
+                .await
+                .expect("the test took longer than two minutes: a hang");
+            let names = CREATED_DATABASES.with(|d| d.take());
+            drop_databases(&names).await;
+        })
         .await
-        .expect("the test took longer than two minutes: a hang");
+}
+
+async fn drop_databases(names: &[String]) {
+    if names.is_empty() {
+        return;
+    }
+    let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+    let admin = Db::connect(&base).await.expect("connect to TEST_DATABASE_URL");
+    for name in names {
+        // FORCE: the test's own server may still hold connections.
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&admin.pool)
+            .await
+            .expect("drop the test database");
+    }
+    admin.pool.close().await;
 }

@@ -175,7 +175,7 @@ async fn any_interleaving_keeps_the_books(e: Engine) {
                 for g in 0..GIFTS {
                     let gift = gifts::create(
                         &app.state,
-                        None,
+                        app::backend::auth::Actor::System,
                         gifts::GiftInput {
                             name: format!("礼品{case}-{g}"),
                             description: None,

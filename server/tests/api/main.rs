@@ -12,6 +12,7 @@ mod open311;
 mod ops;
 mod points;
 mod reports;
+mod schema;
 mod stats;
 mod system;
 mod volunteer;

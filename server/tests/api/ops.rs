@@ -1,4 +1,4 @@
-//! API.md "Operations": 创城信箱 and the audit log, and who may see what.
+//! The API's "Operations": 创城信箱 and the audit log, and who may see what.
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! API.md "Reports": the closed loop end to end, every listed status code,
+//! The API's "Reports": the closed loop end to end, every listed status code,
 //! concurrent approvals, bad uploads, search, the duplicate hint.
 
 use reqwest::{Method, StatusCode};

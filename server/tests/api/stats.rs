@@ -1,4 +1,4 @@
-//! API.md "Operations": the dashboard's numbers and the monthly 通报, from
+//! The API's "Operations": the dashboard's numbers and the monthly 通报, from
 //! reports taken through the closed loop; the counts kept by triggers agree
 //! with the reports themselves, before and after folding.
 

@@ -264,3 +264,29 @@ async fn hsts_when_served_over_https(e: Engine) {
     assert!(r.set_cookie().unwrap().contains("Secure"));
 }
 both!(hsts_when_served_over_https);
+
+/// The served OpenAPI document is kept in the repository
+/// (`server/tests/api/openapi.json`), so every change of the contract shows
+/// in review as a diff of that file. After a deliberate change, write it
+/// anew with `ZHUOMU_UPDATE_SNAPSHOT=1 cargo test --test api openapi_snapshot`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_snapshot() {
+    crate::helpers::within_time_limit(async {
+        let app = TestApp::spawn(Engine::Sqlite).await;
+        let doc = app.get("/api/v1/openapi.json", None).await;
+        assert_eq!(doc.status, StatusCode::OK);
+        // Keys sorted (serde_json's map), two-space indents, a final newline.
+        let served = serde_json::to_string_pretty(&doc.body).unwrap() + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/openapi.json");
+        if std::env::var_os("ZHUOMU_UPDATE_SNAPSHOT").is_some() {
+            std::fs::write(path, &served).unwrap();
+        }
+        let kept = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            kept == served,
+            "the OpenAPI document changed: review the change, then write it anew with \
+             ZHUOMU_UPDATE_SNAPSHOT=1 cargo test --test api openapi_snapshot"
+        );
+    })
+    .await
+}

@@ -1,4 +1,4 @@
-//! API.md "Volunteer duty posts": posts, shifts, bulk scheduling, sign-up
+//! The API's "Volunteer duty posts": posts, shifts, bulk scheduling, sign-up
 //! with capacity and an ordered waitlist, cancellation and promotion.
 
 use reqwest::{Method, StatusCode};

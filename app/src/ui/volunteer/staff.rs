@@ -9,8 +9,8 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::volunteer::{PostPlace, PostsMap, Week, hhmm};
-use super::{FormError, fail};
+use super::{PostPlace, PostsMap, Week, hhmm};
+use crate::ui::{FormError, fail};
 use crate::api::{
     AddPost, AddShift, CorrectMinutes, LiftVolunteerSuspension, ScheduleShifts, admin_post,
     admin_posts, manage_shifts, shift_attendance,

@@ -2,14 +2,17 @@
 //! spots, one report with its timeline, my reports and my messages. Server
 //! components; the form is an island.
 
+pub mod form;
+pub mod manage;
+
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::map::{MapProps, PlaceMap, ReportsMap};
-use super::report_islands::ReportForm;
 use super::{FormError, fail};
+use form::ReportForm;
 use crate::api::{
     FollowReport, ReadAll, ReportFeedback, browse_reports, get_report, inbox, my_reports,
     report_form_data,

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use super::map::{AreaLayer, MapProps};
+use crate::ui::map::{AreaLayer, MapProps};
 use crate::domain::map::fixed;
 use crate::domain::{FieldError, GeoPoint};
 
@@ -166,7 +166,7 @@ pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoVie
         location_note.set(None);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match super::js::locate().await {
+            match crate::ui::js::locate().await {
                 Ok((lat, lon)) => pin.set(Some(GeoPoint { lat, lon })),
                 Err(code) => location_note.set(Some(location_refused_message(code).into())),
             }
@@ -187,7 +187,7 @@ pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoVie
                 fixed(p.lat, 6),
                 fixed(p.lon, 6)
             );
-            let r = super::js::get(&url).await;
+            let r = crate::ui::js::get(&url).await;
             if r.status == 200 {
                 hints.set(serde_json::from_str(&r.body).unwrap_or_default());
             }
@@ -231,11 +231,11 @@ pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoVie
             problem.set(None);
             phase.set(Phase::Sending);
             leptos::task::spawn_local(async move {
-                let r = super::js::send(&form, "/api/v1/reports").await;
+                let r = crate::ui::js::send(&form, "/api/v1/reports").await;
                 match r.status {
                     201 => {
                         let id = serde_json::from_str::<Created>(&r.body).ok().map(|c| c.id);
-                        super::js::go(&match id {
+                        crate::ui::js::go(&match id {
                             Some(id) => format!("/reports/{id}?new=1"),
                             None => "/me/reports".into(),
                         });

@@ -1,11 +1,157 @@
+//! 我的 and signing in (login, register, the large-font switch), and the
+//! admins' consoles for people and roles (用户与角色) and Open311 keys
+//! (开放接口).
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::fail;
-use crate::api::{AdminSetRoles, admin_users, get_units};
+use super::islands::{LoginForm, RegisterForm};
+use super::{ErrorNote, fail, large_font};
+use crate::api::{AdminSetRoles, Login, Logout, Register, SetFont, admin_users, get_me, get_units};
 use crate::domain::Role;
 use crate::models::{Unit, User};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    // A plain form post that failed comes back with its error in the URL.
+    let error = crate::returned_error!(Login);
+    let next = use_query_map()
+        .get_untracked()
+        .get("next")
+        .unwrap_or_default();
+    view! {
+        <Title text="登录"/>
+        <section class="card form-card">
+            <h1>"登录"</h1>
+            <p class="muted">"用注册时的手机号和密码登录。"</p>
+            <LoginForm next error/>
+            <p class="switch">"还没有账号？" <a href="/register" data-test-id="to-register">"注册"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let error = crate::returned_error!(Register);
+    view! {
+        <Title text="注册"/>
+        <section class="card form-card">
+            <h1>"注册啄木账号"</h1>
+            <p class="muted">"人人都是啄木鸟。注册后即可随手拍、报名志愿岗位、赚取啄木积分。"</p>
+            <RegisterForm error/>
+            <p class="switch">"已有账号？" <a href="/login" data-test-id="to-login">"登录"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <Title text="我的"/>
+        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(None) => view! { <Anonymous/> }.into_any(),
+                    Ok(Some(user)) => {
+                        let is_admin = user.roles.contains(&Role::Admin);
+                        let is_moderator = is_admin || user.roles.contains(&Role::Moderator);
+                        let is_unit = user.roles.contains(&Role::UnitStaff) && user.unit_id.is_some();
+                        let roles = user.roles.iter().filter(|r| **r != Role::Citizen).map(|r| r.label()).collect::<Vec<_>>().join("、");
+                        view! {
+                            <section class="card profile" data-test-id="profile">
+                                <div class="avatar" aria-hidden="true">{user.display_name.chars().next().map(String::from).unwrap_or_default()}</div>
+                                <div>
+                                    <h1 data-test-id="profile-name">{user.display_name.clone()}</h1>
+                                    <p class="muted">{user.phone_masked.clone()}</p>
+                                    {(!roles.is_empty()).then(|| view! { <p class="roles">{roles}</p> })}
+                                </div>
+                            </section>
+                            <section class="card stats">
+                                <a href="/points" class="stat">
+                                    <strong data-test-id="profile-points">{user.points_balance}</strong>
+                                    <span>"啄木积分"</span>
+                                </a>
+                                <div class="stat">
+                                    <strong data-test-id="profile-level">{user.level_name.clone()}</strong>
+                                    <span>"等级"</span>
+                                </div>
+                            </section>
+                            <section class="card menu">
+                                <a href="/me/reports" data-test-id="my-reports-link">"我的报告"</a>
+                                <a href="/me/messages" data-test-id="messages-link">"消息"</a>
+                                <a href="/mailbox" data-test-id="mailbox-link">"创城信箱"</a>
+                            </section>
+                            {(is_moderator || is_unit || is_admin).then(|| view! {
+                                <section class="card menu" data-test-id="staff-menu">
+                                    {is_moderator.then(|| view! { <a href="/manage/review" data-test-id="review-link">"随手拍审核"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/manage/verify" data-test-id="verify-link">"整改督查"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/manage/nominations" data-test-id="nominations-link">"好人推荐审核"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/manage/suggestions" data-test-id="suggestions-link">"创城信箱答复"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/dashboard/units" data-test-id="tongbao-menu-link">"月度通报"</a> })}
+                                    {is_unit.then(|| view! { <a href="/manage/unit" data-test-id="unit-link">"本单位整改任务"</a> })}
+                                    {(is_unit || is_admin).then(|| view! { <a href="/manage/fulfil" data-test-id="fulfil-link">"礼品领取核销"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/gifts" data-test-id="admin-gifts-link">"礼品管理"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/admin/points" data-test-id="admin-points-link">"积分调整与规则"</a> })}
+                                    {is_moderator.then(|| view! { <a href="/manage/shifts" data-test-id="shifts-link">"志愿岗位出勤"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/posts" data-test-id="admin-posts-link">"志愿岗位与排班"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/campaigns" data-test-id="admin-campaigns-link">"好人评选管理"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/users" data-test-id="admin-users-link">"用户与角色管理"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/city" data-test-id="admin-city-link">"城市与区域"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/audit" data-test-id="audit-link">"操作日志"</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/apikeys" data-test-id="apikeys-link">"开放接口（Open311）"</a> })}
+                                </section>
+                            })}
+                            <FontSwitch/>
+                            <section class="card">
+                                <ActionForm action={ServerAction::<Logout>::new()} attr:data-test-id="logout-form">
+                                    <button type="submit" class="btn block" data-test-id="logout">"退出登录"</button>
+                                </ActionForm>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Anonymous() -> impl IntoView {
+    view! {
+        <section class="card empty" data-test-id="anonymous">
+            <h1>"我的"</h1>
+            <p>"登录后查看积分、等级和我的随手拍。"</p>
+            <div class="actions">
+                <a class="btn primary" href="/login" data-test-id="go-login">"登录"</a>
+                <a class="btn" href="/register" data-test-id="go-register">"注册"</a>
+            </div>
+        </section>
+        <FontSwitch/>
+    }
+}
+
+/// 适老化: a plain form, so it works without JavaScript too.
+#[component]
+fn FontSwitch() -> impl IntoView {
+    let large = large_font();
+    view! {
+        <section class="card font-switch">
+            <div>
+                <h2>"大字模式"</h2>
+                <p class="muted">{if large { "已开启：文字更大、按钮更大" } else { "为长辈放大文字和按钮" }}</p>
+            </div>
+            <ActionForm action={ServerAction::<SetFont>::new()} attr:data-test-id="font-form">
+                <input type="hidden" name="large" value=(!large).to_string()/>
+                <button type="submit" class="btn" aria-pressed=large.to_string() data-test-id="font-toggle">
+                    {if large { "关闭" } else { "开启" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
 
 /// Admins find people by name or (masked) number, grant roles (moderator,
 /// unit staff with their unit, admin) and disable or enable accounts.
@@ -158,124 +304,6 @@ fn UserCard(user: User, units: Vec<Unit>, saved: bool) -> impl IntoView {
             </ActionForm>
             {status_form}
         </section>
-    }
-}
-
-/// Admins: the city's units, problem categories (points, deadline, unit)
-/// and areas (包街路段 and 网格) on the map, each with its form. An area is
-/// pasted as GeoJSON, as drawn in any GIS tool or geojson.io.
-#[component]
-pub fn AdminCityPage() -> impl IntoView {
-    use super::map::{AreaLayer, MapProps};
-    use crate::api::{AddArea, AddCategory, AddUnit, EditCategory, admin_city};
-    use leptos::server_fn::ServerFn;
-    let data = Resource::new(|| (), |_| admin_city());
-    let saved = use_query_map().read_untracked().get("saved");
-    let error = crate::returned_error!(AddUnit, AddCategory, EditCategory, AddArea);
-    view! {
-        <Title text="城市与区域"/>
-        <section class="card">
-            <h1>"城市与区域"</h1>
-            <p class="muted small">"责任单位、问题类别（积分、整改期限、负责单位）与包街路段、网格。每项修改都记入操作日志。"</p>
-            {saved.map(|_| view! { <p class="saved" role="status" data-test-id="saved">"已保存。"</p> })}
-            <super::FormError error=error/>
-        </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let c = match data.await {
-                    Ok(c) => c,
-                    Err(e) => return fail(e),
-                };
-                let props = MapProps::new(&c.map, &[], 360.0);
-                let unit_name = |id: i64| c.units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
-                let unit_options = c.units.iter().map(|u| view! { <option value=u.id>{u.name.clone()}</option> }).collect_view();
-                view! {
-                    <section class="card" data-test-id="units">
-                        <h2>"责任单位"</h2>
-                        <p class="muted small">{c.units.iter().map(|u| u.name.clone()).collect::<Vec<_>>().join("、")}</p>
-                        <form method="post" action=AddUnit::PATH class="stack">
-                            <label>"新单位名称"<input name="name" required maxlength="50" data-test-id="unit-name"/></label>
-                            <button type="submit" class="btn primary" data-test-id="add-unit">"添加单位"</button>
-                        </form>
-                    </section>
-                    <section class="card" data-test-id="categories">
-                        <h2>"问题类别"</h2>
-                        <div class="table-wrap">
-                            <table class="numbers">
-                                <thead><tr><th>"类别"</th><th>"积分"</th><th>"期限"</th><th>"负责单位"</th></tr></thead>
-                                <tbody>
-                                    {c.categories.iter().map(|k| view! {
-                                        <tr><td>{k.name.clone()}</td><td>{k.points}</td><td>{format!("{}天", k.sla_days)}</td>
-                                            <td>{k.unit_id.map(unit_name).unwrap_or_else(|| "按地点".into())}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        <details class="category-edits" data-test-id="category-edits">
-                            <summary data-test-id="category-edits-open">{format!("修改已有类别（{}个）", c.categories.len())}</summary>
-                            {c.categories.iter().map(|k| {
-                                let unit_id = k.unit_id;
-                                view! {
-                                    <details class="edit">
-                                        <summary data-test-id=format!("edit-category-{}", k.id)>{format!("修改“{}”", k.name)}</summary>
-                                        <form method="post" action=EditCategory::PATH class="stack">
-                                            <input type="hidden" name="id" value=k.id/>
-                                            <label>"类别名称"<input name="name" required maxlength="30" value=k.name.clone()/></label>
-                                            <label>"通过审核得积分"<input type="number" name="points" min="0" max="100" value=k.points inputmode="numeric"/></label>
-                                            <label>"整改期限（天，之后交办的问题适用）"<input type="number" name="sla_days" min="1" max="90" value=k.sla_days inputmode="numeric" data-test-id="edit-sla"/></label>
-                                            <label>"负责单位"<select name="unit_id">
-                                                <option value="" selected=unit_id.is_none()>"按地点（路段、网格）"</option>
-                                                {c.units.iter().map(|u| view! { <option value=u.id selected=unit_id == Some(u.id)>{u.name.clone()}</option> }).collect_view()}
-                                            </select></label>
-                                            <button type="submit" class="btn" data-test-id="save-category">"保存修改"</button>
-                                        </form>
-                                    </details>
-                                }
-                            }).collect_view()}
-                        </details>
-                        <form method="post" action=AddCategory::PATH class="stack">
-                            <label>"类别名称"<input name="name" required maxlength="30" data-test-id="category-name"/></label>
-                            <label>"通过审核得积分"<input type="number" name="points" min="0" value="5" inputmode="numeric"/></label>
-                            <label>"整改期限（天）"<input type="number" name="sla_days" min="1" value="3" inputmode="numeric"/></label>
-                            <label>"负责单位"<select name="unit_id"><option value="">"按地点（路段、网格）"</option>{unit_options.clone()}</select></label>
-                            <button type="submit" class="btn primary" data-test-id="add-category">"添加类别"</button>
-                        </form>
-                    </section>
-                    <section class="card" data-test-id="areas">
-                        <h2>"包街路段与网格"</h2>
-                        <figure class="map" data-test-id="area-map">
-                            <svg viewBox=props.view.view_box() role="img" aria-label="路段与网格地图，点击可画新区域"
-                                data-draw="area-form" data-view=props.view.data()>
-                                <rect class="map-bg" width=props.view.width height=props.view.height/>
-                                <AreaLayer layer=props.layer/>
-                            </svg>
-                            <figcaption class="muted small">"画新区域：在地图上依次点击边界上的点（网格至少3个点），或沿路段点出走向；下方的 GeoJSON 会自动填好。也可以直接粘贴 GeoJSON。"</figcaption>
-                        </figure>
-                        <div class="draw-tools" data-draw-tools="area-form" hidden>
-                            <span class="muted small" data-draw-count data-test-id="draw-count">"还没有画点"</span>
-                            <button type="button" class="btn small" data-draw-undo data-test-id="draw-undo">"撤销上一点"</button>
-                            <button type="button" class="btn small" data-draw-clear data-test-id="draw-clear">"清除"</button>
-                        </div>
-                        <ul class="plain small">
-                            {c.map.areas.iter().map(|a| view! {
-                                <li>{a.name.clone()}" · "{if matches!(a.kind, crate::domain::AreaKind::Grid) { "网格" } else { "路段" }}
-                                    " · "{unit_name(a.unit_id)}</li>
-                            }).collect_view()}
-                        </ul>
-                        <form method="post" action=AddArea::PATH class="stack" id="area-form">
-                            <label>"名称"<input name="name" required maxlength="50" data-test-id="area-name"/></label>
-                            <label>"类型"<select name="kind" data-test-id="area-kind"><option value="grid">"网格（多边形）"</option><option value="segment">"包街路段（线或多边形）"</option></select></label>
-                            <label>"责任单位"<select name="unit_id" required data-test-id="area-unit">{unit_options}</select></label>
-                            <label>"GeoJSON（Polygon 或 LineString，经度在前）"
-                                <textarea name="geojson" rows="5" required data-test-id="area-geojson"
-                                    placeholder=r#"{"type":"Polygon","coordinates":[[[98.28,39.76],[98.30,39.76],[98.30,39.78],[98.28,39.76]]]}"#></textarea></label>
-                            <label>"路段两侧范围（米，线段用）"<input type="number" name="buffer_m" min="1" max="500" placeholder="30" inputmode="numeric" data-test-id="area-buffer"/></label>
-                            <button type="submit" class="btn primary" data-test-id="add-area">"添加区域"</button>
-                        </form>
-                    </section>
-                }.into_any()
-            })}
-        </Suspense>
     }
 }
 

@@ -8,8 +8,8 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::reports::{Photos, StatusPill};
-use super::{FormError, fail};
+use super::{Photos, StatusPill};
+use crate::ui::{FormError, fail};
 use crate::api::{
     MergeReport, QueueItem, ReviewReport, VerifyReport, moderation_queue, unit_tasks,
 };

@@ -4,6 +4,8 @@
 //! (they work without JavaScript); check-in and "nearest first" need the
 //! phone's location, so public/zhuomu.js enhances those two forms.
 
+pub mod staff;
+
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;

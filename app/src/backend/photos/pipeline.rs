@@ -1,0 +1,215 @@
+//! The photo pipeline: decode with limits, turn upright, shrink, re-encode as
+//! JPEG (no EXIF survives), thumbnail; QR codes and redaction on the same
+//! decoder. Pure functions run on the photo thread (`storage::Worker`).
+
+#[allow(unused_imports)]
+use super::*;
+
+const JPEG_QUALITY: u8 = 82;
+
+/// A photo ready to store: the upright, shrunk JPEG and its thumbnail.
+pub struct Processed {
+    pub full: Vec<u8>,
+    pub thumb: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Why a photo was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PhotoError {
+    /// Not a JPEG, PNG or WebP, or not decodable (415).
+    Unsupported,
+    /// Declares more pixels than we decode (a decompression bomb) (422).
+    TooLarge,
+}
+
+impl PhotoError {
+    /// The application error for the form field `field`.
+    pub fn into_app_error(self, field: &str) -> AppError {
+        match self {
+            PhotoError::Unsupported => AppError::UnsupportedMediaType,
+            PhotoError::TooLarge => AppError::field(field, "照片尺寸过大，请缩小后再上传"),
+        }
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
+    // The type comes from the bytes, never from the name or Content-Type.
+    let format = image::guess_format(bytes).map_err(|_| PhotoError::Unsupported)?;
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP
+    ) {
+        return Err(PhotoError::Unsupported);
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DIMENSION);
+    limits.max_image_height = Some(MAX_DIMENSION);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(limit_or_unsupported)?;
+    if decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let image = DynamicImage::from_decoder(decoder).map_err(limit_or_unsupported)?;
+    // Shrink first, then turn: the box is square, so the result is the same
+    // and the rotation copies the small image, not the big one.
+    let mut image = shrink(image, FULL_SIDE);
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+fn limit_or_unsupported(e: image::ImageError) -> PhotoError {
+    match e {
+        image::ImageError::Limits(_) => PhotoError::TooLarge,
+        _ => PhotoError::Unsupported,
+    }
+}
+
+/// Fits the image in a `side` × `side` box by area averaging, which writes
+/// the small image directly (a filtered resize would first build a
+/// floating-point copy of the big one: 77 MB for a 12 MP photo).
+fn shrink(image: DynamicImage, side: u32) -> DynamicImage {
+    if image.width() > side || image.height() > side {
+        image.thumbnail(side, side)
+    } else {
+        image
+    }
+}
+
+fn encode(image: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
+    let rgb = image.to_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+        .encode_image(&rgb)
+        .map_err(|_| PhotoError::Unsupported)?;
+    Ok(out)
+}
+
+fn finish(image: DynamicImage) -> Result<Processed, PhotoError> {
+    let thumb = image.thumbnail(THUMB_SIDE, THUMB_SIDE);
+    Ok(Processed {
+        full: encode(&image)?,
+        thumb: encode(&thumb)?,
+        width: image.width(),
+        height: image.height(),
+    })
+}
+
+/// Decodes, orients, shrinks and re-encodes one uploaded photo. CPU-bound:
+/// call it through [`Photos::process`].
+pub fn process_blocking(bytes: &[u8]) -> Result<Processed, PhotoError> {
+    finish(decode(bytes)?)
+}
+
+/// The texts of the QR codes in a photo (a staff phone's picture of a pickup
+/// code), read with the same limits as any upload. The photo is shrunk to
+/// 1600 px first, which keeps a code filling a fair part of the frame
+/// readable and the work bounded.
+pub fn read_qr_blocking(bytes: &[u8]) -> Result<Vec<String>, PhotoError> {
+    let luma = decode(bytes)?.to_luma8();
+    let (w, h) = (luma.width() as usize, luma.height() as usize);
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        luma.get_pixel(x as u32, y as u32).0[0]
+    });
+    Ok(prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect())
+}
+
+/// Blacks out a rectangle of a stored photo (faces, number plates).
+pub fn redact_blocking(stored: &[u8], r: Redaction) -> Result<Processed, PhotoError> {
+    let mut image = decode(stored)?;
+    let (x, y, w, h) = r.pixels(image.width(), image.height());
+    let mut rgb = image.to_rgb8();
+    for py in y..y + h {
+        for px in x..x + w {
+            rgb.put_pixel(px, py, image::Rgb([0, 0, 0]));
+        }
+    }
+    image = DynamicImage::ImageRgb8(rgb);
+    finish(image)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 128]));
+        let mut out = Vec::new();
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn photos_are_shrunk_and_reencoded_as_jpeg() {
+        let p = process_blocking(&png(3200, 1000)).unwrap();
+        assert_eq!((p.width, p.height), (1600, 500));
+        assert_eq!(&p.full[..2], &[0xFF, 0xD8]);
+        let thumb = image::load_from_memory(&p.thumb).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (400, 125));
+        let small = process_blocking(&png(300, 200)).unwrap();
+        assert_eq!((small.width, small.height), (300, 200));
+    }
+
+    #[test]
+    fn other_formats_and_garbage_are_unsupported() {
+        assert_eq!(
+            process_blocking(b"GIF89a\x01\x00\x01\x00").err(),
+            Some(PhotoError::Unsupported)
+        );
+        assert_eq!(
+            process_blocking(b"<svg></svg>").err(),
+            Some(PhotoError::Unsupported)
+        );
+        let mut truncated = png(100, 100);
+        truncated.truncate(60);
+        assert_eq!(
+            process_blocking(&truncated).err(),
+            Some(PhotoError::Unsupported)
+        );
+    }
+
+    #[test]
+    fn redaction_blacks_out_the_rectangle() {
+        let p = process_blocking(&png(400, 200)).unwrap();
+        let r = Redaction {
+            x: 0.5,
+            y: 0.0,
+            w: 0.5,
+            h: 1.0,
+        };
+        let out = redact_blocking(&p.full, r).unwrap();
+        let img = image::load_from_memory(&out.full).unwrap().to_rgb8();
+        let dark = |x, y| img.get_pixel(x, y).0.iter().all(|&c| c < 16);
+        assert!(dark(300, 100) && dark(399, 0));
+        assert!(!dark(100, 100));
+    }
+
+    #[test]
+    fn only_generated_keys_are_served() {
+        let k = format!("p/{}.jpg", "a".repeat(32));
+        assert!(is_photo_key(&k));
+        assert!(is_photo_key(&format!("t/{}.jpg", "0".repeat(32))));
+        for bad in [
+            "p/../secret.jpg",
+            "x/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.jpg",
+            "p/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg",
+            "p/aaaa.jpg",
+            "p/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.png",
+            "",
+        ] {
+            assert!(!is_photo_key(bad), "{bad}");
+        }
+    }
+}

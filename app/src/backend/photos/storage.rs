@@ -1,0 +1,209 @@
+//! Where photos live: one `object_store` (a local folder or S3-compatible
+//! storage), generated names, and the one photo thread that decodes.
+
+#[allow(unused_imports)]
+use super::*;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The one thread of a server that decodes and encodes photos. Photos are
+/// processed one at a time, always on this thread, so the memory a decode
+/// takes is reused by the next instead of piling up in the allocator arenas
+/// of many blocking-pool threads (measured: 290 MiB peak on the pool, see
+/// docs/PERFORMANCE.md).
+struct Worker {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl Worker {
+    fn start() -> Worker {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("photos".into())
+            .spawn(move || {
+                for job in rx {
+                    job();
+                }
+            })
+            .expect("start the photo thread");
+        Worker {
+            jobs: std::sync::Mutex::new(tx),
+        }
+    }
+
+    /// Runs `f` on the photo thread and waits for its answer.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(f());
+        });
+        self.jobs.lock().ok()?.send(job).ok()?;
+        answer.await.ok()
+    }
+}
+
+/// Where photos live and how they are processed.
+pub struct Photos {
+    store: Arc<dyn ObjectStore>,
+    worker: Worker,
+}
+
+/// Keys of a stored photo and its thumbnail.
+#[derive(Debug, Clone)]
+pub struct StoredPhoto {
+    pub key: String,
+    pub thumb_key: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Photos {
+    pub fn new(store: Arc<dyn ObjectStore>) -> Self {
+        Photos {
+            store,
+            worker: Worker::start(),
+        }
+    }
+
+    /// A local folder (created if missing).
+    pub fn local(dir: &std::path::Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
+            .map_err(|e| anyhow::anyhow!("photo folder {}: {e}", dir.display()))?;
+        Ok(Self::new(Arc::new(fs)))
+    }
+
+    /// An S3-compatible bucket: what the settings leave out comes from the
+    /// usual `AWS_*` variables. A plain-HTTP endpoint (a MinIO on the same
+    /// network) is allowed when it is named explicitly.
+    pub fn s3(s: &crate::backend::S3Settings) -> anyhow::Result<Self> {
+        let mut b = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(&s.bucket);
+        if let Some(e) = &s.endpoint {
+            b = b
+                .with_endpoint(e)
+                .with_allow_http(e.starts_with("http://"))
+                .with_virtual_hosted_style_request(false);
+        }
+        if let Some(r) = &s.region {
+            b = b.with_region(r);
+        }
+        if let Some(k) = &s.access_key_id {
+            b = b.with_access_key_id(k);
+        }
+        if let Some(k) = &s.secret_access_key {
+            b = b.with_secret_access_key(k);
+        }
+        let s3 = b
+            .build()
+            .map_err(|e| anyhow::anyhow!("S3 bucket {}: {e}", s.bucket))?;
+        Ok(Self::new(Arc::new(s3)))
+    }
+
+    /// Processes an upload on the photo thread, one at a time: only then is
+    /// it read into memory.
+    pub async fn process(&self, upload: Upload) -> Result<Processed, PhotoError> {
+        self.worker
+            .run(move || {
+                let bytes = std::fs::read(&upload.path).map_err(|_| PhotoError::Unsupported)?;
+                process_blocking(&bytes)
+            })
+            .await
+            .unwrap_or(Err(PhotoError::Unsupported))
+    }
+
+    /// Reads the QR codes in an upload on the photo thread.
+    pub async fn read_qr(&self, upload: Upload) -> Result<Vec<String>, PhotoError> {
+        self.worker
+            .run(move || {
+                let bytes = std::fs::read(&upload.path).map_err(|_| PhotoError::Unsupported)?;
+                read_qr_blocking(&bytes)
+            })
+            .await
+            .unwrap_or(Err(PhotoError::Unsupported))
+    }
+
+    /// Redacts a stored photo into new objects (new names, so no cache
+    /// anywhere keeps the old picture under the name that is public).
+    pub async fn redact(&self, key: &str, r: Redaction) -> Result<StoredPhoto, AppError> {
+        let stored = self.get(key).await?.ok_or(AppError::NotFound)?;
+        let processed = self
+            .worker
+            .run(move || redact_blocking(&stored, r))
+            .await
+            .ok_or(AppError::Internal)?
+            .map_err(|_| AppError::Internal)?;
+        self.put(processed).await
+    }
+
+    /// Stores a processed photo under fresh random names.
+    pub async fn put(&self, p: Processed) -> Result<StoredPhoto, AppError> {
+        let name = random_name();
+        let key = format!("p/{name}.jpg");
+        let thumb_key = format!("t/{name}.jpg");
+        for (k, data) in [(&key, p.full), (&thumb_key, p.thumb)] {
+            self.store
+                .put(&StorePath::from(k.as_str()), data.into())
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "photo store write failed");
+                    AppError::Internal
+                })?;
+        }
+        Ok(StoredPhoto {
+            key,
+            thumb_key,
+            width: p.width,
+            height: p.height,
+        })
+    }
+
+    /// The bytes of a stored object, `None` if there is no such object.
+    pub async fn get(&self, key: &str) -> Result<Option<Bytes>, AppError> {
+        if !is_photo_key(key) {
+            return Ok(None);
+        }
+        match self.store.get(&StorePath::from(key)).await {
+            Ok(r) => r.bytes().await.map(Some).map_err(|e| {
+                tracing::error!(error = %e, "photo store read failed");
+                AppError::Internal
+            }),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => {
+                tracing::error!(error = %e, "photo store read failed");
+                Err(AppError::Internal)
+            }
+        }
+    }
+
+    /// Removes objects; a failure is logged, never fatal (an orphan file is
+    /// harmless, a lost report is not).
+    pub async fn delete(&self, keys: &[String]) {
+        for k in keys {
+            if let Err(e) = self.store.delete(&StorePath::from(k.as_str())).await {
+                tracing::warn!(error = %e, "photo store delete failed");
+            }
+        }
+    }
+}
+
+fn random_name() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// `p/<32 hex>.jpg` or `t/<32 hex>.jpg`: the only names ever served.
+pub fn is_photo_key(key: &str) -> bool {
+    let Some((dir, file)) = key.split_once('/') else {
+        return false;
+    };
+    let Some(stem) = file.strip_suffix(".jpg") else {
+        return false;
+    };
+    matches!(dir, "p" | "t")
+        && stem.len() == 32
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
