@@ -48,7 +48,7 @@ apt_install() {
 
 ensure_rust_components() {
   local c
-  for c in rustfmt clippy; do
+  for c in rustfmt; do
     rustup component list --installed | grep -q "^$c" || rustup component add "$c"
   done
 }
@@ -153,7 +153,7 @@ ensure_test_tools() {
 # are kept, so nothing but our own code is rebuilt.
 prune_stale_builds() {
   local deps crate
-  for deps in "$CARGO_TARGET_DIR/debug/deps" "$CARGO_TARGET_DIR/clippy/debug/deps"; do
+  for deps in "$CARGO_TARGET_DIR/debug/deps"; do
     [ -d "$deps" ] || continue
     for crate in zhuomu zhuomu_server libzhuomu libzhuomu_server app libapp api ledger_rate photo_memory dashboard; do
       find "$deps" -maxdepth 1 -name "$crate-*" -mmin +1440 -delete 2>/dev/null || true

@@ -6,14 +6,12 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 TEST_BUILD=""
-LINT_BUILD=""
 SERVER_PID=""
 FUZZ_PID=""
 FUZZ_DB=""
 E2E_DIR=""
 cleanup() {
   [ -n "$TEST_BUILD" ] && kill "$TEST_BUILD" 2>/dev/null || true
-  [ -n "$LINT_BUILD" ] && kill "$LINT_BUILD" 2>/dev/null || true
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
   [ -n "$FUZZ_PID" ] && kill "$FUZZ_PID" 2>/dev/null || true
   # The fuzz database (on a PostgreSQL given as TEST_DATABASE_URL it would stay).
@@ -32,18 +30,12 @@ prune_stale_builds
 say "formatting (cargo fmt --check) and no import circles between modules"
 cargo fmt --all --check
 python3 scripts/module_cycles.py
-say "building the tests (debug) and the lints (clippy) beside the site (release)"
+say "building the tests (debug) beside the site (release)"
 cargo test --workspace --locked --no-run &
 TEST_BUILD=$!
-# Clippy in its own build folder, so it neither waits for the test build's
-# lock nor reuses its artefacts wrongly; warnings fail the run.
-cargo clippy --workspace --all-targets --locked --target-dir "$CARGO_TARGET_DIR/clippy" -- -D warnings &
-LINT_BUILD=$!
 build_site
 wait "$TEST_BUILD"
 TEST_BUILD=""
-wait "$LINT_BUILD"
-LINT_BUILD=""
 
 start_test_postgres
 start_test_s3

@@ -228,9 +228,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: ApikeyCommand::Create { name, db },
         } => {
             let state = offline_state(&db).await?;
-            let (_, key) = app::backend::open311::create_key(&state, app::backend::auth::Actor::System, &name)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}{}", e.field_detail()))?;
+            let (_, key) =
+                app::backend::open311::create_key(&state, app::backend::auth::Actor::System, &name)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}{}", e.field_detail()))?;
             println!("{key}");
             Ok(())
         }

@@ -147,9 +147,13 @@ pub async fn load_file(
     let mut n = 0;
     for name in &file.units {
         if !units.contains_key(name) {
-            let u = city::create_unit(state, app::backend::auth::Actor::System, UnitInput { name: name.clone() })
-                .await
-                .map_err(|e| seed_error("unit", name, e))?;
+            let u = city::create_unit(
+                state,
+                app::backend::auth::Actor::System,
+                UnitInput { name: name.clone() },
+            )
+            .await
+            .map_err(|e| seed_error("unit", name, e))?;
             units.insert(u.name, u.id);
             n += 1;
         }

@@ -10,7 +10,6 @@ use crate::models::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-
 /// A campaign's page: its approved nominations (optionally one category),
 /// and for a signed-in person their votes today and their own nominations.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -272,7 +271,10 @@ pub async fn save_campaign(
             };
             match id {
                 Some(id) => campaigns::update(&state, &me, id, input).await?,
-                None => campaigns::create(&state, crate::backend::auth::Actor::Person(&me), input).await?,
+                None => {
+                    campaigns::create(&state, crate::backend::auth::Actor::Person(&me), input)
+                        .await?
+                }
             };
             leptos_axum::redirect("/admin/campaigns?saved=1");
             Ok(())

@@ -9,7 +9,6 @@ use crate::models::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-
 /// The city's areas, ready to draw.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CityMap {
@@ -27,7 +26,6 @@ pub(super) async fn city_map(state: &crate::backend::AppState) -> Result<CityMap
 pub async fn get_units() -> Result<Vec<crate::models::Unit>, AppError> {
     ssr::finish(crate::backend::city::list_units(&ssr::state()?).await)
 }
-
 
 /// The admin's city page: units, categories, and the areas on the map.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -61,7 +59,12 @@ pub async fn add_unit(name: String) -> Result<(), AppError> {
         async {
             let me = ssr::require_user().await?;
             let input = crate::backend::city::UnitInput { name };
-            crate::backend::city::create_unit(&ssr::state()?, crate::backend::auth::Actor::Person(&me), input).await?;
+            crate::backend::city::create_unit(
+                &ssr::state()?,
+                crate::backend::auth::Actor::Person(&me),
+                input,
+            )
+            .await?;
             leptos_axum::redirect("/admin/city?saved=unit");
             Ok(())
         }
@@ -96,7 +99,12 @@ pub async fn add_category(
         async {
             let me = ssr::require_user().await?;
             let input = category_form(name, &points, &sla_days, unit_id.as_deref())?;
-            crate::backend::city::create_category(&ssr::state()?, crate::backend::auth::Actor::Person(&me), input).await?;
+            crate::backend::city::create_category(
+                &ssr::state()?,
+                crate::backend::auth::Actor::Person(&me),
+                input,
+            )
+            .await?;
             leptos_axum::redirect("/admin/city?saved=category");
             Ok(())
         }
@@ -150,7 +158,12 @@ pub async fn add_area(
                 line,
                 buffer_m,
             };
-            crate::backend::city::create_area(&ssr::state()?, crate::backend::auth::Actor::Person(&me), input).await?;
+            crate::backend::city::create_area(
+                &ssr::state()?,
+                crate::backend::auth::Actor::Person(&me),
+                input,
+            )
+            .await?;
             leptos_axum::redirect("/admin/city?saved=area");
             Ok(())
         }

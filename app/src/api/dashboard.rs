@@ -9,7 +9,6 @@ use crate::models::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-
 #[server(prefix = "/api/fn", endpoint = "overview")]
 pub async fn get_overview() -> Result<CityOverview, AppError> {
     ssr::finish(crate::backend::city::overview(&ssr::state()?).await)

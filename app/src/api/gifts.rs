@@ -9,7 +9,6 @@ use crate::models::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-
 /// The gift shop: what is on offer, and my balance when signed in.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Shop {
@@ -181,7 +180,12 @@ pub async fn add_gift(
                 cost: number(cost, "cost")?,
                 stock: number(stock, "stock")?,
             };
-            gifts::create(&ssr::state()?, crate::backend::auth::Actor::Person(&me), input).await?;
+            gifts::create(
+                &ssr::state()?,
+                crate::backend::auth::Actor::Person(&me),
+                input,
+            )
+            .await?;
             leptos_axum::redirect("/admin/gifts?saved=1");
             Ok(())
         }

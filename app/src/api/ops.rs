@@ -9,7 +9,6 @@ use crate::models::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-
 /// The 创城信箱 page: answered public suggestions, and mine when signed in.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MailboxView {

@@ -9,7 +9,6 @@ use crate::models::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-
 /// The caller's points summary and newest ledger entries, or `None` when
 /// nobody is signed in.
 #[server(prefix = "/api/fn", endpoint = "my_points")]

@@ -11,7 +11,6 @@ use super::CityMap;
 #[cfg(feature = "ssr")]
 use super::{city::city_map, ssr};
 
-
 /// What the 随手拍 form needs: whether someone is signed in, the categories
 /// and the map of the city.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -112,9 +112,7 @@ pub fn month_neighbours(
 ) -> Result<(String, Option<String>), AppError> {
     use chrono::{Months, NaiveDate};
     let first = crate::domain::time::parse_month(month).map_err(|_| AppError::Internal)?;
-    let this = state.clock.today()?
-        .format("%Y-%m")
-        .to_string();
+    let this = state.clock.today()?.format("%Y-%m").to_string();
     let fmt = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m").to_string());
     Ok((
         fmt(first.checked_sub_months(Months::new(1))).unwrap_or_default(),
@@ -133,7 +131,10 @@ mod tests {
         assert_eq!(float("").unwrap(), None);
         assert!(float("NaN").is_err());
         assert!(float("北纬39").is_err());
-        assert_eq!(form_number::<i64>("n", Some(" 12 "), "x").unwrap(), Some(12));
+        assert_eq!(
+            form_number::<i64>("n", Some(" 12 "), "x").unwrap(),
+            Some(12)
+        );
         assert!(form_number::<i64>("n", Some("1.5"), "x").is_err());
         assert!(required_number::<i64>("n", " ", "x", "missing").is_err());
     }

@@ -11,7 +11,6 @@ use super::CityMap;
 #[cfg(feature = "ssr")]
 use super::{city::city_map, ssr};
 
-
 /// A duty post on the 志愿 tab: how far it is (when the phone said where it
 /// is) and what the next seven days offer there.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -498,7 +497,12 @@ pub async fn add_post(
                 radius_m: ssr::form_number("radius_m", Some(&radius_m), "请填写数字")?,
                 description,
             };
-            let post = volunteer::create_post(&ssr::state()?, crate::backend::auth::Actor::Person(&me), input).await?;
+            let post = volunteer::create_post(
+                &ssr::state()?,
+                crate::backend::auth::Actor::Person(&me),
+                input,
+            )
+            .await?;
             leptos_axum::redirect(&format!("/admin/posts/{}", post.id));
             Ok(())
         }

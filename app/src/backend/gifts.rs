@@ -330,11 +330,10 @@ async fn settle(
 
 fn not_pending(status: &str) -> AppError {
     AppError::invalid_transition(match status {
-            "fulfilled" => "礼品已经领取",
-            "cancelled" => "兑换已经取消",
-            _ => "兑换状态已变化",
-        },
-    )
+        "fulfilled" => "礼品已经领取",
+        "cancelled" => "兑换已经取消",
+        _ => "兑换状态已变化",
+    })
 }
 
 /// The owner cancels a pending pickup: points refunded, stock restored.

@@ -382,16 +382,15 @@ pub async fn list(
     if filter.disabled == Some(true) {
         w.and("disabled_at IS NOT NULL", []);
     }
-    let (rows, total): (Vec<UserRow>, i64) =
-        fetch_page(
-            &state.db.pool,
-            &format!("SELECT {USER_COLUMNS} FROM users"),
-            "users",
-            &w,
-            "id DESC",
-            paging,
-        )
-        .await?;
+    let (rows, total): (Vec<UserRow>, i64) = fetch_page(
+        &state.db.pool,
+        &format!("SELECT {USER_COLUMNS} FROM users"),
+        "users",
+        &w,
+        "id DESC",
+        paging,
+    )
+    .await?;
     Ok(crate::models::Page::of(
         rows.iter().map(|r| r.to_admin_view(state)).collect(),
         total,

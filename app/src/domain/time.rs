@@ -40,7 +40,10 @@ mod tests {
 
     #[test]
     fn typed_dates_and_months() {
-        assert_eq!(parse_date(" 2027-01-04 ").unwrap().to_string(), "2027-01-04");
+        assert_eq!(
+            parse_date(" 2027-01-04 ").unwrap().to_string(),
+            "2027-01-04"
+        );
         assert!(parse_date("2027-1-4").is_err());
         assert!(parse_date("2027-02-30").is_err());
         assert_eq!(parse_month("2026-12").unwrap().to_string(), "2026-12-01");

@@ -44,7 +44,12 @@ pub async fn create(
     Caller(actor): Caller,
     ApiJson(input): ApiJson<NewApiKey>,
 ) -> ApiResult<(StatusCode, Json<IssuedApiKey>)> {
-    let (api_key, key) = open311::create_key(&state, app::backend::auth::Actor::Person(&actor), &input.name).await?;
+    let (api_key, key) = open311::create_key(
+        &state,
+        app::backend::auth::Actor::Person(&actor),
+        &input.name,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(IssuedApiKey { key, api_key })))
 }
 

@@ -23,7 +23,9 @@ pub async fn create_category(
 ) -> ApiResult<(StatusCode, Json<Category>)> {
     Ok((
         StatusCode::CREATED,
-        Json(city::create_category(&state, app::backend::auth::Actor::Person(&actor), input).await?),
+        Json(
+            city::create_category(&state, app::backend::auth::Actor::Person(&actor), input).await?,
+        ),
     ))
 }
 

@@ -69,7 +69,10 @@ pub async fn create_post(
 ) -> ApiResult<(StatusCode, Json<Post>)> {
     Ok((
         StatusCode::CREATED,
-        Json(volunteer::create_post(&state, app::backend::auth::Actor::Person(&actor), input).await?),
+        Json(
+            volunteer::create_post(&state, app::backend::auth::Actor::Person(&actor), input)
+                .await?,
+        ),
     ))
 }
 
@@ -98,7 +101,10 @@ pub async fn schedule(
 ) -> ApiResult<(StatusCode, Json<Scheduled>)> {
     Ok((
         StatusCode::CREATED,
-        Json(volunteer::schedule(&state, app::backend::auth::Actor::Person(&actor), id, input).await?),
+        Json(
+            volunteer::schedule(&state, app::backend::auth::Actor::Person(&actor), id, input)
+                .await?,
+        ),
     ))
 }
 
@@ -226,7 +232,9 @@ pub async fn stars(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> ApiResult<Json<app::models::VolunteerStars>> {
-    Ok(Json(app::backend::boards::stars(&state, q.month.as_deref()).await?))
+    Ok(Json(
+        app::backend::boards::stars(&state, q.month.as_deref()).await?,
+    ))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -44,7 +44,9 @@ async fn migrate_seed_and_create_users(e: Engine) {
         .fetch_one(&db.pool)
         .await
         .unwrap();
-    let year = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y");
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y");
     assert_eq!(title, format!("{year}年度雄关好人评选"));
     db.pool.close().await;
     let out = zhuomu(&url, dir.path(), &["seed"]);

@@ -344,10 +344,11 @@ impl TestApp {
             .await
             .unwrap()
             .id;
-        let traffic_unit = city::create_unit(s, app::backend::auth::Actor::System, unit("市交警支队"))
-            .await
-            .unwrap()
-            .id;
+        let traffic_unit =
+            city::create_unit(s, app::backend::auth::Actor::System, unit("市交警支队"))
+                .await
+                .unwrap()
+                .id;
         city::create_area(
             s,
             app::backend::auth::Actor::System,
@@ -388,14 +389,22 @@ impl TestApp {
             sla_days: 3,
             unit_id,
         };
-        let litter = city::create_category(s, app::backend::auth::Actor::System, category("乱扔垃圾", 5, None))
-            .await
-            .unwrap()
-            .id;
-        let parking = city::create_category(s, app::backend::auth::Actor::System, category("乱停乱放", 3, Some(traffic_unit)))
-            .await
-            .unwrap()
-            .id;
+        let litter = city::create_category(
+            s,
+            app::backend::auth::Actor::System,
+            category("乱扔垃圾", 5, None),
+        )
+        .await
+        .unwrap()
+        .id;
+        let parking = city::create_category(
+            s,
+            app::backend::auth::Actor::System,
+            category("乱停乱放", 3, Some(traffic_unit)),
+        )
+        .await
+        .unwrap()
+        .id;
         City {
             grid_unit,
             street_unit,
@@ -532,7 +541,9 @@ async fn drop_databases(names: &[String]) {
         return;
     }
     let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
-    let admin = Db::connect(&base).await.expect("connect to TEST_DATABASE_URL");
+    let admin = Db::connect(&base)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
     for name in names {
         // FORCE: the test's own server may still hold connections.
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

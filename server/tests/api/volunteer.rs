@@ -139,7 +139,10 @@ async fn admins_create_posts_shifts_and_schedules(e: Engine) {
     // A week a month ahead by the service clock, whatever the calendar says.
     let (first, last) = (app.city_date(30), app.city_date(36));
     // The city's offset is +08:00 all year.
-    let first_peak = (format!("{first}T07:00:00+08:00"), format!("{first}T09:00:00+08:00"));
+    let first_peak = (
+        format!("{first}T07:00:00+08:00"),
+        format!("{first}T09:00:00+08:00"),
+    );
     let week = json!({"from_date": first, "to_date": last, "capacity": 4});
     let r = app.post(&path, week.clone(), Some(&admin)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -186,14 +189,8 @@ async fn admins_create_posts_shifts_and_schedules(e: Engine) {
         .get(&format!("/api/v1/shifts?post_id={post}&per_page=100"), None)
         .await;
     assert_eq!(list.body["total"], 29);
-    assert_eq!(
-        list.body["items"][0]["starts_at"],
-        first_peak.0
-    );
-    assert_eq!(
-        list.body["items"][0]["ends_at"],
-        first_peak.1
-    );
+    assert_eq!(list.body["items"][0]["starts_at"], first_peak.0);
+    assert_eq!(list.body["items"][0]["ends_at"], first_peak.1);
     let day = app
         .get(
             &format!(

@@ -218,8 +218,7 @@ pub async fn review(
     .execute(&mut *tx)
     .await?;
     if moved.rows_affected() == 0 {
-        return Err(AppError::invalid_transition("这条推荐已经审核过了",
-        ));
+        return Err(AppError::invalid_transition("这条推荐已经审核过了"));
     }
     let mut messages = vec![];
     if approve {

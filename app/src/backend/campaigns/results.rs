@@ -46,7 +46,8 @@ pub async fn set_winner(
     actor.require_admin()?;
     let n = nomination_row(state, nomination_id).await?;
     if n.status != "approved" {
-        return Err(AppError::invalid_transition("只有通过审核的推荐才能评为好人",
+        return Err(AppError::invalid_transition(
+            "只有通过审核的推荐才能评为好人",
         ));
     }
     let c = row(state, n.campaign_id).await?;

@@ -330,8 +330,7 @@ pub async fn feedback(
         _ => false,
     };
     if !open {
-        return Err(AppError::invalid_transition("只能在整改后或销号14天内反馈",
-        ));
+        return Err(AppError::invalid_transition("只能在整改后或销号14天内反馈"));
     }
     let verdict = if fixed { "fixed" } else { "not_fixed" };
     let mut tx = state.db.begin_write().await?;

@@ -22,9 +22,7 @@ use super::notify::{self, Outgoing};
 use super::photos::{self, StoredPhoto, Upload, photo_url};
 use super::points::{self, Reference};
 use super::{AppState, audit};
-use crate::domain::report::{
-    self, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, FEEDBACK_WINDOW_MS,
-};
+use crate::domain::report::{self, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, FEEDBACK_WINDOW_MS};
 use crate::domain::time::DAY_MS;
 use crate::domain::{
     AreaGeometry, AreaKind, Fields, GeoPoint, Paging, PointsDelta, PointsReason, Redaction,

@@ -167,11 +167,11 @@ pub async fn correct_attendance(
         return Err(AppError::Forbidden);
     }
     if now < a.starts_at {
-        return Err(AppError::invalid_transition("班次还没有开始，不能确认出勤",
-        ));
+        return Err(AppError::invalid_transition("班次还没有开始，不能确认出勤"));
     }
     if a.status == "checked_in" && now < a.ends_at {
-        return Err(AppError::invalid_transition("志愿者还在岗，班次结束后再确认出勤",
+        return Err(AppError::invalid_transition(
+            "志愿者还在岗，班次结束后再确认出勤",
         ));
     }
     let longest = (a.ends_at - a.starts_at) / crate::domain::time::MINUTE_MS;
@@ -182,7 +182,8 @@ pub async fn correct_attendance(
         ));
     }
     if matches!(a.status.as_str(), "cancelled" | "waitlisted") {
-        return Err(AppError::invalid_transition("取消或候补的报名没有出勤可以确认",
+        return Err(AppError::invalid_transition(
+            "取消或候补的报名没有出勤可以确认",
         ));
     }
     let (correction,): (i64,) = sqlx::query_as(

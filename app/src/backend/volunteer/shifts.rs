@@ -22,8 +22,14 @@ pub async fn create_shift(
 ) -> Result<Shift, AppError> {
     actor.require_admin()?;
     let mut f = Fields::new();
-    let starts = f.check("starts_at", crate::backend::clock::parse_instant(&input.starts_at));
-    let ends = f.check("ends_at", crate::backend::clock::parse_instant(&input.ends_at));
+    let starts = f.check(
+        "starts_at",
+        crate::backend::clock::parse_instant(&input.starts_at),
+    );
+    let ends = f.check(
+        "ends_at",
+        crate::backend::clock::parse_instant(&input.ends_at),
+    );
     if let (Some(s), Some(e)) = (starts, ends) {
         f.check("ends_at", volunteer::shift_span(s, e));
     }
@@ -95,7 +101,10 @@ pub async fn schedule(
         return Err(AppError::NotFound);
     }
     let mut f = Fields::new();
-    let from = f.check("from_date", crate::domain::time::parse_date(&input.from_date));
+    let from = f.check(
+        "from_date",
+        crate::domain::time::parse_date(&input.from_date),
+    );
     let to = f.check("to_date", crate::domain::time::parse_date(&input.to_date));
     if let (Some(a), Some(b)) = (from, to) {
         let days = (b - a).num_days();

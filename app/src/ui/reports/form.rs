@@ -8,9 +8,9 @@
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use crate::ui::map::{AreaLayer, MapProps};
 use crate::domain::map::fixed;
 use crate::domain::{FieldError, GeoPoint};
+use crate::ui::map::{AreaLayer, MapProps};
 
 /// A problem+json answer, as far as the form shows it.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -9,12 +9,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{Photos, StatusPill};
-use crate::ui::{FormError, fail};
 use crate::api::{
     MergeReport, QueueItem, ReviewReport, VerifyReport, moderation_queue, unit_tasks,
 };
 use crate::domain::report::short_time;
 use crate::models::{Report, Unit};
+use crate::ui::{FormError, fail};
 
 /// The shared head of a report in a console.
 #[component]

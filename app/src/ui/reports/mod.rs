@@ -12,7 +12,6 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::map::{MapProps, PlaceMap, ReportsMap};
 use super::{FormError, fail};
-use form::ReportForm;
 use crate::api::{
     FollowReport, ReadAll, ReportFeedback, browse_reports, get_report, inbox, my_reports,
     report_form_data,
@@ -21,6 +20,7 @@ use crate::domain::report::{action_label, role_label, short_time};
 use crate::domain::{GeoPoint, ReportStatus};
 use crate::error::AppError;
 use crate::models::{HotPlace, Report};
+use form::ReportForm;
 
 fn status_class(s: ReportStatus) -> &'static str {
     match s {

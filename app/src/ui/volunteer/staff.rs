@@ -10,7 +10,6 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{PostPlace, PostsMap, Week, hhmm};
-use crate::ui::{FormError, fail};
 use crate::api::{
     AddPost, AddShift, CorrectMinutes, LiftVolunteerSuspension, ScheduleShifts, admin_post,
     admin_posts, manage_shifts, shift_attendance,
@@ -18,6 +17,7 @@ use crate::api::{
 use crate::domain::report::short_time;
 use crate::domain::volunteer::{self, duration_label, peak_periods_text};
 use crate::models::AttendanceRow;
+use crate::ui::{FormError, fail};
 
 fn id_param() -> Memo<i64> {
     let params = use_params_map();

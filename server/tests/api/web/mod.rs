@@ -14,7 +14,6 @@ use reqwest::{Method, StatusCode, header};
 use crate::both;
 use crate::helpers::{Engine, TestApp};
 
-
 fn form_post(
     app: &TestApp,
     path: &str,
