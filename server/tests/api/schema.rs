@@ -1,7 +1,9 @@
 //! The two migration folders (`migrations/sqlite`, `migrations/postgres`)
 //! must describe one schema: both engines are migrated and their tables,
-//! columns, indexes and triggers compared by name. A migration added to one
-//! folder only, or a column spelled differently, fails here.
+//! columns and indexes compared by name, and the changes each table has a
+//! trigger for (SQLite needs a trigger per event where PostgreSQL has one for
+//! all three). A migration added to one folder only, or a column spelled
+//! differently, fails here.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +11,7 @@ use app::backend::Db;
 
 use crate::helpers::{Engine, fresh_database_url};
 
-/// Table → (columns, indexes, triggers), every list sorted.
+/// Table → (columns, indexes, trigger events), every list sorted.
 type Schema = BTreeMap<String, [Vec<String>; 3]>;
 
 async fn names(db: &Db, sql: &str, table: Option<&str>) -> Vec<String> {
@@ -39,7 +41,8 @@ async fn schema(db: &Db, engine: Engine) -> Schema {
             // constraints are the engine's own (sqlite_autoindex_…).
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 \
              AND name NOT LIKE 'sqlite_autoindex_%'",
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1",
+            // The trigger's text; its events are read from it below.
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1",
         ),
         Engine::Postgres => (
             "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
@@ -50,16 +53,38 @@ async fn schema(db: &Db, engine: Engine) -> Schema {
             "SELECT CAST(i.indexname AS TEXT) FROM pg_indexes i WHERE i.schemaname = 'public' \
              AND i.tablename = $1 AND NOT EXISTS \
              (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            "SELECT DISTINCT CAST(trigger_name AS TEXT) FROM information_schema.triggers \
+            "SELECT DISTINCT CAST(event_manipulation AS TEXT) FROM information_schema.triggers \
              WHERE event_object_schema = 'public' AND event_object_table = $1",
         ),
     };
     let mut out = Schema::new();
     for t in names(db, tables, None).await {
+        let mut events: Vec<String> = names(db, triggers, Some(&t))
+            .await
+            .iter()
+            .flat_map(|sql| {
+                ["INSERT", "UPDATE", "DELETE"]
+                    .into_iter()
+                    .filter(|e| match engine {
+                        Engine::Postgres => sql == e,
+                        // `CREATE TRIGGER x AFTER UPDATE [OF cols] ON t BEGIN …`:
+                        // the event stands before the first ` ON `.
+                        Engine::Sqlite => {
+                            let head = sql.to_uppercase();
+                            let head = head.split(" ON ").next().unwrap_or_default();
+                            head.contains(&format!(" {e}"))
+                        }
+                    })
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        events.sort();
+        events.dedup();
         let parts = [
             names(db, columns, Some(&t)).await,
             names(db, indexes, Some(&t)).await,
-            names(db, triggers, Some(&t)).await,
+            events,
         ];
         out.insert(t, parts);
     }
@@ -91,7 +116,7 @@ async fn both_migration_folders_make_the_same_schema() {
             let [pg_columns, pg_indexes, pg_triggers] = &postgres[table];
             assert_eq!(columns, pg_columns, "the columns of {table}");
             assert_eq!(indexes, pg_indexes, "the indexes of {table}");
-            assert_eq!(triggers, pg_triggers, "the triggers of {table}");
+            assert_eq!(triggers, pg_triggers, "the events with triggers on {table}");
         }
     })
     .await
