@@ -24,12 +24,17 @@ export async function launch() {
       '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
       '--no-first-run', '--disable-component-update', '--disable-sync',
     ],
+    // Under scripts/test-shifted.sh, Chromium cannot run with libfaketime
+    // preloaded; its pages get the moved time from Playwright's clock instead.
+    env: { ...process.env, LD_PRELOAD: '' },
   });
 }
 
 /** A fresh context (no cookies) on the phone screen. */
 export async function phone(browser, options = {}) {
   const context = await browser.newContext({ ...PHONE, ...options });
+  // Node's clock is the moved one there: the pages see the same time.
+  if (process.env.FAKETIME) await context.clock.install({ time: Date.now() });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
