@@ -48,7 +48,7 @@ apt_install() {
 
 ensure_rust_components() {
   local c
-  for c in rustfmt; do
+  for c in rustfmt clippy; do
     rustup component list --installed | grep -q "^$c" || rustup component add "$c"
   done
 }

@@ -27,8 +27,9 @@ prune_stale_builds
 # The release site and the debug test binaries live in different profile
 # folders of the build directory, so they build side by side: one's
 # single-threaded stretches (linking, the bundle's LTO) leave the other a core.
-say "formatting (cargo fmt --check) and no import circles between modules"
+say "formatting (cargo fmt --check), lints (clippy, warnings are errors), no import circles"
 cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 python3 scripts/module_cycles.py
 say "building the tests (debug) beside the site (release)"
 cargo test --workspace --locked --no-run &

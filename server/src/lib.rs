@@ -32,17 +32,6 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const UPLOAD_LIMIT: usize =
     2 * app::domain::report::MAX_PHOTOS * app::domain::report::MAX_PHOTO_BYTES + BODY_LIMIT;
 
-/// The body limit of a request: uploads may be large, nothing else.
-pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
-    let upload = method == axum::http::Method::POST
-        && (path == "/api/v1/reports"
-            || (path.starts_with("/api/v1/reports/") && path.ends_with("/rectify"))
-            || (path.starts_with("/api/v1/admin/gifts/") && path.ends_with("/photo"))
-            || path == "/api/v1/redemptions/scan"
-            || (path.starts_with("/api/v1/campaigns/") && path.ends_with("/nominations")));
-    if upload { UPLOAD_LIMIT } else { BODY_LIMIT }
-}
-
 /// Where the built web assets are (`cargo leptos build` writes them there).
 pub fn leptos_options(site_root: &str) -> LeptosOptions {
     LeptosOptions::builder()
@@ -84,14 +73,12 @@ pub fn router(state: AppState) -> Router {
 /// Every route, without the middleware.
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/healthz", axum::routing::get(http::system::healthz))
-        .route("/readyz", axum::routing::get(http::system::readyz))
+        .merge(http::routes())
         .route("/photos/{*key}", axum::routing::get(http::reports::photo))
         .route(
             "/calendar.ics",
             axum::routing::get(http::volunteer::calendar),
         )
-        .nest("/api/v1", http::routes())
         .nest("/open311/v2", open311::routes())
         .route(
             "/api/{*rest}",
@@ -113,9 +100,10 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     };
     routes
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // Server functions read their bodies themselves: every body is capped
-        // here, by path (`body_limit`).
+        // Every body is capped once, here, at the limit its route declares
+        // (`http::body_limit`); server functions read their bodies themselves,
+        // so axum's own extractor limit is off.
+        .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn(security::body_size))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(CatchPanicLayer::custom(security::panic_response))

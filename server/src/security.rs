@@ -108,7 +108,7 @@ pub async fn body_size(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let limit = crate::body_limit(req.method(), req.uri().path());
+    let limit = crate::http::body_limit(req.method(), req.uri().path());
     if announced.is_some_and(|n| n > limit) {
         return ApiError(AppError::PayloadTooLarge).into_response();
     }

@@ -286,8 +286,7 @@ pub async fn create_area(
             }
         }
     });
-    f.finish()?;
-    let (kind, geometry) = (kind.unwrap(), geometry.unwrap());
+    let (kind, geometry) = f.done((kind, geometry))?;
     let bbox = geometry.bbox();
     let now = state.clock.now_ms();
     let json = serde_json::to_string(&geometry).map_err(|_| AppError::Internal)?;

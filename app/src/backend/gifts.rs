@@ -97,17 +97,17 @@ pub async fn create(
     );
     let cost = f.check("cost", GiftCost::parse(input.cost));
     let stock = f.check("stock", Stock::parse(input.stock));
-    f.finish()?;
+    let (name, description, cost, stock) = f.done((name, description, cost, stock))?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let row: GiftRow = sqlx::query_as(&format!(
         "INSERT INTO gifts (name, description, cost, stock, created_at) VALUES ($1, $2, $3, $4, $5) \
          RETURNING {GIFT_COLUMNS}"
     ))
-    .bind(name.unwrap())
-    .bind(description.unwrap())
-    .bind(cost.unwrap().get())
-    .bind(stock.unwrap().get())
+    .bind(name)
+    .bind(description)
+    .bind(cost.get())
+    .bind(stock.get())
     .bind(now)
     .fetch_one(&mut *tx)
     .await

@@ -128,8 +128,7 @@ pub async fn adjust(
         "reason",
         crate::domain::clean_text(&input.reason, 200, "请填写调整原因"),
     );
-    f.finish()?;
-    let (delta, note) = (delta.unwrap(), note.unwrap());
+    let (delta, note) = f.done((delta, note))?;
     let note = note.as_str();
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;

@@ -159,8 +159,7 @@ pub async fn register(state: &AppState, input: RegisterInput) -> Result<Login, A
     let phone = f.check("phone", Phone::parse(&input.phone));
     let password = f.check("password", Password::parse(&input.password));
     let name = f.check("display_name", DisplayName::parse(&input.display_name));
-    f.finish()?;
-    let (phone, password, name) = (phone.unwrap(), password.unwrap(), name.unwrap());
+    let (phone, password, name) = f.done((phone, password, name))?;
     let row = create(state, &phone, &password, &name, &Roles::citizen(), None).await?;
     tracing::info!(user_id = row.id, "registered");
     Ok(issue(state, &row))
@@ -172,8 +171,7 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppErro
     if input.password.is_empty() {
         f.push("password", "请输入密码");
     }
-    f.finish()?;
-    let phone = phone.unwrap();
+    let phone = f.done(phone)?;
     let now = state.clock.now_ms();
 
     // Count this attempt first, atomically; only the first

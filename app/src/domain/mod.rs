@@ -71,7 +71,48 @@ impl Fields {
             Err(self.0)
         }
     }
+
+    /// The checked values, once no field failed: `let (a, b) =
+    /// f.done((a, b))?;` where each value came from `check` (or is `None`
+    /// only beside a `push`).
+    pub fn done<T: Checked>(self, values: T) -> Result<T::Values, Vec<FieldError>> {
+        self.finish()?;
+        Ok(values
+            .all()
+            .expect("a value is missing only where its field has an error"))
+    }
 }
+
+/// Values checked by `Fields`: an `Option` or a tuple of them.
+pub trait Checked {
+    type Values;
+    fn all(self) -> Option<Self::Values>;
+}
+
+impl<T> Checked for Option<T> {
+    type Values = T;
+    fn all(self) -> Option<T> {
+        self
+    }
+}
+
+macro_rules! checked_tuple {
+    ($($t:ident),+) => {
+        impl<$($t),+> Checked for ($(Option<$t>,)+) {
+            type Values = ($($t,)+);
+            #[allow(non_snake_case)]
+            fn all(self) -> Option<Self::Values> {
+                let ($($t,)+) = self;
+                Some(($($t?,)+))
+            }
+        }
+    };
+}
+checked_tuple!(A, B);
+checked_tuple!(A, B, C);
+checked_tuple!(A, B, C, D);
+checked_tuple!(A, B, C, D, E);
+checked_tuple!(A, B, C, D, E, F);
 
 /// `?page=1&per_page=20` of the API: page ≥ 1, per_page 1–100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +191,22 @@ pub fn clean_text(input: &str, max: usize, empty_message: &str) -> Result<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn done_gives_the_values_or_every_error() {
+        let mut f = Fields::new();
+        let a = f.check("a", Ok::<_, String>(1));
+        let b = f.check("b", Ok::<_, String>("x"));
+        assert_eq!(f.done((a, b)), Ok((1, "x")));
+
+        let mut f = Fields::new();
+        let a = f.check("a", Err::<i32, _>("坏".to_owned()));
+        let b = f.check("b", Ok::<_, String>(2));
+        f.push("c", "也坏");
+        let errors = f.done((a, b)).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["a", "c"]);
+    }
 
     #[test]
     fn only_local_paths_are_followed() {

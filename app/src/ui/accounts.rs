@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::islands::{LoginForm, RegisterForm};
-use super::{ErrorNote, fail, large_font};
+use super::{Loaded, fail, large_font};
 use crate::api::{AdminSetRoles, Login, Logout, Register, SetFont, admin_users, get_me, get_units};
 use crate::domain::Role;
 use crate::models::{Unit, User};
@@ -50,12 +50,9 @@ pub fn MePage() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
     view! {
         <Title text="我的"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(None) => view! { <Anonymous/> }.into_any(),
-                    Ok(Some(user)) => {
+        <Loaded data=me render=move |v| match v {
+                    None => view! { <Anonymous/> }.into_any(),
+                    Some(user) => {
                         let is_admin = user.roles.contains(&Role::Admin);
                         let is_moderator = is_admin || user.roles.contains(&Role::Moderator);
                         let is_unit = user.roles.contains(&Role::UnitStaff) && user.unit_id.is_some();
@@ -112,9 +109,7 @@ pub fn MePage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -324,12 +319,7 @@ pub fn AdminApiKeysPage() -> impl IntoView {
             {revoked.map(|_| view! { <p class="saved" role="status" data-test-id="saved">"密钥已停用，该接入方的提交会被拒绝。"</p> })}
             <super::FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let v = match data.await {
-                    Ok(v) => v,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |v| {
                 view! {
                     {v.new_key.map(|k| view! {
                         <section class="card new-key" data-test-id="new-key-card">
@@ -375,7 +365,6 @@ pub fn AdminApiKeysPage() -> impl IntoView {
                         }}
                     </section>
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }

@@ -10,7 +10,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{FormError, fail};
+use super::{FormError, Loaded};
 use crate::api::{
     CastVote, MarkWinner, ReviewNomination, SaveCampaign, admin_campaigns, campaign_page,
     campaign_results, campaigns_list, honors_page, nomination_page, nomination_queue,
@@ -58,12 +58,7 @@ pub fn CampaignsPage() -> impl IntoView {
             <p class="muted">"我推荐、我评议身边好人。"</p>
             <p class="links"><a href="/honors" data-test-id="honors-link">"查看红榜"</a></p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let list = match data.await {
-                    Ok(l) => l,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |list| {
                 if list.is_empty() {
                     return view! { <p class="card muted">"暂时没有评选活动。"</p> }.into_any();
                 }
@@ -74,8 +69,7 @@ pub fn CampaignsPage() -> impl IntoView {
                         <p class="muted small">{format!("已公示{}位候选人", c.nomination_count)}</p>
                     </section>
                 }).collect_view().into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -172,15 +166,9 @@ pub fn CampaignPage() -> impl IntoView {
     let nominated = q.get("nominated").is_some();
     drop(q);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |p| {
                 let error = error.clone();
                 let left = left.clone();
-                Suspend::new(async move {
-                let p = match data.await {
-                    Ok(p) => p,
-                    Err(e) => return fail(e),
-                };
                 let c = p.campaign.clone();
                 let current = query.read_untracked().get("category").unwrap_or_default();
                 let back = format!("/campaigns/{}", c.id);
@@ -255,8 +243,7 @@ pub fn CampaignPage() -> impl IntoView {
                         }.into_any()
                     }}
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -288,14 +275,8 @@ pub fn NominatePage() -> impl IntoView {
     });
     drop(q);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |p| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let p = match data.await {
-                    Ok(p) => p,
-                    Err(e) => return fail(e),
-                };
                 let c = p.campaign;
                 let action = format!("/api/v1/campaigns/{}/nominations", c.id);
                 view! {
@@ -343,8 +324,7 @@ pub fn NominatePage() -> impl IntoView {
                         }}
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -356,14 +336,8 @@ pub fn NominationPage() -> impl IntoView {
     let error = crate::returned_error!(CastVote);
     let voted = use_query_map().read_untracked().get("voted").is_some();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |p| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let p = match data.await {
-                    Ok(p) => p,
-                    Err(e) => return fail(e),
-                };
                 let n = p.nomination;
                 let c = p.campaign;
                 let back = format!("/nominations/{}", n.id);
@@ -393,8 +367,7 @@ pub fn NominationPage() -> impl IntoView {
                         })}
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -405,14 +378,8 @@ pub fn ResultsPage() -> impl IntoView {
     let data = Resource::new(id, campaign_results);
     let error = crate::returned_error!(MarkWinner);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |p| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let p = match data.await {
-                    Ok(p) => p,
-                    Err(e) => return fail(e),
-                };
                 let c = p.campaign;
                 let fin = c.phase == "ended";
                 view! {
@@ -447,8 +414,7 @@ pub fn ResultsPage() -> impl IntoView {
                         </table>
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -462,12 +428,7 @@ pub fn HonorsPage() -> impl IntoView {
             <h1>"红榜"</h1>
             <p class="muted">"历届评选出的身边好人。"</p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let list = match data.await {
-                    Ok(l) => l,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |list| {
                 if list.is_empty() {
                     return view! { <p class="card muted">"评选结果公布后会在这里展示。"</p> }.into_any();
                 }
@@ -488,8 +449,7 @@ pub fn HonorsPage() -> impl IntoView {
                         </ul>
                     </section>
                 }).collect_view().into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -506,12 +466,7 @@ pub fn NominationQueuePage() -> impl IntoView {
             {done.then(|| view! { <p class="saved" role="status" data-test-id="reviewed">"已审核，推荐人会收到通知。"</p> })}
             <FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let list = match data.await {
-                    Ok(l) => l,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |list| {
                 if list.is_empty() {
                     return view! { <p class="card muted" data-test-id="queue-empty">"没有待审核的推荐。"</p> }.into_any();
                 }
@@ -534,8 +489,7 @@ pub fn NominationQueuePage() -> impl IntoView {
                         </form>
                     </section>
                 }).collect_view().into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -581,12 +535,7 @@ pub fn AdminCampaignsPage() -> impl IntoView {
             {saved.then(|| view! { <p class="saved" role="status" data-test-id="saved">"已保存。"</p> })}
             <FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let list = match data.await {
-                    Ok(l) => l,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |list| {
                 view! {
                 <section class="card">
                     <details open=list.is_empty()>
@@ -606,7 +555,6 @@ pub fn AdminCampaignsPage() -> impl IntoView {
                     </section>
                 }).collect_view()}
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }

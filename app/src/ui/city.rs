@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::fail;
+use super::Loaded;
 
 /// Admins: the city's units, problem categories (points, deadline, unit)
 /// and areas (包街路段 and 网格) on the map, each with its form. An area is
@@ -26,12 +26,7 @@ pub fn AdminCityPage() -> impl IntoView {
             {saved.map(|_| view! { <p class="saved" role="status" data-test-id="saved">"已保存。"</p> })}
             <super::FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let c = match data.await {
-                    Ok(c) => c,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |c| {
                 let props = MapProps::new(&c.map, &[], 360.0);
                 let unit_name = |id: i64| c.units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
                 let unit_options = c.units.iter().map(|u| view! { <option value=u.id>{u.name.clone()}</option> }).collect_view();
@@ -120,7 +115,6 @@ pub fn AdminCityPage() -> impl IntoView {
                         </form>
                     </section>
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }

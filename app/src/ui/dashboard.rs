@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::fail;
+use super::Loaded;
 use crate::api::{dashboard, tongbao};
 use crate::domain::ReportStatus;
 
@@ -46,12 +46,7 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| dashboard());
     view! {
         <Title text="数据看板"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let d = match data.await {
-                    Ok(d) => d,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |d| {
                 let r = d.overview.reports.clone();
                 let problems: i64 = ["assigned", "rectified", "closed"]
                     .iter()
@@ -114,8 +109,7 @@ pub fn DashboardPage() -> impl IntoView {
                         </section>
                     })}
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -125,12 +119,7 @@ pub fn TongbaoPage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(move || query.read().get("month"), tongbao);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let t = match data.await {
-                    Ok(t) => t,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |t| {
                 view! {
                     <Title text=format!("{}月度通报", t.month)/>
                     <section class="card tongbao" data-test-id="tongbao">
@@ -157,7 +146,6 @@ pub fn TongbaoPage() -> impl IntoView {
                         <p class="muted small">"交办：当月交办的问题；销号：当月销号的问题；按期：在整改期限内完成整改；逾期：当月到期而未按期整改；返工：当月督查不合格退回。"</p>
                     </section>
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }

@@ -7,7 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{FormError, fail};
+use super::{FormError, Loaded};
 use crate::api::{
     AddGift, CancelRedemption, FulfilCode, RedeemGift, UpdateGift, admin_gifts, fulfil_lookup,
     gift_shop, my_redemptions,
@@ -38,12 +38,7 @@ pub fn ShopPage() -> impl IntoView {
             <p class="muted">"兑换后凭领取码到指定地点领取；领取前可以取消，积分退回。"</p>
             <FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let shop = match data.await {
-                    Ok(s) => s,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |shop| {
                 let balance = shop.balance;
                 view! {
                     {match balance {
@@ -82,8 +77,7 @@ pub fn ShopPage() -> impl IntoView {
                         }.into_any()
                     }}
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -107,12 +101,7 @@ pub fn RedemptionsPage() -> impl IntoView {
             {cancelled.then(|| view! { <p class="saved" role="status">"已取消，积分已退回。"</p> })}
             <FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let list = match data.await {
-                    Ok(l) => l,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |list| {
                 if list.is_empty() {
                     return view! { <p class="card muted">"还没有兑换记录。"</p> }.into_any();
                 }
@@ -135,8 +124,7 @@ pub fn RedemptionsPage() -> impl IntoView {
                         </section>
                     }
                 }).collect_view().into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -175,12 +163,9 @@ pub fn FulfilPage() -> impl IntoView {
             <FormError error=error/>
             {done.then(|| view! { <p class="saved" role="status" data-test-id="fulfilled">"已核销，礼品已领取。"</p> })}
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => fail(e),
-                    Ok(None) => ().into_any(),
-                    Ok(Some(r)) => view! {
+        <Loaded data=data render=move |v| match v {
+                    None => ().into_any(),
+                    Some(r) => view! {
                         <section class="card" data-test-id="fulfil-preview">
                             <h2>{r.gift_name.clone()}</h2>
                             <p>{format!("领取码 {} · {}", r.code, r.status_label)}</p>
@@ -192,9 +177,7 @@ pub fn FulfilPage() -> impl IntoView {
                             })}
                         </section>
                     }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -206,14 +189,8 @@ pub fn AdminGiftsPage() -> impl IntoView {
     let error = crate::returned_error!(AddGift, UpdateGift);
     view! {
         <Title text="礼品管理"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |gifts| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let gifts = match data.await {
-                    Ok(g) => g,
-                    Err(e) => return fail(e),
-                };
                 view! {
                     <section class="card">
                         <h1>"礼品管理"</h1>
@@ -253,7 +230,6 @@ pub fn AdminGiftsPage() -> impl IntoView {
                         </section>
                     }).collect_view()}
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::ErrorNote;
+use super::Loaded;
 use crate::api::get_overview;
 use crate::models::CityOverview;
 
@@ -23,14 +23,7 @@ pub fn HomePage() -> impl IntoView {
             <a href="/mailbox" class="quick-item" data-test-id="to-mailbox">"创城信箱"</a>
             <a href="/volunteer/stars" class="quick-item">"志愿之星"</a>
         </nav>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! { <CityCard o/> }.into_any(),
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=overview render=|o| view! { <CityCard o/> }.into_any()/>
     }
 }
 

@@ -217,6 +217,29 @@ pub fn FormError(error: Option<AppError>) -> impl IntoView {
     })
 }
 
+/// The one loading/error wrapper of the pages: "加载中…" while `data`
+/// loads, the error (`fail`) when it failed, else `render` of what came.
+#[component]
+pub fn Loaded<T, R>(data: Resource<Result<T, AppError>>, render: R) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    R: Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => render(v),
+                        Err(e) => fail(e),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// A page that could not load: the error in words, with its HTTP status
 /// when it is one a person should see (not signed in, not allowed, gone).
 pub fn fail(e: AppError) -> AnyView {

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{FormError, Pager, fail};
+use super::{FormError, Loaded, Pager};
 use crate::api::{AnswerSuggestion, SendSuggestion, audit_page, mailbox, suggestion_inbox};
 use crate::domain::report::short_time;
 use crate::models::Suggestion;
@@ -39,14 +39,8 @@ pub fn MailboxPage() -> impl IntoView {
     let error = crate::returned_error!(SendSuggestion);
     view! {
         <Title text="创城信箱"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |m| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let m = match data.await {
-                    Ok(m) => m,
-                    Err(e) => return fail(e),
-                };
                 view! {
                     <section class="card">
                         <h1>"创城信箱"</h1>
@@ -99,8 +93,7 @@ pub fn MailboxPage() -> impl IntoView {
                         <Pager href="/mailbox?".into() page=m.public.page per_page=m.public.per_page total=m.public.total/>
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -118,12 +111,7 @@ pub fn SuggestionInboxPage() -> impl IntoView {
             {done.then(|| view! { <p class="saved" role="status" data-test-id="answered">"已答复，写信人会收到通知。"</p> })}
             <FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let list = match data.await {
-                    Ok(l) => l,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |list| {
                 if list.items.is_empty() {
                     return view! { <p class="card muted">"还没有市民来信。"</p> }.into_any();
                 }
@@ -146,8 +134,7 @@ pub fn SuggestionInboxPage() -> impl IntoView {
                     }).collect_view()}
                     <Pager href="/manage/suggestions?".into() page=list.page per_page=list.per_page total=list.total/>
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -204,14 +191,8 @@ pub fn AuditPage() -> impl IntoView {
                 <button type="submit" class="btn" data-test-id="audit-filter">"筛选"</button>
             </form>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |page| {
                 let filters = filters.clone();
-                Suspend::new(async move {
-                let page = match data.await {
-                    Ok(p) => p,
-                    Err(e) => return fail(e),
-                };
                 view! {
                     <section class="card">
                         <p class="muted small" data-test-id="audit-total">{format!("共{}条", page.total)}</p>
@@ -232,7 +213,6 @@ pub fn AuditPage() -> impl IntoView {
                         <Pager href=format!("/admin/audit?{filters}") page=page.page per_page=page.per_page total=page.total/>
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{ErrorNote, FormError, fail};
+use super::{FormError, Loaded};
 use crate::api::{AdjustPoints, SetPointsRules, get_my_points, leaderboard_data, points_rules};
 use crate::domain::Level;
 use crate::domain::points::ledger_line;
@@ -16,18 +16,15 @@ pub fn PointsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_my_points());
     view! {
         <Title text="啄木积分"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(None) => view! {
+        <Loaded data=data render=move |v| match v {
+                    None => view! {
                         <section class="card empty" data-test-id="points-anonymous">
                             <h1>"啄木积分"</h1>
                             <p>"随手拍、志愿服务、推荐好人都能获得积分，积分可兑换礼品。"</p>
                             <a class="btn primary" href="/login?next=/points">"登录查看我的积分"</a>
                         </section>
                     }.into_any(),
-                    Ok(Some((summary, ledger))) => {
+                    Some((summary, ledger)) => {
                         let progress = summary.next_level_missing.map(|missing| {
                             let next = summary.lifetime + missing;
                             (summary.lifetime * 100 / next.max(1)).clamp(0, 100)
@@ -82,9 +79,7 @@ pub fn PointsPage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                }
-            })}
-        </Suspense>
+        }/>
         <Leaderboards/>
         <section class="card">
             <h2>"等级"</h2>
@@ -138,12 +133,9 @@ fn Leaderboards() -> impl IntoView {
                     }
                 }).collect_view()}
             </p>
-            <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! { <p class="muted">"还没有上榜的人。"</p> }.into_any(),
-                        Ok(rows) => view! {
+            <Loaded data=data render=move |v| match v {
+                        rows if rows.is_empty() => view! { <p class="muted">"还没有上榜的人。"</p> }.into_any(),
+                        rows => view! {
                             <ol class="stars">
                                 {rows.into_iter().map(|r| view! {
                                     <li>
@@ -154,9 +146,7 @@ fn Leaderboards() -> impl IntoView {
                                 }).collect_view()}
                             </ol>
                         }.into_any(),
-                    }
-                })}
-            </Suspense>
+            }/>
         </section>
     }
 }
@@ -172,14 +162,8 @@ pub fn AdminPointsPage() -> impl IntoView {
     let error = crate::returned_error!(AdjustPoints, SetPointsRules);
     view! {
         <Title text="积分管理"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |rules| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let rules = match data.await {
-                    Ok(r) => r,
-                    Err(e) => return fail(e),
-                };
                 let labels = [
                     ("report_confirmed", "确认整改完成奖励"),
                     ("volunteer_per_hour", "每志愿小时积分"),
@@ -212,7 +196,6 @@ pub fn AdminPointsPage() -> impl IntoView {
                         </form>
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }

@@ -166,9 +166,18 @@ pub async fn scan(
     }
 }
 
+/// The multipart body of `POST /api/v1/admin/gifts/{id}/photo`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct GiftPhotoUpload {
+    /// The gift's picture (JPEG, PNG or WebP, ≤ 10 MB).
+    #[schema(value_type = String, format = Binary)]
+    photo: Vec<u8>,
+}
+
 /// Admin: the gift's picture (multipart, field `photo`; JPEG, PNG or WebP).
 #[utoipa::path(post, path = "/api/v1/admin/gifts/{id}/photo", tag = "admin", security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path)), request_body(content = GiftPhotoUpload, content_type = "multipart/form-data"),
     responses((status = 200, body = Gift), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem)))]

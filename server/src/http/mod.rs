@@ -15,45 +15,26 @@ pub mod system;
 pub mod volunteer;
 
 use app::backend::AppState;
+use std::sync::LazyLock;
+
 use axum::Json;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use utoipa::OpenApi;
+use axum::routing::get;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "啄木 Zhuomu API", description = "文明城市创建市民平台的 JSON API。错误均为 application/problem+json，带稳定的 code。"),
-    paths(
-        system::healthz, system::readyz,
-        accounts::register, accounts::login, accounts::logout, accounts::me, accounts::set_roles, accounts::list_users, accounts::disable_user, accounts::enable_user,
-        points::summary, points::ledger, points::adjust, points::leaderboard, points::rules, points::set_rules,
-        gifts::list, gifts::create, gifts::update, gifts::redeem, gifts::mine, gifts::cancel, gifts::fulfil, gifts::by_code, gifts::scan, gifts::photo,
-        city::categories, city::create_category, city::update_category, city::units, city::create_unit, city::areas, city::create_area,
-        reports::create, reports::list, reports::get, reports::nearby, reports::hot, reports::follow, reports::unfollow,
-        reports::mine, reports::moderation_queue, reports::review, reports::merge, reports::unit_tasks,
-        reports::rectify, reports::verify, reports::feedback, reports::redact,
-        reports::notifications, reports::read_notifications,
-        volunteer::posts, volunteer::create_post, volunteer::create_shift, volunteer::schedule,
-        volunteer::shifts, volunteer::signup, volunteer::cancel, volunteer::my_shifts,
-        volunteer::checkin, volunteer::checkout, volunteer::attendance, volunteer::lift_suspension, volunteer::stars, volunteer::calendar_link,
-        volunteer::post, volunteer::my_hours, volunteer::shift_attendance, volunteer::suspensions,
-        campaigns::list, campaigns::get, campaigns::create, campaigns::update, campaigns::nominate,
-        campaigns::nominations, campaigns::nomination, campaigns::mine, campaigns::my_votes, campaigns::queue,
-        campaigns::review, campaigns::vote, campaigns::results, campaigns::winner, campaigns::honors,
-        ops::create, ops::public, ops::mine, ops::inbox, ops::answer, ops::audit_log,
-        stats::overview, stats::detail, stats::units,
-        apikeys::list, apikeys::create, apikeys::revoke,
-    ),
     components(schemas(crate::problem::Problem, app::domain::FieldError, app::domain::Role)),
-    modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "points"), (name = "city"), (name = "reports"), (name = "moderation"), (name = "unit"), (name = "volunteer"), (name = "campaigns"), (name = "operations"), (name = "admin"), (name = "system")),
 )]
 pub struct ApiDoc;
 
 struct BearerAuth;
 
-impl utoipa::Modify for BearerAuth {
+impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         // Operation ids from the method and path (`get_api_v1_reports_id`):
@@ -112,142 +93,164 @@ fn problems_as_problem_json(op: &mut utoipa::openapi::path::Operation) {
     }
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// Every route of the JSON API (and the probes), declared once: each
+/// `routes!` entry names handlers whose `#[utoipa::path]` carries the path,
+/// the method, the documentation and, through a `multipart/form-data`
+/// request body, the larger upload limit (`body_limit`). The router and the
+/// OpenAPI document are both made from this list.
+fn declared() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        // accounts
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::login))
+        .routes(routes!(accounts::logout))
+        .routes(routes!(accounts::me))
+        .routes(routes!(accounts::list_users))
+        .routes(routes!(accounts::set_roles))
+        .routes(routes!(accounts::disable_user))
+        .routes(routes!(accounts::enable_user))
+        // points
+        .routes(routes!(points::summary))
+        .routes(routes!(points::ledger))
+        .routes(routes!(points::adjust))
+        .routes(routes!(points::leaderboard))
+        .routes(routes!(points::rules))
+        .routes(routes!(points::set_rules))
+        // gifts
+        .routes(routes!(gifts::list))
+        .routes(routes!(gifts::create))
+        .routes(routes!(gifts::update))
+        .routes(routes!(gifts::photo))
+        .routes(routes!(gifts::redeem))
+        .routes(routes!(gifts::mine))
+        .routes(routes!(gifts::cancel))
+        .routes(routes!(gifts::fulfil))
+        .routes(routes!(gifts::by_code))
+        .routes(routes!(gifts::scan))
+        // campaigns
+        .routes(routes!(campaigns::list))
+        .routes(routes!(campaigns::get))
+        .routes(routes!(campaigns::create))
+        .routes(routes!(campaigns::update))
+        .routes(routes!(campaigns::nominations, campaigns::nominate))
+        .routes(routes!(campaigns::mine))
+        .routes(routes!(campaigns::my_votes))
+        .routes(routes!(campaigns::results))
+        .routes(routes!(campaigns::nomination))
+        .routes(routes!(campaigns::queue))
+        .routes(routes!(campaigns::review))
+        .routes(routes!(campaigns::vote))
+        .routes(routes!(campaigns::winner))
+        .routes(routes!(campaigns::honors))
+        // operations and admin
+        .routes(routes!(ops::public, ops::create))
+        .routes(routes!(ops::mine))
+        .routes(routes!(ops::inbox))
+        .routes(routes!(ops::answer))
+        .routes(routes!(ops::audit_log))
+        .routes(routes!(apikeys::list, apikeys::create))
+        .routes(routes!(apikeys::revoke))
+        .routes(routes!(stats::overview))
+        .routes(routes!(stats::detail))
+        .routes(routes!(stats::units))
+        // city
+        .routes(routes!(city::categories))
+        .routes(routes!(city::create_category))
+        .routes(routes!(city::update_category))
+        .routes(routes!(city::units))
+        .routes(routes!(city::create_unit))
+        .routes(routes!(city::areas))
+        .routes(routes!(city::create_area))
+        // reports
+        .routes(routes!(reports::list, reports::create))
+        .routes(routes!(reports::nearby))
+        .routes(routes!(reports::hot))
+        .routes(routes!(reports::get))
+        .routes(routes!(reports::follow, reports::unfollow))
+        .routes(routes!(reports::review))
+        .routes(routes!(reports::merge))
+        .routes(routes!(reports::rectify))
+        .routes(routes!(reports::verify))
+        .routes(routes!(reports::feedback))
+        .routes(routes!(reports::redact))
+        .routes(routes!(reports::mine))
+        .routes(routes!(reports::notifications))
+        .routes(routes!(reports::read_notifications))
+        .routes(routes!(reports::moderation_queue))
+        .routes(routes!(reports::unit_tasks))
+        // volunteer
+        .routes(routes!(volunteer::posts))
+        .routes(routes!(volunteer::post))
+        .routes(routes!(volunteer::my_hours))
+        .routes(routes!(volunteer::shift_attendance))
+        .routes(routes!(volunteer::suspensions))
+        .routes(routes!(volunteer::create_post))
+        .routes(routes!(volunteer::create_shift))
+        .routes(routes!(volunteer::schedule))
+        .routes(routes!(volunteer::shifts))
+        .routes(routes!(volunteer::signup, volunteer::cancel))
+        .routes(routes!(volunteer::my_shifts))
+        .routes(routes!(volunteer::stars))
+        .routes(routes!(volunteer::calendar_link))
+        .routes(routes!(volunteer::checkin))
+        .routes(routes!(volunteer::checkout))
+        .routes(routes!(volunteer::attendance))
+        .routes(routes!(volunteer::lift_suspension))
 }
 
+/// The OpenAPI document, served at `/api/v1/openapi.json`.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
+        let (_, mut doc) = declared().split_for_parts();
+        BearerAuth.modify(&mut doc);
+        doc
+    });
+    &DOC
+}
+
+/// The routes that take uploads: every POST whose documented request body
+/// may be `multipart/form-data`.
+fn uploads() -> &'static matchit::Router<()> {
+    static UPLOADS: LazyLock<matchit::Router<()>> = LazyLock::new(|| {
+        let mut uploads = matchit::Router::new();
+        for (path, item) in &document().paths.paths {
+            let multipart = item
+                .post
+                .as_ref()
+                .and_then(|op| op.request_body.as_ref())
+                .is_some_and(|body| body.content.contains_key("multipart/form-data"));
+            if multipart {
+                uploads
+                    .insert(path.as_str(), ())
+                    .expect("upload paths do not overlap");
+            }
+        }
+        uploads
+    });
+    &UPLOADS
+}
+
+/// The body limit of a request: uploads may be large, nothing else.
+pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
+    if method == axum::http::Method::POST && uploads().at(path).is_ok() {
+        crate::UPLOAD_LIMIT
+    } else {
+        crate::BODY_LIMIT
+    }
+}
+
+async fn openapi() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(document())
+}
+
+/// The declared routes, with full paths (`/api/v1/…`, `/healthz`), and
+/// the document itself. Unknown /api paths are answered by the caller's
+/// `/api/{*rest}` route.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/auth/register", post(accounts::register))
-        .route("/auth/login", post(accounts::login))
-        .route("/auth/logout", post(accounts::logout))
-        .route("/me", get(accounts::me))
-        .route("/admin/users", get(accounts::list_users))
-        .route("/admin/users/{id}/roles", post(accounts::set_roles))
-        .route("/admin/users/{id}/disable", post(accounts::disable_user))
-        .route("/admin/users/{id}/enable", post(accounts::enable_user))
-        .route("/me/points", get(points::summary))
-        .route("/me/points/ledger", get(points::ledger))
-        .route("/admin/points/adjust", post(points::adjust))
-        .route("/leaderboard", get(points::leaderboard))
-        .route("/points/rules", get(points::rules))
-        .route("/admin/points/rules", post(points::set_rules))
-        .route("/gifts", get(gifts::list))
-        .route("/admin/gifts", post(gifts::create))
-        .route("/admin/gifts/{id}", axum::routing::patch(gifts::update))
-        .route(
-            "/admin/gifts/{id}/photo",
-            post(gifts::photo).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
-        )
-        .route("/gifts/{id}/redeem", post(gifts::redeem))
-        .route("/me/redemptions", get(gifts::mine))
-        .route("/redemptions/{id}/cancel", post(gifts::cancel))
-        .route("/redemptions/fulfil", post(gifts::fulfil))
-        .route("/redemptions/by-code", get(gifts::by_code))
-        .route(
-            "/redemptions/scan",
-            post(gifts::scan).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
-        )
-        .route("/campaigns", get(campaigns::list))
-        .route("/campaigns/{id}", get(campaigns::get))
-        .route("/admin/campaigns", post(campaigns::create))
-        .route(
-            "/admin/campaigns/{id}",
-            axum::routing::patch(campaigns::update),
-        )
-        .route(
-            "/campaigns/{id}/nominations",
-            get(campaigns::nominations)
-                .merge(post(campaigns::nominate).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT))),
-        )
-        .route("/campaigns/{id}/my-nominations", get(campaigns::mine))
-        .route("/campaigns/{id}/my-votes", get(campaigns::my_votes))
-        .route("/campaigns/{id}/results", get(campaigns::results))
-        .route("/nominations/{id}", get(campaigns::nomination))
-        .route("/moderation/nominations", get(campaigns::queue))
-        .route("/nominations/{id}/review", post(campaigns::review))
-        .route("/nominations/{id}/vote", post(campaigns::vote))
-        .route("/admin/nominations/{id}/winner", post(campaigns::winner))
-        .route("/honors", get(campaigns::honors))
-        .route("/suggestions", get(ops::public).post(ops::create))
-        .route("/me/suggestions", get(ops::mine))
-        .route("/moderation/suggestions", get(ops::inbox))
-        .route("/suggestions/{id}/answer", post(ops::answer))
-        .route("/admin/audit", get(ops::audit_log))
-        .route("/admin/apikeys", get(apikeys::list).post(apikeys::create))
-        .route("/admin/apikeys/{id}/revoke", post(apikeys::revoke))
-        .route("/stats/overview", get(stats::overview))
-        .route("/stats/detail", get(stats::detail))
-        .route("/stats/units", get(stats::units))
-        .route("/categories", get(city::categories))
-        .route("/admin/categories", post(city::create_category))
-        .route(
-            "/admin/categories/{id}",
-            axum::routing::put(city::update_category),
-        )
-        .route("/units", get(city::units))
-        .route("/admin/units", post(city::create_unit))
-        .route("/areas", get(city::areas))
-        .route("/admin/areas", post(city::create_area))
-        .route(
-            "/reports",
-            get(reports::list)
-                .merge(post(reports::create).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT))),
-        )
-        .route("/reports/nearby", get(reports::nearby))
-        .route("/reports/hot", get(reports::hot))
-        .route("/reports/{id}", get(reports::get))
-        .route(
-            "/reports/{id}/follow",
-            post(reports::follow).delete(reports::unfollow),
-        )
-        .route("/reports/{id}/review", post(reports::review))
-        .route("/reports/{id}/merge", post(reports::merge))
-        .route(
-            "/reports/{id}/rectify",
-            post(reports::rectify).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
-        )
-        .route("/reports/{id}/verify", post(reports::verify))
-        .route("/reports/{id}/feedback", post(reports::feedback))
-        .route(
-            "/reports/{id}/photos/{photo_id}/redact",
-            post(reports::redact),
-        )
-        .route("/me/reports", get(reports::mine))
-        .route("/me/notifications", get(reports::notifications))
-        .route("/me/notifications/read", post(reports::read_notifications))
-        .route("/moderation/reports", get(reports::moderation_queue))
-        .route("/unit/reports", get(reports::unit_tasks))
-        .route("/posts", get(volunteer::posts))
-        .route("/posts/{id}", get(volunteer::post))
-        .route("/me/volunteer", get(volunteer::my_hours))
-        .route(
-            "/admin/shifts/{id}/attendance",
-            get(volunteer::shift_attendance),
-        )
-        .route("/admin/volunteer-suspensions", get(volunteer::suspensions))
-        .route("/admin/posts", post(volunteer::create_post))
-        .route("/admin/shifts", post(volunteer::create_shift))
-        .route("/admin/posts/{id}/schedule", post(volunteer::schedule))
-        .route("/shifts", get(volunteer::shifts))
-        .route(
-            "/shifts/{id}/signup",
-            post(volunteer::signup).delete(volunteer::cancel),
-        )
-        .route("/me/shifts", get(volunteer::my_shifts))
-        .route("/volunteer/stars", get(volunteer::stars))
-        .route("/me/calendar", post(volunteer::calendar_link))
-        .route("/shifts/{id}/checkin", post(volunteer::checkin))
-        .route("/shifts/{id}/checkout", post(volunteer::checkout))
-        .route(
-            "/admin/signups/{id}/attendance",
-            post(volunteer::attendance),
-        )
-        .route(
-            "/admin/users/{id}/volunteer-suspension",
-            axum::routing::delete(volunteer::lift_suspension),
-        )
-        .fallback(system::api_not_found)
+    let (router, _) = declared().split_for_parts();
+    router
+        .route("/api/v1/openapi.json", get(openapi))
         .method_not_allowed_fallback(system::method_not_allowed)
 }

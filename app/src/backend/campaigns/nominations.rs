@@ -166,7 +166,7 @@ pub async fn queue(state: &AppState, actor: &CurrentUser) -> Result<Vec<Nominati
 
 /// `POST /nominations/{id}/review`.
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = NominationReview))]
 pub struct ReviewInput {
     /// `approve` or `reject`.
     pub decision: String,

@@ -24,8 +24,7 @@ pub async fn rectify(
         crate::domain::clean_text(note.as_deref().unwrap_or(""), 500, "请说明整改情况"),
     );
     f.check("photo", report::photo_count(photos.len()));
-    f.finish()?;
-    let note = note.unwrap();
+    let note = f.done(note)?;
     if row.status().after(Transition::Rectify).is_none() {
         return Err(invalid_transition(row.status()));
     }
@@ -155,8 +154,7 @@ pub async fn verify(
         None => Some(String::new()),
         Some(n) => f.check("note", crate::domain::clean_text(n, 500, "")),
     };
-    f.finish()?;
-    let (t, note) = (t.unwrap(), note.unwrap());
+    let (t, note) = f.done((t, note))?;
     let status = row.status();
     if status.after(t).is_none() {
         return Err(invalid_transition(status));
@@ -320,8 +318,7 @@ pub async fn feedback(
         None => Some(String::new()),
         Some(n) => f.check("note", crate::domain::clean_text(n, 500, "")),
     };
-    f.finish()?;
-    let (fixed, note) = (fixed.unwrap(), note.unwrap());
+    let (fixed, note) = f.done((fixed, note))?;
     let now = state.clock.now_ms();
     let status = row.status();
     let open = match status {

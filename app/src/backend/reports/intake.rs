@@ -195,15 +195,8 @@ pub async fn create(
     if category_id.is_some() && cat.is_none() {
         f.push("category_id", "类别不存在");
     }
-    f.finish()?;
-    let (category_id, description, p, address, hide_name, cat) = (
-        category_id.unwrap(),
-        description.unwrap(),
-        point.unwrap(),
-        address.unwrap(),
-        hide_name.unwrap(),
-        cat.unwrap(),
-    );
+    let (category_id, description, p, address, hide_name, cat) =
+        f.done((category_id, description, point, address, hide_name, cat))?;
 
     if let Some(r) = &client_ref
         && let Some(id) = filed_as(state, actor.id, r).await?

@@ -210,8 +210,7 @@ pub async fn nearby(
             None
         }
     };
-    f.finish()?;
-    let (category_id, p) = (category_id.unwrap(), point.unwrap());
+    let (category_id, p) = f.done((category_id, point))?;
     let (min_lat, max_lat, min_lon, max_lon) = p.bounds_within(DUPLICATE_RADIUS_M);
     let mut w = Where::new();
     w.and(

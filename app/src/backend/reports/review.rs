@@ -75,8 +75,8 @@ pub async fn review(
                 "请填写不通过的原因",
             ),
         );
-        f.finish()?;
-        return reject(state, actor, row, reason.unwrap()).await;
+        let reason = f.done(reason)?;
+        return reject(state, actor, row, reason).await;
     }
     let days = input
         .deadline_days

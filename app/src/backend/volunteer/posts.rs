@@ -46,13 +46,7 @@ pub async fn create_post(
         None => Some(String::new()),
         Some(d) => f.check("description", crate::domain::clean_text(d, 500, "")),
     };
-    f.finish()?;
-    let (name, place, radius, description) = (
-        name.unwrap(),
-        place.unwrap(),
-        radius.unwrap(),
-        description.unwrap(),
-    );
+    let (name, place, radius, description) = f.done((name, place, radius, description))?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let (id,): (i64,) = sqlx::query_as(

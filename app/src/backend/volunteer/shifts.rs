@@ -37,8 +37,7 @@ pub async fn create_shift(
     if !post_exists(state, input.post_id).await? {
         f.push("post_id", "岗位不存在");
     }
-    f.finish()?;
-    let (starts, ends, capacity) = (starts.unwrap(), ends.unwrap(), capacity.unwrap());
+    let (starts, ends, capacity) = f.done((starts, ends, capacity))?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let row: ShiftRow = sqlx::query_as(&format!(
@@ -132,8 +131,7 @@ pub async fn schedule(
         f.check("periods", volunteer::periods(&periods));
     }
     let capacity = f.check("capacity", Capacity::parse(input.capacity));
-    f.finish()?;
-    let (from, to, capacity) = (from.unwrap(), to.unwrap(), capacity.unwrap());
+    let (from, to, capacity) = f.done((from, to, capacity))?;
     let zone = state.clock.zone();
     let at = |d: NaiveDate, minutes: i64| -> Option<i64> {
         let t = d.and_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0)?;

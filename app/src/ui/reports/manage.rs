@@ -14,7 +14,7 @@ use crate::api::{
 };
 use crate::domain::report::short_time;
 use crate::models::{Report, Unit};
-use crate::ui::{FormError, fail};
+use crate::ui::{FormError, Loaded};
 
 /// The shared head of a report in a console.
 #[component]
@@ -48,19 +48,13 @@ pub fn ReviewPage() -> impl IntoView {
             <p class="links"><a href="/manage/verify">"督查队列"</a>" · "<a href="/reports">"公开列表"</a></p>
             <FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let q = match data.await {
-                    Ok(q) => q,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |q| {
                 if q.items.is_empty() {
                     return view! { <p class="card muted" data-test-id="queue-empty">"没有待审核的报告。"</p> }.into_any();
                 }
                 let units = q.units.clone();
                 q.items.into_iter().map(|item| view! { <ReviewItem item units=units.clone()/> }).collect_view().into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -142,12 +136,7 @@ pub fn VerifyPage() -> impl IntoView {
             <p class="links"><a href="/manage/review">"审核队列"</a></p>
             <FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let q = match data.await {
-                    Ok(q) => q,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |q| {
                 if q.items.is_empty() {
                     return view! { <p class="card muted" data-test-id="queue-empty">"没有待督查的报告。"</p> }.into_any();
                 }
@@ -175,8 +164,7 @@ pub fn VerifyPage() -> impl IntoView {
                         </section>
                     }
                 }).collect_view().into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -191,12 +179,7 @@ pub fn UnitPage() -> impl IntoView {
             <h1>"整改任务"</h1>
             <p class="muted">"按期限排列，超期的在最前面。整改后请上传现场照片。"</p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let page = match data.await {
-                    Ok(p) => p,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |page| {
                 if page.items.is_empty() {
                     return view! { <p class="card muted" data-test-id="tasks-empty">"没有待整改的报告。"</p> }.into_any();
                 }
@@ -211,8 +194,7 @@ pub fn UnitPage() -> impl IntoView {
                         </section>
                     }
                 }).collect_view().into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 

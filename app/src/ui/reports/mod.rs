@@ -11,7 +11,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::map::{MapProps, PlaceMap, ReportsMap};
-use super::{FormError, fail};
+use super::{FormError, Loaded};
 use crate::api::{
     FollowReport, ReadAll, ReportFeedback, browse_reports, get_report, inbox, my_reports,
     report_form_data,
@@ -90,12 +90,9 @@ pub fn ReportPage() -> impl IntoView {
             <p class="links"><a href="/me/reports" data-test-id="to-my-reports">"我的报告"</a>" · "<a href="/reports">"大家的报告"</a></p>
             <p class="saved" role="status" data-outbox-note="" data-test-id="outbox-note"></p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => fail(e),
-                    Ok(d) if !d.signed_in => signed_out_card("/report", "登录后就可以随手拍了。").into_any(),
-                    Ok(d) => {
+        <Loaded data=data render=move |v| match v {
+                    d if !d.signed_in => signed_out_card("/report", "登录后就可以随手拍了。").into_any(),
+                    d => {
                         let categories = d.categories.into_iter().map(|c| (c.id, c.name)).collect();
                         let map = MapProps::new(&d.map, &[], 360.0);
                         view! {
@@ -105,9 +102,7 @@ pub fn ReportPage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -130,12 +125,7 @@ pub fn ReportsPage() -> impl IntoView {
     );
     view! {
         <Title text="大家的报告"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let d = match data.await {
-                    Ok(d) => d,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |d| {
                 let chosen_status = status().unwrap_or_default();
                 let chosen_category = category();
                 let total = d.page.total;
@@ -183,8 +173,7 @@ pub fn ReportsPage() -> impl IntoView {
                         }}
                     </section>
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -224,15 +213,9 @@ pub fn ReportDetailPage() -> impl IntoView {
     let follow_error = crate::returned_error!(FollowReport);
     let feedback_error = crate::returned_error!(ReportFeedback);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |(r, map)| {
                 let follow_error = follow_error.clone();
                 let feedback_error = feedback_error.clone();
-                Suspend::new(async move {
-                let (r, map) = match data.await {
-                    Ok(d) => d,
-                    Err(e) => return fail(e),
-                };
                 let before: Vec<_> = r.photos.iter().filter(|p| p.kind == "before").cloned().collect();
                 let after: Vec<_> = r.photos.iter().filter(|p| p.kind == "after").cloned().collect();
                 let at = GeoPoint { lat: r.lat, lon: r.lon };
@@ -307,8 +290,7 @@ pub fn ReportDetailPage() -> impl IntoView {
                         </ol>
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -338,19 +320,16 @@ pub fn MyReportsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| my_reports());
     view! {
         <Title text="我的报告"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => fail(e),
-                    Ok(None) => signed_out_card("/me/reports", "登录后查看您的报告。").into_any(),
-                    Ok(Some(page)) if page.items.is_empty() => view! {
+        <Loaded data=data render=move |v| match v {
+                    None => signed_out_card("/me/reports", "登录后查看您的报告。").into_any(),
+                    Some(page) if page.items.is_empty() => view! {
                         <section class="card empty" data-test-id="no-reports">
                             <h1>"我的报告"</h1>
                             <p>"您还没有上报过问题。"</p>
                             <a class="btn primary" href="/report">"去随手拍"</a>
                         </section>
                     }.into_any(),
-                    Ok(Some(page)) => view! {
+                    Some(page) => view! {
                         <section class="card">
                             <h1>{format!("我的报告（{}）", page.total)}</h1>
                             <ul class="report-list" data-test-id="my-reports">
@@ -358,9 +337,7 @@ pub fn MyReportsPage() -> impl IntoView {
                             </ul>
                         </section>
                     }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -370,12 +347,9 @@ pub fn MessagesPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| inbox());
     view! {
         <Title text="消息"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => fail(e),
-                    Ok(None) => signed_out_card("/me/messages", "登录后查看消息。").into_any(),
-                    Ok(Some((unread, page))) => view! {
+        <Loaded data=data render=move |v| match v {
+                    None => signed_out_card("/me/messages", "登录后查看消息。").into_any(),
+                    Some((unread, page)) => view! {
                         <section class="card">
                             <h1>"消息"</h1>
                             {(unread > 0).then(|| view! {
@@ -403,8 +377,6 @@ pub fn MessagesPage() -> impl IntoView {
                             }}
                         </section>
                     }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }

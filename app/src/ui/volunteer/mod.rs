@@ -12,7 +12,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use super::map::{AreaLayer, MapProps, PlaceMap};
-use super::{FormError, fail};
+use super::{FormError, Loaded};
 use crate::api::{
     CityMap, NewCalendarLink, PostNear, ShiftCancel, ShiftSignup, WeekOfPost, post_week,
     stars_page, volunteer_data,
@@ -63,14 +63,8 @@ pub fn VolunteerPage() -> impl IntoView {
             <p class="muted">"文明交通劝导等岗位，每天早、午、晚高峰和夜间四个时段。开始前15分钟起至结束，可在岗位现场签到；开始前2小时内不能取消报名。"</p>
             <FormError error=error/>
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |d| {
                 let calendar = calendar.clone();
-                Suspend::new(async move {
-                let d = match data.await {
-                    Ok(d) => d,
-                    Err(e) => return fail(e),
-                };
                 let posts: Vec<Post> = d.posts.iter().map(|p| p.post.clone()).collect();
                 view! {
                     {d.hours.map(|h| view! { <Hours h/> })}
@@ -100,8 +94,7 @@ pub fn VolunteerPage() -> impl IntoView {
                         <p><a href="/volunteer/stars" data-test-id="stars-link">"查看完整榜单 →"</a></p>
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -330,14 +323,8 @@ pub fn PostPage() -> impl IntoView {
     );
     let error = crate::returned_error!(ShiftSignup, ShiftCancel);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |w| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let w = match data.await {
-                    Ok(w) => w,
-                    Err(e) => return fail(e),
-                };
                 let base = format!("/volunteer/posts/{}", w.post.id);
                 view! {
                     <Title text=w.post.name.clone()/>
@@ -357,8 +344,7 @@ pub fn PostPage() -> impl IntoView {
                     })}
                     <Week w=w.clone() base=base staff=false/>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -513,12 +499,7 @@ pub fn StarsPage() -> impl IntoView {
     let data = Resource::new(move || query.read().get("month"), stars_page);
     view! {
         <Title text="志愿服务之星"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || Suspend::new(async move {
-                let p = match data.await {
-                    Ok(p) => p,
-                    Err(e) => return fail(e),
-                };
+        <Loaded data=data render=move |p| {
                 view! {
                     <section class="card" data-test-id="stars-page">
                         <p class="links"><a href="/volunteer">"← 志愿岗位"</a></p>
@@ -531,7 +512,6 @@ pub fn StarsPage() -> impl IntoView {
                         <StarList stars=p.stars.stars/>
                     </section>
                 }.into_any()
-            })}
-        </Suspense>
+        }/>
     }
 }

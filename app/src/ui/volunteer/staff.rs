@@ -17,7 +17,7 @@ use crate::api::{
 use crate::domain::report::short_time;
 use crate::domain::volunteer::{self, duration_label, peak_periods_text};
 use crate::models::AttendanceRow;
-use crate::ui::{FormError, fail};
+use crate::ui::{FormError, Loaded};
 
 fn id_param() -> Memo<i64> {
     let params = use_params_map();
@@ -45,14 +45,8 @@ pub fn ShiftsDayPage() -> impl IntoView {
     let error = crate::returned_error!(LiftVolunteerSuspension);
     view! {
         <Title text="志愿岗位出勤"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |d| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let d = match data.await {
-                    Ok(d) => d,
-                    Err(e) => return fail(e),
-                };
                 view! {
                     <section class="card" data-test-id="shifts-day">
                         <h1>"志愿岗位出勤"</h1>
@@ -114,8 +108,7 @@ pub fn ShiftsDayPage() -> impl IntoView {
                         }}
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -132,14 +125,8 @@ pub fn AttendancePage() -> impl IntoView {
     let error = crate::returned_error!(CorrectMinutes);
     view! {
         <Title text="班次出勤"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |a| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let a = match data.await {
-                    Ok(a) => a,
-                    Err(e) => return fail(e),
-                };
                 let date = a.shift.starts_at.get(..10).unwrap_or("").to_owned();
                 let longest = shift_minutes(&a.shift.starts_at, &a.shift.ends_at);
                 let shift_id = a.shift.id;
@@ -162,8 +149,7 @@ pub fn AttendancePage() -> impl IntoView {
                         }}
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -228,14 +214,8 @@ pub fn AdminPostsPage() -> impl IntoView {
     let error = crate::returned_error!(AddPost);
     view! {
         <Title text="志愿岗位管理"/>
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |d| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let d = match data.await {
-                    Ok(d) => d,
-                    Err(e) => return fail(e),
-                };
                 view! {
                     <section class="card" data-test-id="admin-posts">
                         <h1>"志愿岗位管理"</h1>
@@ -267,8 +247,7 @@ pub fn AdminPostsPage() -> impl IntoView {
                         </ul>
                     </section>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
 
@@ -287,14 +266,8 @@ pub fn AdminPostPage() -> impl IntoView {
         .and_then(|c| c.parse::<i64>().ok());
     let error = crate::returned_error!(AddShift, ScheduleShifts);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"加载中…"</p> }>
-            {move || {
+        <Loaded data=data render=move |w| {
                 let error = error.clone();
-                Suspend::new(async move {
-                let w = match data.await {
-                    Ok(w) => w,
-                    Err(e) => return fail(e),
-                };
                 let post_id = w.post.id;
                 let from = w.from.clone();
                 view! {
@@ -339,7 +312,6 @@ pub fn AdminPostPage() -> impl IntoView {
                     </section>
                     <Week w=w.clone() base=format!("/admin/posts/{post_id}") staff=true/>
                 }.into_any()
-            })}}
-        </Suspense>
+        }/>
     }
 }
