@@ -192,6 +192,8 @@ test('a report written offline is sent when the network returns', async () => {
   await shot(page, 'report-queued-offline');
   await citizen.context.setOffline(false);
   await page.waitForFunction(() => window.zhuomu.pending().then((n) => n === 0), null, { timeout: 15000 });
+  // Sent, not refused: a refusal would be kept as failed, with its reason.
+  assert.deepEqual(await page.evaluate(() => window.zhuomu.failed().then((f) => f.map((i) => i.failed))), []);
   await page.goto(`${BASE}/me/reports`);
   await byTest(page, 'my-reports').getByText('离线写的报告：公园门口有人摆摊').waitFor();
   await shot(page, 'my-reports');
