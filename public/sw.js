@@ -27,8 +27,9 @@ self.addEventListener('fetch', function (e) {
   if (req.method !== 'GET' || url.origin !== self.location.origin) return;
   if (!cacheable(url, req)) {
     if (req.mode === 'navigate') {
-      // Offline, any page falls back to the 随手拍 form.
-      e.respondWith(fetch(req).catch(function () {
+      // Offline, any page falls back to the 随手拍 form. Tried twice: right
+      // after the network returns the first fetch may still fail.
+      e.respondWith(fetch(req).catch(function () { return fetch(req); }).catch(function () {
         return caches.match('/report').then(function (hit) { return hit || Response.error(); });
       }));
     }

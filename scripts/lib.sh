@@ -92,8 +92,9 @@ ensure_wasm_bindgen() {
 
 ensure_node_packages() {
   if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
-  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/playwright-core" ]; then
-    say "installing end2end Node packages (playwright-core, binaryen)"
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/playwright-core" ] \
+    || [ ! -x "$ROOT/end2end/node_modules/.bin/terser" ]; then
+    say "installing end2end Node packages (playwright-core, binaryen, terser)"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -171,6 +172,15 @@ build_site() {
 
 compress_site() {
   local site="$1"
+  # The helper and the service worker are kept readable in public/; the
+  # site gets them minified (cargo-leptos copies them as they are).
+  local terser="$ROOT/end2end/node_modules/.bin/terser"
+  if [ -x "$terser" ]; then
+    for f in "$site/zhuomu.js" "$site/sw.js"; do
+      [ "$(wc -l < "$f")" -le 1 ] && continue  # already minified (one line)
+      "$terser" "$f" --compress --mangle --ecma 2017 -o "$f.min" && mv "$f.min" "$f"
+    done
+  fi
   find "$site" -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' \) | while read -r f; do
     # Only what changed: a running server may be serving the others.
     [ "$f.br" -nt "$f" ] && [ "$f.gz" -nt "$f" ] && continue

@@ -11,6 +11,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export DATABASE_URL="sqlite://data/zhuomu.db"
   "$BIN" seed --demo-users
   say "demo accounts: admin 13900000001 / zhuomu-admin-2026 · moderator 13900000002 / zhuomu-mod-2026 · unit staff 13900000003 / zhuomu-unit-2026 · citizen 13900000004 / zhuomu-demo-2026"
+  # No SMS gateway in a demo: codes are written to a file you can read.
+  export ZHUOMU_SMS="${ZHUOMU_SMS:-outbox:$ROOT/data/sms-outbox.jsonl}"
+  say "SMS codes (注册、验证码登录、忘记密码) are written to ${ZHUOMU_SMS#outbox:} — read them there (tail -f)"
 else
   "$BIN" seed
 fi

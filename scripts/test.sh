@@ -50,7 +50,9 @@ say "browser tests (Chromium, 390×844)"
 E2E_DIR="$(mktemp -d /tmp/zhuomu-e2e.XXXXXX)"
 PORT="$(free_port)"
 BIN="$CARGO_TARGET_DIR/release/zhuomu"
-export DATABASE_URL="sqlite://$E2E_DIR/e2e.db" ZHUOMU_DATA_DIR="$E2E_DIR"
+# SMS codes go to an outbox the browser tests read, as a person reads their phone.
+export DATABASE_URL="sqlite://$E2E_DIR/e2e.db" ZHUOMU_DATA_DIR="$E2E_DIR" \
+  ZHUOMU_SMS="outbox:$E2E_DIR/sms.jsonl" SMS_OUTBOX="$E2E_DIR/sms.jsonl"
 "$BIN" seed --demo-users >/dev/null
 "$BIN" serve --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!

@@ -21,6 +21,15 @@ pub enum AppError {
     TooManyAttempts,
     #[error("操作太频繁，请稍后再试")]
     RateLimited,
+    /// 429 `too_many_requests`: an SMS throttle; `Retry-After` says when.
+    #[error("获取验证码太频繁，请稍后再试")]
+    TooManyRequests { retry_after_s: i64 },
+    /// 422 `invalid_code`: wrong, used, expired or tried out (one answer).
+    #[error("验证码错误或已失效，请重新获取")]
+    InvalidCode,
+    /// 503 `sms_unavailable`: the SMS could not be sent.
+    #[error("短信发送失败，请稍后再试")]
+    SmsUnavailable,
     #[error("没有权限进行此操作")]
     Forbidden,
     #[error("请求来源不被允许")]
@@ -60,6 +69,13 @@ impl AppError {
         }
     }
 
+    /// 429 `too_many_requests` for a wait of `ms` (at least a second).
+    pub fn too_many_requests(ms: i64) -> Self {
+        AppError::TooManyRequests {
+            retry_after_s: (ms.max(1) + 999) / 1000,
+        }
+    }
+
     /// 409 `invalid_transition`: the object is not (or no longer) in a state
     /// the action starts from — a conditional update matched nothing.
     pub fn invalid_transition(message: impl Into<String>) -> Self {
@@ -74,6 +90,9 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts => "too_many_attempts",
             AppError::RateLimited => "rate_limited",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::InvalidCode => "invalid_code",
+            AppError::SmsUnavailable => "sms_unavailable",
             AppError::Forbidden => "forbidden",
             AppError::CrossOrigin => "cross_origin",
             AppError::NotFound => "not_found",
@@ -91,7 +110,11 @@ impl AppError {
         match self {
             AppError::Invalid(_) => 422,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::TooManyAttempts | AppError::RateLimited => 429,
+            AppError::TooManyAttempts
+            | AppError::RateLimited
+            | AppError::TooManyRequests { .. } => 429,
+            AppError::InvalidCode => 422,
+            AppError::SmsUnavailable => 503,
             AppError::Forbidden | AppError::CrossOrigin | AppError::Refused { .. } => 403,
             AppError::NotFound => 404,
             AppError::PhoneTaken | AppError::InsufficientPoints | AppError::Conflict { .. } => 409,

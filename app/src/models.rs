@@ -29,6 +29,13 @@ pub struct User {
     /// The admin's reason, shown to admins only (absent elsewhere).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_reason: Option<String>,
+    /// The privacy policy version the person accepted (none for accounts
+    /// made by staff, until they accept one).
+    #[serde(default)]
+    pub privacy_version: Option<String>,
+    /// The person chose to show their nickname on the points boards.
+    #[serde(default)]
+    pub show_name: bool,
 }
 
 /// An issued key as staff see it: never the key itself.
@@ -715,4 +722,20 @@ pub struct AreaCount {
     /// Problems (assigned, rectified, closed) in the area.
     pub count: i64,
     pub open: i64,
+}
+
+/// The privacy policy as the `/privacy` page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyPage {
+    pub version: String,
+    pub updated_at: String,
+    pub html: String,
+}
+
+/// `GET/PUT /api/v1/admin/sms`: today's sends against the city's ceiling.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SmsBudget {
+    pub daily_ceiling: i64,
+    pub sent_today: i64,
 }

@@ -4,7 +4,7 @@
 // city map and save it; change a category's deadline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, phone, byTest, shot, login, DEMO, freshPhone } from './support.mjs';
+import { BASE, launch, phone, byTest, shot, login, DEMO, freshPhone, registerAs } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -15,12 +15,7 @@ test('an admin finds a person, disables and enables the account', async () => {
   const citizen = await phone(browser);
   const number = freshPhone();
   const name = `刘禁用${Date.now() % 10000}`;
-  await citizen.page.goto(`${BASE}/register`);
-  await byTest(citizen.page, 'input-phone').fill(number);
-  await byTest(citizen.page, 'input-display_name').fill(name);
-  await byTest(citizen.page, 'input-password').fill('jiayuguan-2026');
-  await byTest(citizen.page, 'register-submit').click();
-  await citizen.page.waitForURL(`${BASE}/me`);
+  await registerAs(citizen.page, number, name);
 
   // The admin looks them up by the masked number as the app shows it.
   const office = await phone(browser);
@@ -119,6 +114,13 @@ test('an admin draws a grid on the city map', async () => {
   await office.page.waitForURL(`${BASE}/admin/city?saved=category`);
   const changed = (await (await office.page.request.get(`${BASE}/api/v1/categories`)).json()).find((c) => c.id === last.id);
   assert.equal(changed.sla_days, last.sla_days + 1);
+  // 短信额度: the city's daily SMS ceiling.
+  await byTest(office.page, 'sms-ceiling-input').fill('8000');
+  await byTest(office.page, 'sms-ceiling-save').click();
+  await office.page.waitForURL(`${BASE}/admin/city?saved=sms`);
+  await byTest(office.page, 'sms-sent-today').getByText('每日上限 8000 条').waitFor();
+  await byTest(office.page, 'sms-ceiling').scrollIntoViewIfNeeded();
+  await shot(office.page, 'admin-sms-ceiling');
   assert.deepEqual(office.errors, []);
   await office.context.close();
 });

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, phone, byTest, freshPhone, shot } from './support.mjs';
+import { BASE, launch, phone, byTest, freshPhone, shot, smsCode } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -22,9 +22,17 @@ test('with JavaScript off: the home page reads and login works', async () => {
   await byTest(page, 'error-phone').getByText('手机号应为11位数字').waitFor();
   await shot(page, 'register-nojs-error');
 
+  // 获取验证码 is a plain post too: the page comes back with the number.
   await byTest(page, 'input-phone').fill(number);
+  await byTest(page, 'send-code').click();
+  await page.waitForURL(/\/register\?phone=/);
+  await byTest(page, 'code-sent').getByText('验证码已发送').waitFor();
+  assert.equal(await byTest(page, 'input-phone').inputValue(), number);
+  await byTest(page, 'input-sms_code').fill(await smsCode(number, 'register'));
   await byTest(page, 'input-display_name').fill('无脚本用户');
   await byTest(page, 'input-password').fill('jiayuguan-2026');
+  await byTest(page, 'input-agree').check();
+  await shot(page, 'register-nojs-code');
   await byTest(page, 'register-submit').click();
   await page.waitForURL(`${BASE}/me`);
   assert.equal(await byTest(page, 'profile-name').textContent(), '无脚本用户');

@@ -1,6 +1,7 @@
 // Shared set-up: Debian's Chromium driven by playwright-core on a phone screen.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 export const SHOTS = new URL('../screenshots/', import.meta.url).pathname;
@@ -86,14 +87,56 @@ export async function jpegPhoto(browser, colour = '#c0392b') {
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer };
 }
 
-/** Registers a fresh account through the page and waits for 我的. */
-export async function register(page, name) {
+/** The newest code the server's SMS outbox (ZHUOMU_SMS=outbox:…, path in
+ * SMS_OUTBOX) holds for a number and purpose: what the person reads on
+ * their phone. Waits up to 10 s for it. */
+export async function smsCode(number, purpose, after = 0) {
+  const path = process.env.SMS_OUTBOX;
+  assert.ok(path, 'SMS_OUTBOX names the server\'s outbox');
+  for (let i = 0; i < 100; i++) {
+    let lines = [];
+    try { lines = readFileSync(path, 'utf8').trim().split('\n').filter(Boolean); } catch { /* not yet */ }
+    const found = lines.map((l) => JSON.parse(l))
+      .filter((m) => m.to === number && m.purpose === purpose);
+    if (found.length > after) return found[found.length - 1].code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${purpose} code for ${number} in ${path}`);
+}
+
+/** How many codes the outbox holds for a number and purpose. */
+export function codesSent(number, purpose) {
+  try {
+    return readFileSync(process.env.SMS_OUTBOX, 'utf8').trim().split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l)).filter((m) => m.to === number && m.purpose === purpose).length;
+  } catch { return 0; }
+}
+
+/** Types the number, taps 获取验证码 and types the code that arrives. */
+export async function enterCode(page, number, purpose) {
+  const before = codesSent(number, purpose);
+  await byTest(page, 'input-phone').fill(number);
+  await byTest(page, 'send-code').click();
+  const code = await smsCode(number, purpose, before);
+  await byTest(page, 'code-sent').getByText('验证码已发送').waitFor();
+  await byTest(page, 'input-sms_code').fill(code);
+  return code;
+}
+
+/** Registers `number` through the page (code, consent) and waits for 我的. */
+export async function registerAs(page, number, name, password = 'jiayuguan-2026') {
   await page.goto(`${BASE}/register`);
-  await byTest(page, 'input-phone').fill(freshPhone());
+  await enterCode(page, number, 'register');
   await byTest(page, 'input-display_name').fill(name);
-  await byTest(page, 'input-password').fill('jiayuguan-2026');
+  await byTest(page, 'input-password').fill(password);
+  await byTest(page, 'input-agree').check();
   await byTest(page, 'register-submit').click();
   await page.waitForURL(`${BASE}/me`);
+}
+
+/** Registers a fresh account through the page and waits for 我的. */
+export async function register(page, name) {
+  await registerAs(page, freshPhone(), name);
 }
 
 /** A bearer header for an account, logged in from a context of its own (a

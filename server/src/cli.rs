@@ -124,14 +124,37 @@ async fn offline_state(db: &DbArgs) -> anyhow::Result<app::backend::AppState> {
     let database = connect(db).await?;
     crate::build_state(
         database,
-        config(db, None, true),
+        config(db, None, true)?,
         "target/site",
         chrono_tz::Asia::Shanghai,
     )
 }
 
-pub fn config(db: &DbArgs, public_origin: Option<String>, rate_limits: bool) -> Config {
-    Config {
+/// Settings from the flags and the environment: `ZHUOMU_S3_*`,
+/// `ZHUOMU_SMS` (log, outbox:PATH, http:URL), `ZHUOMU_VERIFY_PHONES=off`
+/// (local demos only) and `ZHUOMU_PRIVACY_FILE`.
+pub fn config(
+    db: &DbArgs,
+    public_origin: Option<String>,
+    rate_limits: bool,
+) -> anyhow::Result<Config> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let sms = app::backend::identity::sms::SmsSender::parse(&env("ZHUOMU_SMS").unwrap_or_default())
+        .map_err(anyhow::Error::msg)?;
+    let verify_phones = match env("ZHUOMU_VERIFY_PHONES").as_deref() {
+        None | Some("on") => true,
+        Some("off") => false,
+        Some(other) => anyhow::bail!("ZHUOMU_VERIFY_PHONES must be on or off, not {other:?}"),
+    };
+    let policy = app::backend::identity::privacy::Policy::load(
+        env("ZHUOMU_PRIVACY_FILE")
+            .as_deref()
+            .map(std::path::Path::new),
+    )?;
+    Ok(Config {
+        sms,
+        verify_phones,
+        policy: std::sync::Arc::new(policy),
         data_dir: db.data_dir.clone(),
         public_origin,
         rate_limits,
@@ -146,7 +169,7 @@ pub fn config(db: &DbArgs, public_origin: Option<String>, rate_limits: bool) -> 
                 ..Default::default()
             }),
         ..Config::default()
-    }
+    })
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -165,7 +188,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 database,
                 Config {
                     trust_proxy,
-                    ..config(&db, public_origin, rate_limits != "off")
+                    ..config(&db, public_origin, rate_limits != "off")?
                 },
                 &site_root,
                 time_zone,
@@ -255,7 +278,8 @@ async fn shutdown() {
 }
 
 /// Background work of a server, every minute: shift reminders and no-shows,
-/// and folding the dashboard's report counts.
+/// retention (personal data past its time), and folding the dashboard's
+/// report counts.
 /// Each item is claimed through the database, so several servers can all run
 /// this without doing anything twice.
 async fn background(state: app::backend::AppState) {
@@ -272,6 +296,16 @@ async fn background(state: app::backend::AppState) {
             ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "volunteer sweep failed"),
+        }
+        match app::backend::identity::retention::sweep(&state).await {
+            Ok(p) if p.any() => tracing::info!(
+                codes = p.codes,
+                login_rows = p.login_rows,
+                voter_addresses = p.voter_addresses,
+                "retention sweep"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "retention sweep failed"),
         }
         if let Err(e) = app::backend::stats::fold(&state).await {
             tracing::warn!(error = %e, "folding the report tallies failed");

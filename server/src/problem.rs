@@ -64,13 +64,14 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         let retry_after = match self.0 {
-            AppError::TooManyAttempts => Some("900"),
-            AppError::RateLimited => Some("60"),
+            AppError::TooManyAttempts => Some(900),
+            AppError::RateLimited => Some(60),
+            AppError::TooManyRequests { retry_after_s } => Some(retry_after_s),
             _ => None,
         };
         if let Some(secs) = retry_after {
             res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static(secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

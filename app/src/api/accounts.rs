@@ -10,12 +10,15 @@ use crate::models::*;
 #[cfg(feature = "ssr")]
 use super::ssr;
 
-/// Creates an account, signs in with a cookie and goes to 我的.
+/// Creates an account, signs in with a cookie and goes to 我的. `agree` is
+/// the consent checkbox (`on` when ticked).
 #[server(prefix = "/api/fn", endpoint = "register")]
 pub async fn register(
     phone: String,
     password: String,
     display_name: String,
+    sms_code: Option<String>,
+    agree: Option<String>,
 ) -> Result<User, AppError> {
     use crate::backend::{auth, users};
     ssr::finish(
@@ -27,6 +30,8 @@ pub async fn register(
                     phone,
                     password,
                     display_name,
+                    sms_code,
+                    agree: Some(matches!(agree.as_deref(), Some("on" | "true"))),
                 },
             )
             .await?;
@@ -45,14 +50,23 @@ pub async fn register(
 #[server(prefix = "/api/fn", endpoint = "login")]
 pub async fn login(
     phone: String,
-    password: String,
+    #[server(default)] password: String,
+    sms_code: Option<String>,
     next: Option<String>,
 ) -> Result<User, AppError> {
     use crate::backend::{auth, users};
     ssr::finish(
         async {
             let state = ssr::state()?;
-            let login = users::login(&state, users::LoginInput { phone, password }).await?;
+            let login = users::login(
+                &state,
+                users::LoginInput {
+                    phone,
+                    password,
+                    sms_code,
+                },
+            )
+            .await?;
             ssr::set_cookie(auth::session_cookie_header(
                 &login.token,
                 login.max_age_secs,
@@ -70,22 +84,194 @@ pub async fn login(
     )
 }
 
+/// Where a page asking for a code lives: a plain form post comes back
+/// there with the number filled in and `sent=` (the code's purpose).
+pub fn code_page(purpose: &str) -> &'static str {
+    match purpose {
+        "login" => "/login?by=code",
+        "reset" => "/reset",
+        "delete" => "/me/privacy",
+        _ => "/register",
+    }
+}
+
+/// Sends an SMS code (the "获取验证码" button of the register, code-login,
+/// reset and delete forms).
+/// For `delete` the code goes to the signed-in person's own number, so the
+/// page never needs to hold the whole number.
+#[server(prefix = "/api/fn", endpoint = "sms_code")]
+pub async fn send_code(#[server(default)] phone: String, purpose: String) -> Result<(), AppError> {
+    use crate::backend::identity::codes;
+    ssr::finish(
+        async {
+            let state = ssr::state()?;
+            let phone = if purpose == "delete" {
+                let me = ssr::require_user().await?;
+                crate::backend::users::find(&state, me.id)
+                    .await?
+                    .ok_or(AppError::Unauthenticated)?
+                    .phone
+            } else {
+                phone
+            };
+            let parts = ssr::parts()?;
+            let ip = crate::backend::auth::client_ip(
+                state.config.trust_proxy,
+                &parts.headers,
+                &parts.extensions,
+            );
+            let input = codes::CodeRequest {
+                phone: phone.clone(),
+                purpose: purpose.clone(),
+            };
+            codes::request(&state, &input, ip).await?;
+            let number =
+                crate::domain::Phone::parse(&phone).map_err(|e| AppError::field("phone", e))?;
+            let page = code_page(&purpose);
+            if purpose == "delete" {
+                leptos_axum::redirect(&format!("{page}?sent=delete"));
+            } else {
+                let glue = if page.contains('?') { '&' } else { '?' };
+                leptos_axum::redirect(&format!(
+                    "{page}{glue}phone={}&sent={purpose}",
+                    number.as_str()
+                ));
+            }
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// 忘记密码: a new password with a code; then on to login.
+#[server(prefix = "/api/fn", endpoint = "reset_password")]
+pub async fn reset_password(
+    phone: String,
+    sms_code: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::backend::users;
+    ssr::finish(
+        async {
+            let state = ssr::state()?;
+            users::reset_password(
+                &state,
+                users::ResetInput {
+                    phone,
+                    sms_code,
+                    new_password,
+                },
+            )
+            .await?;
+            leptos_axum::redirect("/login?reset=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// 隐私与账号: correct the nickname, choose whether the boards show it.
+#[server(prefix = "/api/fn", endpoint = "update_profile")]
+pub async fn update_profile(
+    display_name: String,
+    show_name: Option<String>,
+) -> Result<User, AppError> {
+    use crate::backend::users;
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let user = users::update_profile(
+                &ssr::state()?,
+                &me,
+                users::ProfileInput {
+                    display_name: Some(display_name),
+                    show_name: Some(matches!(show_name.as_deref(), Some("on" | "true"))),
+                },
+            )
+            .await?;
+            leptos_axum::redirect("/me/privacy?saved=profile");
+            Ok(user)
+        }
+        .await,
+    )
+}
+
+/// 隐私与账号: a new password; other devices are signed out, this one gets
+/// a fresh session.
+#[server(prefix = "/api/fn", endpoint = "change_password")]
+pub async fn change_password(old_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::backend::{auth, users};
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let login = users::change_password(
+                &ssr::state()?,
+                &me,
+                users::PasswordInput {
+                    old_password,
+                    new_password,
+                },
+            )
+            .await?;
+            ssr::set_cookie(auth::session_cookie_header(
+                &login.token,
+                login.max_age_secs,
+                ssr::https(),
+            ));
+            leptos_axum::redirect("/me/privacy?saved=password");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The session cookie cleared, and the site's stored data (logout, delete).
+#[cfg(feature = "ssr")]
+fn signed_out() {
+    use crate::backend::auth;
+    ssr::set_cookie(auth::clear_session_cookie_header(ssr::https()));
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.insert_header(
+            http::HeaderName::from_static("clear-site-data"),
+            http::HeaderValue::from_static(auth::CLEAR_SITE_DATA),
+        );
+    }
+}
+
+/// 注销账号, with the password or a code sent for `delete`; then signed out.
+#[server(prefix = "/api/fn", endpoint = "delete_account")]
+pub async fn delete_account(
+    password: Option<String>,
+    sms_code: Option<String>,
+) -> Result<(), AppError> {
+    use crate::backend::identity::erase;
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            erase::erase(
+                &ssr::state()?,
+                &me,
+                erase::EraseInput { password, sms_code },
+            )
+            .await?;
+            signed_out();
+            leptos_axum::redirect("/?deleted=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[server(prefix = "/api/fn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::backend::{auth, users};
+    use crate::backend::users;
     ssr::finish(
         async {
             let state = ssr::state()?;
             if let Some(user) = ssr::current_user().await? {
                 users::logout(&state, &user).await?;
             }
-            ssr::set_cookie(auth::clear_session_cookie_header(ssr::https()));
-            if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-                opts.insert_header(
-                    http::HeaderName::from_static("clear-site-data"),
-                    http::HeaderValue::from_static(auth::CLEAR_SITE_DATA),
-                );
-            }
+            signed_out();
             leptos_axum::redirect("/");
             Ok(())
         }
@@ -121,6 +307,24 @@ pub async fn set_font(large: bool) -> Result<(), AppError> {
 }
 
 pub const FONT_COOKIE: &str = "zhuomu_font";
+
+/// The privacy policy page: its version, date and text (HTML made from the
+/// city's Markdown, markup in it shown as text).
+#[server(prefix = "/api/fn", endpoint = "privacy")]
+pub async fn privacy_policy() -> Result<PolicyPage, AppError> {
+    ssr::finish(
+        async {
+            let state = ssr::state()?;
+            let p = &state.config.policy;
+            Ok(PolicyPage {
+                version: p.version.clone(),
+                updated_at: p.updated_at.clone(),
+                html: p.html(),
+            })
+        }
+        .await,
+    )
+}
 
 /// Admin: list people (optionally one phone number).
 #[server(prefix = "/api/fn", endpoint = "admin_users")]

@@ -53,6 +53,39 @@ pub async fn admin_city() -> Result<CityAdminView, AppError> {
     )
 }
 
+/// Admin: today's SMS sends against the city's daily ceiling.
+#[server(prefix = "/api/fn", endpoint = "admin_sms_budget")]
+pub async fn admin_sms_budget() -> Result<SmsBudget, AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            crate::backend::identity::budget(&ssr::state()?, &me).await
+        }
+        .await,
+    )
+}
+
+/// Admin: the city's daily SMS ceiling (each SMS costs money; 0 stops all).
+#[server(prefix = "/api/fn", endpoint = "admin_set_sms_budget")]
+pub async fn admin_set_sms_budget(daily_ceiling: String) -> Result<(), AppError> {
+    use crate::backend::identity::{SmsBudgetInput, set_budget};
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let daily_ceiling = ssr::required_number(
+                "daily_ceiling",
+                &daily_ceiling,
+                "应为整数",
+                "请填写每日短信上限",
+            )?;
+            set_budget(&ssr::state()?, &me, SmsBudgetInput { daily_ceiling }).await?;
+            leptos_axum::redirect("/admin/city?saved=sms");
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[server(prefix = "/api/fn", endpoint = "add_unit")]
 pub async fn add_unit(name: String) -> Result<(), AppError> {
     ssr::finish(

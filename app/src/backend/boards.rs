@@ -1,9 +1,11 @@
 //! The boards: leaderboards by points earned or volunteer hours, and the
-//! month's 志愿服务之星. Display names only, competition ranks (equal values
+//! month's 志愿服务之星. Public names only (市民张* unless the person
+//! chose to show their nickname), competition ranks (equal values
 //! share a rank); read from the ledger and the completed sign-ups, so no
 //! feature module depends on another for them.
 
 use super::AppState;
+use crate::domain::identity::public_name;
 use crate::error::AppError;
 
 /// `GET /leaderboard`: the top 50 by points earned (spending does not count)
@@ -22,21 +24,21 @@ pub async fn leaderboard(
         "all" => None,
         _ => return Err(AppError::field("period", "应为 month 或 all")),
     };
-    let rows: Vec<(String, i64)> = match (board, span) {
+    let points: Vec<(String, i64, i64)> = match (board, span) {
         ("points", None) => {
             sqlx::query_as(
-                "SELECT display_name, points_lifetime FROM users WHERE points_lifetime > 0 \
-                 ORDER BY points_lifetime DESC, id LIMIT 50",
+                "SELECT display_name, points_lifetime, show_name FROM users \
+                 WHERE points_lifetime > 0 AND deleted_at IS NULL ORDER BY points_lifetime DESC, id LIMIT 50",
             )
             .fetch_all(&state.db.pool)
             .await?
         }
         ("points", Some((start, end))) => {
             sqlx::query_as(
-                "SELECT u.display_name, CAST(SUM(l.delta) AS BIGINT) AS earned FROM points_ledger l \
+                "SELECT u.display_name, CAST(SUM(l.delta) AS BIGINT) AS earned, u.show_name FROM points_ledger l \
                  JOIN users u ON u.id = l.user_id \
-                 WHERE l.created_at >= $1 AND l.created_at < $2 AND l.reason NOT IN ('gift_redeemed', 'gift_refunded') \
-                 GROUP BY l.user_id, u.display_name HAVING SUM(l.delta) > 0 \
+                 WHERE u.deleted_at IS NULL AND l.created_at >= $1 AND l.created_at < $2 AND l.reason NOT IN ('gift_redeemed', 'gift_refunded') \
+                 GROUP BY l.user_id, u.display_name, u.show_name HAVING SUM(l.delta) > 0 \
                  ORDER BY earned DESC, l.user_id LIMIT 50",
             )
             .bind(start)
@@ -44,8 +46,16 @@ pub async fn leaderboard(
             .fetch_all(&state.db.pool)
             .await?
         }
-        ("hours", span) => top_minutes(state, span, 50).await?,
+        ("hours", _) => vec![],
         _ => return Err(AppError::field("board", "应为 points 或 hours")),
+    };
+    let rows: Vec<(String, i64)> = if board == "hours" {
+        top_minutes(state, span, 50).await?
+    } else {
+        points
+            .into_iter()
+            .map(|(name, v, shown)| (public_name(&name, shown != 0), v))
+            .collect()
     };
     let ranks = crate::domain::points::ranks(&rows.iter().map(|r| r.1).collect::<Vec<_>>());
     Ok(rows
@@ -64,24 +74,28 @@ pub async fn leaderboard(
 }
 
 /// Volunteers by credited minutes, most first (shifts starting within
-/// `span`, or all): display names and minutes.
+/// `span`, or all): public names (masked unless shown) and minutes.
 pub async fn top_minutes(
     state: &AppState,
     span: Option<(i64, i64)>,
     limit: i64,
 ) -> Result<Vec<(String, i64)>, AppError> {
     let (start, end) = span.unwrap_or((i64::MIN, i64::MAX));
-    Ok(sqlx::query_as(
-        "SELECT u.display_name, CAST(SUM(s.credited_minutes) AS BIGINT) AS minutes \
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT u.display_name, CAST(SUM(s.credited_minutes) AS BIGINT) AS minutes, u.show_name \
          FROM signups s JOIN users u ON u.id = s.user_id \
-         WHERE s.status = 'completed' AND s.credited_minutes > 0 AND s.starts_at >= $1 AND s.starts_at < $2 \
-         GROUP BY s.user_id, u.display_name ORDER BY minutes DESC, s.user_id LIMIT $3",
+         WHERE u.deleted_at IS NULL AND s.status = 'completed' AND s.credited_minutes > 0 AND s.starts_at >= $1 AND s.starts_at < $2 \
+         GROUP BY s.user_id, u.display_name, u.show_name ORDER BY minutes DESC, s.user_id LIMIT $3",
     )
     .bind(start)
     .bind(end)
     .bind(limit)
     .fetch_all(&state.db.pool)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, minutes, shown)| (public_name(&name, shown != 0), minutes))
+        .collect())
 }
 
 /// The month's 志愿服务之星: the ten volunteers with the most credited

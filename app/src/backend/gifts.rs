@@ -376,6 +376,46 @@ pub async fn cancel(
     .await
 }
 
+/// An account is erased: each pending pickup is cancelled inside `tx`, its
+/// stock put back and its points refunded (so the ledger still sums to the
+/// balance). Returns how many were cancelled.
+pub(crate) async fn cancel_pending(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    now: i64,
+    user_id: i64,
+) -> Result<usize, AppError> {
+    let moved: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "UPDATE redemptions SET status = 'cancelled', updated_at = $1 \
+         WHERE user_id = $2 AND status = 'pending_pickup' RETURNING id, gift_id, cost",
+    )
+    .bind(now)
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, gift_id, cost) in &moved {
+        sqlx::query("UPDATE gifts SET stock = stock + 1 WHERE id = $1")
+            .bind(gift_id)
+            .execute(&mut **tx)
+            .await?;
+        let delta = PointsDelta::parse(*cost).map_err(|_| AppError::Internal)?;
+        points::append(
+            tx,
+            now,
+            user_id,
+            delta,
+            PointsReason::GiftRefunded,
+            Some(Reference {
+                kind: "redemption",
+                id: *id,
+            }),
+            None,
+            None,
+        )
+        .await?;
+    }
+    Ok(moved.len())
+}
+
 /// Unit staff and admins hand gifts over.
 pub fn require_fulfiller(actor: &CurrentUser) -> Result<(), AppError> {
     if actor.roles.has(Role::UnitStaff) || actor.roles.has(Role::Admin) {
@@ -440,7 +480,7 @@ pub async fn fulfil(
     let mut tx = state.db.begin_write().await?;
     let moved: Option<(i64,)> = sqlx::query_as(
         "UPDATE redemptions SET status = 'fulfilled', updated_at = $1, fulfilled_by = $2 \
-         WHERE code = $3 AND status = 'pending_pickup' RETURNING id",
+         WHERE code = $3 AND status = 'pending_pickup' AND user_id <> $2 RETURNING id",
     )
     .bind(now)
     .bind(actor.id)
@@ -448,14 +488,18 @@ pub async fn fulfil(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((id,)) = moved else {
-        let status: Option<(String,)> =
-            sqlx::query_as("SELECT status FROM redemptions WHERE code = $1")
+        let status: Option<(String, i64)> =
+            sqlx::query_as("SELECT status, user_id FROM redemptions WHERE code = $1")
                 .bind(&code)
                 .fetch_optional(&mut *tx)
                 .await?;
         return Err(match status {
-            Some((s,)) => not_pending(&s),
             None => AppError::NotFound,
+            // Still pending: the only thing the update refused is one's own.
+            Some((s, owner)) if s == "pending_pickup" && owner == actor.id => {
+                super::auth::own_account()
+            }
+            Some((s, _)) => not_pending(&s),
         });
     };
     audit::record(

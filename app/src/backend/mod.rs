@@ -13,6 +13,7 @@ pub mod city;
 pub mod clock;
 pub mod db;
 pub mod gifts;
+pub mod identity;
 pub mod notify;
 pub mod open311;
 pub mod photos;

@@ -122,6 +122,7 @@ pub async fn adjust(
     input: AdjustInput,
 ) -> Result<LedgerEntry, AppError> {
     actor.require_moderator()?;
+    actor.not_on_self(input.user_id)?;
     let mut f = Fields::new();
     let delta = f.check("delta", PointsDelta::parse(input.delta));
     let note = f.check(

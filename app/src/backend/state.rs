@@ -5,6 +5,8 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use super::auth::Auth;
+use super::identity::privacy::Policy;
+use super::identity::sms::SmsSender;
 use super::notify::Sender;
 use super::photos::Photos;
 use super::{Clock, Db};
@@ -26,6 +28,13 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Keep photos in an S3-compatible bucket instead of `data/photos`.
     pub s3: Option<S3Settings>,
+    /// How SMS codes leave (`ZHUOMU_SMS`: log, outbox:PATH, http:URL).
+    pub sms: SmsSender,
+    /// Registration needs an SMS code (`ZHUOMU_VERIFY_PHONES=off` only for
+    /// local demos).
+    pub verify_phones: bool,
+    /// The privacy policy people accept (`ZHUOMU_PRIVACY_FILE`).
+    pub policy: Arc<Policy>,
 }
 
 impl Default for Config {
@@ -37,6 +46,9 @@ impl Default for Config {
             rate_limits: true,
             trust_proxy: false,
             s3: None,
+            sms: SmsSender::Log,
+            verify_phones: true,
+            policy: Arc::new(Policy::load(None).expect("the built-in policy parses")),
         }
     }
 }

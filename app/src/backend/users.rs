@@ -6,7 +6,9 @@ pub use crate::models::UserFilter;
 
 use super::auth::{CurrentUser, hash_password, verify_password};
 use super::db::{Param, Where, fetch_page, is_foreign_key_violation};
+use super::identity::codes;
 use super::{AppState, audit};
+use crate::domain::identity::{self, CodePurpose, SmsCode};
 use crate::domain::{
     DisplayName, Fields, Level, Password, Phone, Role, Roles, UserSearch, clean_text,
 };
@@ -24,13 +26,32 @@ pub struct RegisterInput {
     pub phone: String,
     pub password: String,
     pub display_name: String,
+    /// The code sent for `register` (`POST /api/v1/auth/sms-code`).
+    #[serde(default)]
+    pub sms_code: Option<String>,
+    /// `true`: the person accepts the current privacy policy.
+    #[serde(default)]
+    pub agree: Option<bool>,
 }
 
+/// A password, or a code sent for `login` instead.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LoginInput {
     pub phone: String,
+    #[serde(default)]
     pub password: String,
+    #[serde(default)]
+    pub sms_code: Option<String>,
+}
+
+/// `POST /api/v1/auth/reset-password`.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResetInput {
+    pub phone: String,
+    pub sms_code: String,
+    pub new_password: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -47,10 +68,13 @@ pub struct UserRow {
     pub created_at: i64,
     pub disabled_at: Option<i64>,
     pub disabled_reason: Option<String>,
+    pub privacy_version: Option<String>,
+    pub show_name: i64,
 }
 
 const USER_COLUMNS: &str = "id, phone, password_hash, display_name, roles, unit_id, token_version, \
-                            points_balance, points_lifetime, created_at, disabled_at, disabled_reason";
+                            points_balance, points_lifetime, created_at, disabled_at, disabled_reason, \
+                            privacy_version, show_name";
 
 impl UserRow {
     pub fn to_user(&self, state: &AppState) -> User {
@@ -70,6 +94,8 @@ impl UserRow {
             created_at: state.clock.rfc3339(self.created_at),
             disabled: self.disabled_at.is_some(),
             disabled_reason: None,
+            privacy_version: self.privacy_version.clone(),
+            show_name: self.show_name != 0,
         }
     }
 
@@ -129,14 +155,29 @@ pub async fn create(
     roles: &Roles,
     unit_id: Option<i64>,
 ) -> Result<UserRow, AppError> {
+    insert(state, phone, password, name, roles, unit_id, None).await
+}
+
+/// The account row and, for a person who registered, their consent to the
+/// policy version `consent` (with the time), in one transaction.
+async fn insert(
+    state: &AppState,
+    phone: &Phone,
+    password: &Password,
+    name: &DisplayName,
+    roles: &Roles,
+    unit_id: Option<i64>,
+    consent: Option<&str>,
+) -> Result<UserRow, AppError> {
     if roles.has(Role::UnitStaff) && unit_id.is_none() {
         return Err(AppError::field("unit_id", "责任单位人员必须指定所属单位"));
     }
     let hash = hash_password(password).await?;
     let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
     let inserted: Result<Option<UserRow>, sqlx::Error> = sqlx::query_as(&format!(
-        "INSERT INTO users (phone, password_hash, display_name, roles, unit_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (phone) DO NOTHING RETURNING {USER_COLUMNS}"
+        "INSERT INTO users (phone, password_hash, display_name, roles, unit_id, created_at, privacy_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (phone) DO NOTHING RETURNING {USER_COLUMNS}"
     ))
     .bind(phone.as_str())
     .bind(&hash)
@@ -144,28 +185,141 @@ pub async fn create(
     .bind(roles.to_csv())
     .bind(unit_id)
     .bind(now)
-    .fetch_optional(&state.db.pool)
+    .bind(consent)
+    .fetch_optional(&mut *tx)
     .await;
-    match inserted {
-        Ok(Some(row)) => Ok(row),
-        Ok(None) => Err(AppError::PhoneTaken),
-        Err(e) if is_foreign_key_violation(&e) => Err(AppError::field("unit_id", "单位不存在")),
-        Err(e) => Err(e.into()),
+    let row = match inserted {
+        Ok(Some(row)) => row,
+        Ok(None) => return Err(AppError::PhoneTaken),
+        Err(e) if is_foreign_key_violation(&e) => {
+            return Err(AppError::field("unit_id", "单位不存在"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(version) = consent {
+        sqlx::query("INSERT INTO consents (user_id, version, accepted_at) VALUES ($1, $2, $3)")
+            .bind(row.id)
+            .bind(version)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
     }
+    tx.commit().await?;
+    Ok(row)
 }
 
+/// A person registers: a verified number (the code sent for `register`,
+/// unless `ZHUOMU_VERIFY_PHONES=off`), a password, a nickname, and consent
+/// to the current privacy policy. Every field is checked before the code is
+/// used, so a typo does not cost the code.
 pub async fn register(state: &AppState, input: RegisterInput) -> Result<Login, AppError> {
     let mut f = Fields::new();
     let phone = f.check("phone", Phone::parse(&input.phone));
     let password = f.check("password", Password::parse(&input.password));
     let name = f.check("display_name", DisplayName::parse(&input.display_name));
-    let (phone, password, name) = f.done((phone, password, name))?;
-    let row = create(state, &phone, &password, &name, &Roles::citizen(), None).await?;
+    let code = if state.config.verify_phones {
+        f.check(
+            "sms_code",
+            SmsCode::parse(input.sms_code.as_deref().unwrap_or_default()).map(Some),
+        )
+    } else {
+        Some(None)
+    };
+    f.check("agree", identity::consent(input.agree));
+    let (phone, password, name, code) = f.done((phone, password, name, code))?;
+    if let Some(code) = code {
+        codes::consume(state, &phone, CodePurpose::Register, &code).await?;
+    }
+    let version = state.config.policy.version.clone();
+    let row = insert(
+        state,
+        &phone,
+        &password,
+        &name,
+        &Roles::citizen(),
+        None,
+        Some(&version),
+    )
+    .await?;
     tracing::info!(user_id = row.id, "registered");
     Ok(issue(state, &row))
 }
 
+/// Signs in with a code sent for `login`: the way in when the password is
+/// forgotten or locked by someone else's guesses (it clears that lockout).
+async fn login_by_code(state: &AppState, phone: &Phone, code: &str) -> Result<Login, AppError> {
+    let code = SmsCode::parse(code).map_err(|e| AppError::field("sms_code", e))?;
+    codes::consume(state, phone, CodePurpose::Login, &code).await?;
+    let row = find_by_phone(state, phone)
+        .await?
+        .ok_or(AppError::InvalidCode)?;
+    if row.disabled_at.is_some() {
+        return Err(disabled());
+    }
+    clear_lockout(state, phone).await?;
+    Ok(issue(state, &row))
+}
+
+fn disabled() -> AppError {
+    AppError::Refused {
+        code: "account_disabled".into(),
+        message: "该账号已被停用，如有疑问请联系创城办".into(),
+    }
+}
+
+async fn clear_lockout(state: &AppState, phone: &Phone) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM login_attempts WHERE phone = $1")
+        .bind(phone.as_str())
+        .execute(&state.db.pool)
+        .await?;
+    Ok(())
+}
+
+/// A new password with a code sent for `reset`: every earlier token of the
+/// account is refused from then on (its version goes up), and the
+/// password lockout is cleared.
+pub async fn reset_password(state: &AppState, input: ResetInput) -> Result<(), AppError> {
+    let mut f = Fields::new();
+    let phone = f.check("phone", Phone::parse(&input.phone));
+    let code = f.check("sms_code", SmsCode::parse(&input.sms_code));
+    let password = f.check("new_password", Password::parse(&input.new_password));
+    let (phone, code, password) = f.done((phone, code, password))?;
+    codes::consume(state, &phone, CodePurpose::Reset, &code).await?;
+    let hash = hash_password(&password).await?;
+    let mut tx = state.db.begin_write().await?;
+    let updated: Option<(i64,)> = sqlx::query_as(
+        "UPDATE users SET password_hash = $1, token_version = token_version + 1 \
+         WHERE phone = $2 RETURNING id",
+    )
+    .bind(&hash)
+    .bind(phone.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (id,) = updated.ok_or(AppError::InvalidCode)?;
+    sqlx::query("DELETE FROM login_attempts WHERE phone = $1")
+        .bind(phone.as_str())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        state.clock.now_ms(),
+        Some(id),
+        "user.reset_password",
+        "user",
+        Some(id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user_id = id, "password reset by SMS code");
+    Ok(())
+}
+
 pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppError> {
+    if let Some(code) = input.sms_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        let phone = Phone::parse(&input.phone).map_err(|e| AppError::field("phone", e))?;
+        return login_by_code(state, &phone, code).await;
+    }
     let mut f = Fields::new();
     let phone = f.check("phone", Phone::parse(&input.phone));
     if input.password.is_empty() {
@@ -199,15 +353,9 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppErro
     )
     .await;
     match row {
-        Some(row) if ok && row.disabled_at.is_some() => Err(AppError::Refused {
-            code: "account_disabled".into(),
-            message: "该账号已被停用，如有疑问请联系创城办".into(),
-        }),
+        Some(row) if ok && row.disabled_at.is_some() => Err(disabled()),
         Some(row) if ok => {
-            sqlx::query("DELETE FROM login_attempts WHERE phone = $1")
-                .bind(phone.as_str())
-                .execute(&state.db.pool)
-                .await?;
+            clear_lockout(state, &phone).await?;
             Ok(issue(state, &row))
         }
         _ => Err(AppError::InvalidCredentials),
@@ -241,6 +389,92 @@ pub async fn me(state: &AppState, user: &CurrentUser) -> Result<User, AppError> 
     Ok(row.to_user(state))
 }
 
+/// `PATCH /api/v1/me`: what the person may correct about themselves.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProfileInput {
+    /// A new nickname (the rules of registration).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `true`: the points boards show my nickname (else 市民张*).
+    #[serde(default)]
+    pub show_name: Option<bool>,
+}
+
+/// The person corrects their nickname or chooses whether the boards show it.
+pub async fn update_profile(
+    state: &AppState,
+    me: &CurrentUser,
+    input: ProfileInput,
+) -> Result<User, AppError> {
+    let name = input
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()
+        .map_err(|e| AppError::field("display_name", e))?;
+    let mut tx = state.db.begin_write().await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "UPDATE users SET display_name = COALESCE($1, display_name), show_name = COALESCE($2, show_name) \
+         WHERE id = $3 AND deleted_at IS NULL RETURNING {USER_COLUMNS}"
+    ))
+    .bind(name.map(String::from))
+    .bind(input.show_name.map(i64::from))
+    .bind(me.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.ok_or(AppError::Unauthenticated)?.to_user(state))
+}
+
+/// `POST /api/v1/me/password`.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PasswordInput {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// The person changes their password: every earlier token (other phones
+/// included) is refused from then on, and this one is replaced.
+pub async fn change_password(
+    state: &AppState,
+    me: &CurrentUser,
+    input: PasswordInput,
+) -> Result<Login, AppError> {
+    let new =
+        Password::parse(&input.new_password).map_err(|e| AppError::field("new_password", e))?;
+    let row = find(state, me.id).await?.ok_or(AppError::Unauthenticated)?;
+    if !verify_password(input.old_password, Some(row.password_hash.clone())).await {
+        return Err(AppError::field("old_password", "原密码不正确"));
+    }
+    let hash = hash_password(&new).await?;
+    let mut tx = state.db.begin_write().await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "UPDATE users SET password_hash = $1, token_version = token_version + 1 \
+         WHERE id = $2 AND password_hash = $3 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(&hash)
+    .bind(me.id)
+    .bind(&row.password_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    // Changed meanwhile (another change, a reset): this proof is stale.
+    let row = row.ok_or_else(|| AppError::field("old_password", "原密码不正确"))?;
+    audit::record(
+        &mut tx,
+        state.clock.now_ms(),
+        Some(me.id),
+        "user.change_password",
+        "user",
+        Some(me.id),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(issue(state, &row))
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SetRolesInput {
@@ -252,7 +486,7 @@ pub struct SetRolesInput {
 /// working admin would be left once they stop being one. The admins' rows are
 /// locked first, so two admins demoting or disabling each other at the same
 /// moment cannot both pass (PostgreSQL; SQLite writes one at a time).
-async fn keeps_an_admin(
+pub(crate) async fn keeps_an_admin(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     user_id: i64,
 ) -> Result<(), AppError> {

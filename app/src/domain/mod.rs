@@ -5,6 +5,7 @@
 mod account;
 pub mod campaign;
 pub mod geo;
+pub mod identity;
 pub mod map;
 pub mod open311;
 pub mod ops;

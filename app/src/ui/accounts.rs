@@ -3,45 +3,124 @@
 //! (开放接口).
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::islands::{LoginForm, RegisterForm};
-use super::{Loaded, fail, large_font};
-use crate::api::{AdminSetRoles, Login, Logout, Register, SetFont, admin_users, get_me, get_units};
+use super::islands::{CodeLoginForm, CodeRow, DefaultSubmit, LoginForm, RegisterForm, ResetForm};
+use super::{FormError, Loaded, fail, large_font};
+use crate::api::{
+    AdminSetRoles, Login, Logout, Register, ResetPassword, SendCode, SetFont, admin_users, get_me,
+    get_units, privacy_policy,
+};
+
+/// `?phone=` and `?sent=` of a page a code was asked for from (a plain form
+/// post comes back with them).
+fn code_query() -> (String, Option<String>) {
+    let q = use_query_map().get_untracked();
+    let phone = q
+        .get("phone")
+        .and_then(|p| crate::domain::Phone::parse(&p).ok());
+    let note = phone
+        .as_ref()
+        .filter(|_| q.get("sent").is_some())
+        .map(|p| format!("验证码已发送至{}，5分钟内有效", p.masked()));
+    (
+        phone.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        note,
+    )
+}
 use crate::domain::Role;
 use crate::models::{Unit, User};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     // A plain form post that failed comes back with its error in the URL.
-    let error = crate::returned_error!(Login);
-    let next = use_query_map()
-        .get_untracked()
-        .get("next")
-        .unwrap_or_default();
+    let error = crate::returned_error!(Login, SendCode);
+    let q = use_query_map().get_untracked();
+    let next = q.get("next").unwrap_or_default();
+    let by_code = q.get("by").as_deref() == Some("code");
+    let reset = q.get("reset").is_some();
+    let (phone, note) = code_query();
+    let (password_tab, code_tab) = if by_code {
+        ("tab", "tab on")
+    } else {
+        ("tab on", "tab")
+    };
     view! {
         <Title text="登录"/>
         <section class="card form-card">
             <h1>"登录"</h1>
-            <p class="muted">"用注册时的手机号和密码登录。"</p>
-            <LoginForm next error/>
-            <p class="switch">"还没有账号？" <a href="/register" data-test-id="to-register">"注册"</a></p>
+            {reset.then(|| view! { <p class="saved" role="status" data-test-id="reset-done">"密码已重置，请用新密码登录。"</p> })}
+            <nav class="tabs" aria-label="登录方式">
+                <a class=password_tab href="/login" aria-current=(!by_code).then_some("page") data-test-id="login-by-password">"密码登录"</a>
+                <a class=code_tab href="/login?by=code" aria-current=by_code.then_some("page") data-test-id="login-by-code">"验证码登录"</a>
+            </nav>
+            {if by_code {
+                view! { <CodeLoginForm next error phone note/> }.into_any()
+            } else {
+                view! { <LoginForm next error/> }.into_any()
+            }}
+            <p class="switch">
+                <a href="/reset" data-test-id="to-reset">"忘记密码"</a>" · 还没有账号？"
+                <a href="/register" data-test-id="to-register">"注册"</a>
+            </p>
         </section>
     }
 }
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let error = crate::returned_error!(Register);
+    let error = crate::returned_error!(Register, SendCode);
+    let (phone, note) = code_query();
+    #[cfg(feature = "ssr")]
+    let without_code =
+        use_context::<crate::backend::AppState>().is_some_and(|s| !s.config.verify_phones);
+    #[cfg(not(feature = "ssr"))]
+    let without_code = false;
     view! {
         <Title text="注册"/>
         <section class="card form-card">
             <h1>"注册啄木账号"</h1>
             <p class="muted">"人人都是啄木鸟。注册后即可随手拍、报名志愿岗位、赚取啄木积分。"</p>
-            <RegisterForm error/>
+            <RegisterForm error=error.clone() phone>
+                {(!without_code).then(|| view! { <CodeRow purpose="register" error=error.clone() note=note.clone()/> })}
+            </RegisterForm>
             <p class="switch">"已有账号？" <a href="/login" data-test-id="to-login">"登录"</a></p>
         </section>
+    }
+}
+
+/// 忘记密码: a code to the number, then a new password.
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let error = crate::returned_error!(ResetPassword, SendCode);
+    let (phone, note) = code_query();
+    view! {
+        <Title text="忘记密码"/>
+        <section class="card form-card">
+            <h1>"忘记密码"</h1>
+            <p class="muted">"向注册的手机号发送验证码，设置新密码。之前登录的设备都会退出。"</p>
+            <ResetForm error phone note/>
+            <p class="switch"><a href="/login">"返回登录"</a></p>
+        </section>
+    }
+}
+
+/// 隐私政策: the city's policy, its version and date.
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| privacy_policy());
+    view! {
+        <Title text="隐私政策"/>
+        <Loaded data render=|p| view! {
+            <article class="card policy" data-test-id="privacy-policy">
+                <p class="muted small" data-test-id="privacy-version">
+                    {format!("版本 {} · 更新于 {}", p.version, p.updated_at)}
+                </p>
+                <div inner_html=p.html></div>
+            </article>
+        }.into_any()/>
     }
 }
 
@@ -80,6 +159,7 @@ pub fn MePage() -> impl IntoView {
                                 <a href="/me/reports" data-test-id="my-reports-link">"我的报告"</a>
                                 <a href="/me/messages" data-test-id="messages-link">"消息"</a>
                                 <a href="/mailbox" data-test-id="mailbox-link">"创城信箱"</a>
+                                <a href="/me/privacy" data-test-id="privacy-settings-link">"隐私与账号"</a>
                             </section>
                             {(is_moderator || is_unit || is_admin).then(|| view! {
                                 <section class="card menu" data-test-id="staff-menu">
@@ -109,6 +189,97 @@ pub fn MePage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
+        }/>
+    }
+}
+
+/// 隐私与账号: the public name, the password, my data (download), and
+/// deleting the account. Plain forms; they work without JavaScript.
+#[component]
+pub fn MePrivacyPage() -> impl IntoView {
+    use crate::api::{ChangePassword, DeleteAccount, UpdateProfile};
+    let me = Resource::new(|| (), |_| get_me());
+    let q = use_query_map().get_untracked();
+    let saved = q.get("saved");
+    let code_sent = q.get("sent").as_deref() == Some("delete");
+    let profile_error = crate::returned_error!(UpdateProfile);
+    let password_error = crate::returned_error!(ChangePassword);
+    let delete_error = crate::returned_error!(DeleteAccount, SendCode);
+    view! {
+        <Title text="隐私与账号"/>
+        <Loaded data=me render=move |v| {
+            let Some(user) = v else { return view! { <Anonymous/> }.into_any() };
+            let saved = saved.clone();
+            let (profile_error, password_error, delete_error) =
+                (profile_error.clone(), password_error.clone(), delete_error.clone());
+            view! {
+                <section class="card">
+                    <h1>"隐私与账号"</h1>
+                    <p class="muted">
+                        "您的报告默认不公开昵称，排行榜上显示为“"
+                        {crate::domain::identity::public_name(&user.display_name, false)}
+                        "”。" <a href="/privacy" data-test-id="privacy-link">"隐私政策"</a>
+                        {user.privacy_version.clone().map(|v| format!("（您同意的版本：{v}）"))}
+                    </p>
+                </section>
+                <section class="card">
+                    <h2>"昵称与公开"</h2>
+                    {(saved.as_deref() == Some("profile")).then(|| view! { <p class="saved" role="status" data-test-id="profile-saved">"已保存"</p> })}
+                    <FormError error=profile_error/>
+                    <ActionForm action={ServerAction::<UpdateProfile>::new()} attr:class="stack" attr:data-test-id="profile-form">
+                        <label for="f-display_name">"昵称"</label>
+                        <input id="f-display_name" name="display_name" value=user.display_name.clone() maxlength="20" required=true data-test-id="input-display_name"/>
+                        <label class="check">
+                            <input type="checkbox" name="show_name" value="on" checked=user.show_name data-test-id="input-show-name"/>
+                            "在积分榜和志愿之星上显示我的昵称"
+                        </label>
+                        <button type="submit" class="btn" data-test-id="profile-submit">"保存"</button>
+                    </ActionForm>
+                </section>
+                <section class="card">
+                    <h2>"修改密码"</h2>
+                    {(saved.as_deref() == Some("password")).then(|| view! { <p class="saved" role="status" data-test-id="password-saved">"密码已修改，其他设备已退出登录"</p> })}
+                    <FormError error=password_error/>
+                    <ActionForm action={ServerAction::<ChangePassword>::new()} attr:class="stack" attr:data-test-id="password-form">
+                        <label for="f-old_password">"原密码"</label>
+                        <input id="f-old_password" name="old_password" type="password" autocomplete="current-password" required=true data-test-id="input-old_password"/>
+                        <label for="f-new_password">"新密码"</label>
+                        <input id="f-new_password" name="new_password" type="password" autocomplete="new-password" required=true data-test-id="input-new_password"/>
+                        <p class="field-hint">"至少8个字符，不要用常见密码"</p>
+                        <button type="submit" class="btn" data-test-id="password-submit">"修改密码"</button>
+                    </ActionForm>
+                    <p class="switch"><a href="/reset">"忘记原密码？用短信验证码重置"</a></p>
+                </section>
+                <section class="card">
+                    <h2>"我的数据"</h2>
+                    <p class="muted">"下载平台保存的关于您的全部信息：账号、同意记录、报告和照片链接、积分流水、志愿时长、兑换、推荐、投票、建议和消息（JSON 文件）。"</p>
+                    <a class="btn" href="/api/v1/me/export" download="zhuomu-my-data.json" data-test-id="export-link">"下载我的数据"</a>
+                </section>
+                <section class="card" data-test-id="delete-section">
+                    <h2>"注销账号"</h2>
+                    <p class="muted">
+                        "注销立即生效，不能恢复：手机号和昵称被删除，所有设备退出登录，待领取的礼品取消（库存退回），未开始的志愿班次取消。"
+                        "已提交的报告、投票和积分流水为公共记录保留，但不再与任何人关联。该手机号以后可以重新注册。"
+                    </p>
+                    <FormError error=delete_error/>
+                    <ActionForm action={ServerAction::<DeleteAccount>::new()} attr:class="stack" attr:data-test-id="delete-form">
+                        <DefaultSubmit/>
+                        <label for="f-delete-password">"输入密码确认"</label>
+                        <input id="f-delete-password" name="password" type="password" autocomplete="current-password" data-test-id="input-delete-password"/>
+                        <p class="field-hint">"忘记密码？也可以用发到" {user.phone_masked.clone()} "的短信验证码："</p>
+                        <div class="code-row">
+                            <div class="field">
+                                <label for="f-delete-code">"短信验证码"</label>
+                                <input id="f-delete-code" name="sms_code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" data-test-id="input-delete-code"/>
+                            </div>
+                            <button type="submit" class="btn code" formaction=SendCode::PATH formnovalidate=true
+                                name="purpose" value="delete" data-test-id="send-delete-code">"获取验证码"</button>
+                        </div>
+                        {code_sent.then(|| view! { <p class="field-hint" role="status" data-test-id="delete-code-sent">{format!("验证码已发送至{}，5分钟内有效", user.phone_masked)}</p> })}
+                        <button type="submit" class="btn danger block" data-test-id="delete-submit">"注销账号"</button>
+                    </ActionForm>
+                </section>
+            }.into_any()
         }/>
     }
 }

@@ -116,5 +116,32 @@ pub fn AdminCityPage() -> impl IntoView {
                     </section>
                 }.into_any()
         }/>
+        <SmsCeiling/>
+    }
+}
+
+/// 短信额度: today's sends and the city's daily ceiling (an SMS-bombing
+/// script stops at it; every SMS costs the city money).
+#[component]
+fn SmsCeiling() -> impl IntoView {
+    use crate::api::{AdminSetSmsBudget, admin_sms_budget};
+    use leptos::server_fn::ServerFn;
+    let data = Resource::new(|| (), |_| admin_sms_budget());
+    let error = crate::returned_error!(AdminSetSmsBudget);
+    view! {
+        <Loaded data render=move |b| view! {
+            <section class="card" data-test-id="sms-ceiling">
+                <h2>"短信额度"</h2>
+                <p class="muted small" data-test-id="sms-sent-today">
+                    {format!("今日已发送 {} 条，每日上限 {} 条。达到上限后当天不再发送验证码。", b.sent_today, b.daily_ceiling)}
+                </p>
+                <super::FormError error=error.clone()/>
+                <form method="post" action=AdminSetSmsBudget::PATH class="stack">
+                    <label>"每日短信上限（0 表示暂停发送）"
+                        <input type="number" name="daily_ceiling" min="0" max="1000000" required value=b.daily_ceiling inputmode="numeric" data-test-id="sms-ceiling-input"/></label>
+                    <button type="submit" class="btn primary" data-test-id="sms-ceiling-save">"保存"</button>
+                </form>
+            </section>
+        }.into_any()/>
     }
 }

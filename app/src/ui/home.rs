@@ -7,7 +7,12 @@ use crate::models::CityOverview;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| get_overview());
+    let deleted = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("deleted")
+        .is_some();
     view! {
+        {deleted.then(|| view! { <p class="card saved" role="status" data-test-id="account-deleted">"账号已注销。感谢您为城市文明出过力。"</p> })}
         <section class="hero">
             <h1>"人人都是啄木鸟"</h1>
             <p>"发现不文明行为，随手一拍；跟进每个问题直到整改销号。"</p>

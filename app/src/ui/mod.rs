@@ -131,6 +131,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") view=accounts::MePage/>
                     <Route path=path!("/login") view=accounts::LoginPage/>
                     <Route path=path!("/register") view=accounts::RegisterPage/>
+                    <Route path=path!("/privacy") view=accounts::PrivacyPage/>
+                    <Route path=path!("/me/privacy") view=accounts::MePrivacyPage/>
+                    <Route path=path!("/reset") view=accounts::ResetPage/>
                     <Route path=path!("/admin/users") view=accounts::AdminUsersPage/>
                     <Route path=path!("/admin/city") view=city::AdminCityPage/>
                     <Route path=path!("/admin/apikeys") view=accounts::AdminApiKeysPage/>

@@ -16,12 +16,23 @@ pub enum Outcome {
 }
 
 pub async fn submit(form: web_sys::HtmlFormElement) -> Outcome {
+    let action = form.action();
+    match web_sys::FormData::new_with_form(&form)
+        .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data))
+    {
+        Ok(body) => post(&action, body).await,
+        Err(_) => Outcome::Failed(AppError::Network),
+    }
+}
+
+async fn post(url: &str, body: web_sys::UrlSearchParams) -> Outcome {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    async fn send(form: web_sys::HtmlFormElement) -> Result<Outcome, wasm_bindgen::JsValue> {
-        let data = web_sys::FormData::new_with_form(&form)?;
-        let body = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data)?;
+    async fn send(
+        url: &str,
+        body: web_sys::UrlSearchParams,
+    ) -> Result<Outcome, wasm_bindgen::JsValue> {
         let headers = web_sys::Headers::new()?;
         headers.set("Content-Type", "application/x-www-form-urlencoded")?;
         headers.set("Accept", "application/json")?;
@@ -32,7 +43,7 @@ pub async fn submit(form: web_sys::HtmlFormElement) -> Outcome {
         init.set_credentials(web_sys::RequestCredentials::SameOrigin);
         let window = web_sys::window().ok_or("no window")?;
         let response: web_sys::Response =
-            JsFuture::from(window.fetch_with_str_and_init(&form.action(), &init))
+            JsFuture::from(window.fetch_with_str_and_init(url, &init))
                 .await?
                 .dyn_into()?;
         if response.ok() {
@@ -51,7 +62,7 @@ pub async fn submit(form: web_sys::HtmlFormElement) -> Outcome {
         )))
     }
 
-    send(form)
+    send(url, body)
         .await
         .unwrap_or(Outcome::Failed(AppError::Network))
 }

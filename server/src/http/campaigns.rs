@@ -12,7 +12,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{ApiJson, ApiQuery, Caller, Id, MaybeCaller, UploadForm, wants_html};
+use super::extract::{
+    ApiJson, ApiQuery, Caller, ClientAddr, Id, MaybeCaller, UploadForm, wants_html,
+};
 use crate::problem::{ApiResult, Problem};
 
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns",
@@ -235,11 +237,9 @@ pub async fn vote(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Id(id): Id,
-    req: Request,
+    ClientAddr(ip): ClientAddr,
 ) -> ApiResult<(StatusCode, Json<VoteResult>)> {
-    let ip =
-        app::backend::auth::client_ip(state.config.trust_proxy, req.headers(), req.extensions())
-            .map(|ip| ip.to_string());
+    let ip = ip.map(|ip| ip.to_string());
     Ok((
         StatusCode::CREATED,
         Json(campaigns::vote(&state, &actor, id, ip).await?),

@@ -112,6 +112,25 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The client's address (behind our own proxy, its last X-Forwarded-For
+/// entry; `ZHUOMU_TRUST_PROXY`).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(auth::client_ip(
+            state.config.trust_proxy,
+            &parts.headers,
+            &parts.extensions,
+        )))
+    }
+}
+
 /// A path id: a malformed one is a 404 like an unknown one.
 pub struct Id(pub i64);
 

@@ -103,10 +103,20 @@ fn declared() -> OpenApiRouter<AppState> {
         .routes(routes!(system::healthz))
         .routes(routes!(system::readyz))
         // accounts
+        .routes(routes!(accounts::sms_code))
         .routes(routes!(accounts::register))
+        .routes(routes!(accounts::reset_password))
+        .routes(routes!(accounts::privacy))
+        .routes(routes!(accounts::sms_budget, accounts::set_sms_budget))
         .routes(routes!(accounts::login))
         .routes(routes!(accounts::logout))
-        .routes(routes!(accounts::me))
+        .routes(routes!(
+            accounts::me,
+            accounts::update_me,
+            accounts::erase_me
+        ))
+        .routes(routes!(accounts::export_me))
+        .routes(routes!(accounts::change_password))
         .routes(routes!(accounts::list_users))
         .routes(routes!(accounts::set_roles))
         .routes(routes!(accounts::disable_user))

@@ -27,6 +27,9 @@ pub struct ReportUpload {
     lat: f64,
     lon: f64,
     address: Option<String>,
+    /// `true`: the public report shows my nickname (hidden by default).
+    show_name: Option<bool>,
+    /// Accepted as before; hiding is now the default.
     hide_name: Option<bool>,
     /// Staff only: fixed at once (立行立改); needs `after_photo`.
     fixed_on_spot: Option<bool>,
@@ -67,6 +70,7 @@ pub async fn create(
         lat: form.take_text("lat"),
         lon: form.take_text("lon"),
         address: form.take_text("address"),
+        show_name: form.take_text("show_name"),
         hide_name: form.take_text("hide_name"),
         fixed_on_spot: form.take_text("fixed_on_spot"),
         client_ref: form.take_text("client_ref"),

@@ -6,9 +6,10 @@ use crate::helpers::{Engine, TestApp, count_of};
 
 async fn register_sets_cookie_and_me_works(e: Engine) {
     let app = TestApp::spawn(e).await;
-    let r = app
-        .post("/api/v1/auth/register", json!({"phone": "+86 138 0013 8000", "password": "雄关漫道真如铁2026", "display_name": " 张三 "}), None)
+    let body = app
+        .registration("+86 138 0013 8000", "雄关漫道真如铁2026", " 张三 ")
         .await;
+    let r = app.post("/api/v1/auth/register", body, None).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let cookie = r.set_cookie().unwrap();
     assert!(cookie.starts_with("zhuomu_session="));
@@ -59,7 +60,10 @@ async fn register_rejects_bad_input_and_creates_nothing(e: Engine) {
     assert_eq!(r.headers["content-type"], "application/problem+json");
     let mut fields = r.field_errors();
     fields.sort();
-    assert_eq!(fields, ["display_name", "password", "phone"]);
+    assert_eq!(
+        fields,
+        ["agree", "display_name", "password", "phone", "sms_code"]
+    );
 
     for body in [
         json!({"phone": "13800138000"}),
@@ -92,7 +96,12 @@ both!(register_rejects_bad_input_and_creates_nothing);
 async fn duplicate_phone_is_409(e: Engine) {
     let app = TestApp::spawn(e).await;
     app.register("13800138000", "张三").await;
-    let r = app.post("/api/v1/auth/register", json!({"phone": "138-0013-8000", "password": "another-passphrase", "display_name": "李四"}), None).await;
+    // A second code for the number, a minute later.
+    app.state.clock.advance(61_000);
+    let body = app
+        .registration("138-0013-8000", "another-passphrase", "李四")
+        .await;
+    let r = app.post("/api/v1/auth/register", body, None).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.code(), "phone_taken");
     assert_eq!(app.count("users").await, 1);
@@ -100,9 +109,9 @@ async fn duplicate_phone_is_409(e: Engine) {
 both!(duplicate_phone_is_409);
 
 async fn concurrent_registrations_of_one_phone_make_one_account(e: Engine) {
-    let app = TestApp::spawn(e).await;
+    let app = TestApp::spawn_with(e, |c| c.verify_phones = false).await;
     let bodies = (0..8)
-        .map(|i| json!({"phone": "13700137000", "password": "a-good-passphrase", "display_name": format!("人{i}")}))
+        .map(|i| json!({"phone": "13700137000", "password": "a-good-passphrase", "display_name": format!("人{i}"), "agree": true}))
         .collect();
     let statuses = app
         .post_all_at_once("/api/v1/auth/register", None, bodies)
@@ -366,7 +375,10 @@ both!(admins_grant_roles_and_old_tokens_stop);
 
 async fn cookie_requests_must_come_from_the_site(e: Engine) {
     let app = TestApp::spawn(e).await;
-    let r = app.post("/api/v1/auth/register", json!({"phone": "13800138000", "password": "a-good-passphrase", "display_name": "张三"}), None).await;
+    let body = app
+        .registration("13800138000", "a-good-passphrase", "张三")
+        .await;
+    let r = app.post("/api/v1/auth/register", body, None).await;
     let cookie = r
         .set_cookie()
         .unwrap()

@@ -21,7 +21,7 @@ fn at(app: &TestApp, offset_ms: i64) -> String {
 
 /// A campaign open for nominations and for votes now, for three days
 /// (sessions last a week, so tests can step past the end and go on).
-async fn open_campaign(app: &TestApp, admin: &str, extra: Value) -> i64 {
+pub(crate) async fn open_campaign(app: &TestApp, admin: &str, extra: Value) -> i64 {
     let mut body = json!({
         "title": "2026年度雄关好人评选",
         "nomination_starts_at": at(app, -H),
@@ -65,7 +65,7 @@ async fn approve(app: &TestApp, moderator: &str, id: i64) {
 }
 
 /// Approved nominations for a campaign, by one nominator.
-async fn approved(app: &TestApp, campaign: i64, names: &[&str]) -> Vec<i64> {
+pub(crate) async fn approved(app: &TestApp, campaign: i64, names: &[&str]) -> Vec<i64> {
     let (moderator, _) = app.moderator().await;
     let (nominator, _) = app.register("13700000000", "推荐人").await;
     let mut ids = vec![];
@@ -86,7 +86,7 @@ async fn approved(app: &TestApp, campaign: i64, names: &[&str]) -> Vec<i64> {
     ids
 }
 
-async fn vote(app: &TestApp, token: &str, nomination: i64) -> crate::helpers::Resp {
+pub(crate) async fn vote(app: &TestApp, token: &str, nomination: i64) -> crate::helpers::Resp {
     app.call(
         Method::POST,
         &format!("/api/v1/nominations/{nomination}/vote"),

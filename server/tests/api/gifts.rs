@@ -8,7 +8,7 @@ use crate::both;
 use crate::helpers::{Engine, TestApp, count_of};
 
 /// Gives `user` points through the moderators' adjustment.
-async fn give(app: &TestApp, moderator: &str, user: i64, points: i64) {
+pub(crate) async fn give(app: &TestApp, moderator: &str, user: i64, points: i64) {
     let r = app
         .post(
             "/api/v1/admin/points/adjust",
@@ -19,7 +19,7 @@ async fn give(app: &TestApp, moderator: &str, user: i64, points: i64) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 }
 
-async fn new_gift(app: &TestApp, admin: &str, name: &str, cost: i64, stock: i64) -> i64 {
+pub(crate) async fn new_gift(app: &TestApp, admin: &str, name: &str, cost: i64, stock: i64) -> i64 {
     let r = app
         .post(
             "/api/v1/admin/gifts",
@@ -31,7 +31,7 @@ async fn new_gift(app: &TestApp, admin: &str, name: &str, cost: i64, stock: i64)
     r.body["id"].as_i64().unwrap()
 }
 
-async fn stock_of(app: &TestApp, gift: i64) -> i64 {
+pub(crate) async fn stock_of(app: &TestApp, gift: i64) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT stock FROM gifts WHERE id = $1")
         .bind(gift)
         .fetch_one(&app.state.db.pool)
@@ -41,7 +41,7 @@ async fn stock_of(app: &TestApp, gift: i64) -> i64 {
 }
 
 /// Every user's cached balance equals the sum of their ledger and is ≥ 0.
-async fn assert_ledgers_balance(app: &TestApp) {
+pub(crate) async fn assert_ledgers_balance(app: &TestApp) {
     let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT u.id, u.points_balance, CAST(COALESCE(SUM(l.delta), 0) AS BIGINT) FROM users u \
          LEFT JOIN points_ledger l ON l.user_id = u.id GROUP BY u.id, u.points_balance",
@@ -166,7 +166,7 @@ async fn catalogue_and_admin(e: Engine) {
 }
 both!(catalogue_and_admin);
 
-async fn fulfil(app: &TestApp, code: &str, token: &str) -> crate::helpers::Resp {
+pub(crate) async fn fulfil(app: &TestApp, code: &str, token: &str) -> crate::helpers::Resp {
     app.post(
         "/api/v1/redemptions/fulfil",
         json!({ "code": code }),

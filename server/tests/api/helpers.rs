@@ -2,6 +2,7 @@
 //! new database in the PostgreSQL cluster of `TEST_DATABASE_URL`), migrated,
 //! served on 127.0.0.1:0, with typed request helpers.
 
+use app::backend::identity::sms::SmsSender;
 use app::backend::{AppState, Config, Db};
 use app::domain::{DisplayName, Password, Phone, Roles};
 use reqwest::{Method, StatusCode, header};
@@ -91,8 +92,11 @@ impl TestApp {
     pub async fn spawn_with(engine: Engine, configure: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = database(engine, dir.path()).await;
+        // SMS codes go to an outbox the tests read, as a person reads
+        // their phone.
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
+            sms: SmsSender::Outbox(dir.path().join("sms.jsonl")),
             ..Config::default()
         };
         configure(&mut config);
@@ -126,6 +130,72 @@ impl TestApp {
             client,
             _dir: dir,
         }
+    }
+
+    /// Another server on the same database (its own process state: clock,
+    /// limiter, keys loaded anew from the same data folder).
+    pub async fn second_server(&self) -> String {
+        let state = zhuomu_server::build_state(
+            self.state.db.clone(),
+            (*self.state.config).clone(),
+            self._dir.path().join("site").to_str().unwrap(),
+            chrono_tz::Asia::Shanghai,
+        )
+        .expect("state");
+        state
+            .clock
+            .advance(self.state.clock.now_ms() - state.clock.now_ms());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = format!("http://{}", listener.local_addr().unwrap());
+        let router = zhuomu_server::router(state);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        addr
+    }
+
+    /// Every SMS sent so far, oldest first (`{to, purpose, code, text, at}`).
+    pub fn outbox(&self) -> Vec<Value> {
+        let Some(path) = self.state.config.sms.outbox() else {
+            return Vec::new();
+        };
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("an outbox line is JSON"))
+            .collect()
+    }
+
+    /// The newest code the outbox holds for `phone` and `purpose`.
+    pub fn last_code(&self, phone: &str, purpose: &str) -> Option<String> {
+        let to = Phone::parse(phone).unwrap();
+        self.outbox()
+            .into_iter()
+            .rev()
+            .find(|m| m["to"] == to.as_str() && m["purpose"] == purpose)
+            .map(|m| m["code"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn request_code(&self, phone: &str, purpose: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/sms-code",
+            json!({"phone": phone, "purpose": purpose}),
+            None,
+        )
+        .await
+    }
+
+    /// Asks for a code and reads it from the outbox.
+    pub async fn code_for(&self, phone: &str, purpose: &str) -> String {
+        let r = self.request_code(phone, purpose).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        self.last_code(phone, purpose)
+            .unwrap_or_else(|| panic!("no {purpose} code for {phone} in the outbox"))
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -176,15 +246,18 @@ impl TestApp {
             .await
     }
 
-    /// Registers through the API; returns (token, user id).
+    /// The body of a registration with a fresh code for `phone`.
+    pub async fn registration(&self, phone: &str, password: &str, name: &str) -> Value {
+        let code = self.code_for(phone, "register").await;
+        json!({"phone": phone, "password": password, "display_name": name,
+               "sms_code": code, "agree": true})
+    }
+
+    /// Registers through the API (a code from the outbox, consent given);
+    /// returns (token, user id).
     pub async fn register(&self, phone: &str, name: &str) -> (String, i64) {
-        let r = self
-            .post(
-                "/api/v1/auth/register",
-                json!({"phone": phone, "password": "a-good-passphrase", "display_name": name}),
-                None,
-            )
-            .await;
+        let body = self.registration(phone, "a-good-passphrase", name).await;
+        let r = self.post("/api/v1/auth/register", body, None).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         (
             r.body["token"].as_str().unwrap().to_owned(),

@@ -400,9 +400,9 @@ async fn leaderboards(e: Engine) {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(
             r.body,
-            json!([{"rank": 1, "display_name": "李四", "value": 50.0},
-                {"rank": 2, "display_name": "张三", "value": 30.0},
-                {"rank": 2, "display_name": "王五", "value": 30.0}]),
+            json!([{"rank": 1, "display_name": "市民李*", "value": 50.0},
+                {"rank": 2, "display_name": "市民张*", "value": 30.0},
+                {"rank": 2, "display_name": "市民王*", "value": 30.0}]),
             "{period}"
         );
         assert!(!r.text.contains("138"), "no phone numbers");

@@ -43,7 +43,8 @@ async fn the_closed_loop_from_photo_to_销号(e: Engine) {
     let id = r.body["id"].as_i64().unwrap();
     assert_eq!(r.body["status"], "pending_review");
     assert_eq!(r.body["status_label"], "待审核");
-    assert_eq!(r.body["reporter_name"], "张三");
+    // Hidden unless the reporter ticks show_name (后台实名、前台自愿).
+    assert_eq!(r.body["reporter_name"], Value::Null);
     assert_eq!(r.body["address"], "新华南路与雄关东路交叉口");
     assert_eq!(r.body["photos"].as_array().unwrap().len(), 2);
     assert_eq!(r.body["photos"][0]["kind"], "before");

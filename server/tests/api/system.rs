@@ -305,7 +305,10 @@ async fn hsts_when_served_over_https(e: Engine) {
             .contains_key("strict-transport-security")
     );
     // And login cookies are Secure there.
-    let r = app.post("/api/v1/auth/register", json!({"phone": "13800138000", "password": "a-good-passphrase", "display_name": "张三"}), None).await;
+    let body = app
+        .registration("13800138000", "a-good-passphrase", "张三")
+        .await;
+    let r = app.post("/api/v1/auth/register", body, None).await;
     assert!(r.set_cookie().unwrap().contains("Secure"));
 }
 both!(hsts_when_served_over_https);

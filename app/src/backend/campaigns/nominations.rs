@@ -198,6 +198,7 @@ pub async fn review(
         )
     };
     let current = nomination_row(state, id).await?;
+    actor.not_on_self(current.nominator_id)?;
     let now = state.clock.now_ms();
     if approve && now >= row(state, current.campaign_id).await?.voting_ends_at {
         return Err(AppError::conflict(

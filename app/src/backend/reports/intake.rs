@@ -13,6 +13,9 @@ pub struct NewReport {
     pub lat: Option<String>,
     pub lon: Option<String>,
     pub address: Option<String>,
+    /// `true`: show my nickname on the public report. Hidden by default
+    /// (后台实名、前台自愿); `hide_name` is still accepted and wins.
+    pub show_name: Option<String>,
     pub hide_name: Option<String>,
     pub fixed_on_spot: Option<String>,
     /// The phone's own id for this report (offline outbox): a retry with the
@@ -163,7 +166,11 @@ pub async fn create(
         _ => None,
     };
     let address = f.check("address", report::address(input.address.as_deref()));
-    let hide_name = f.check("hide_name", flag(input.hide_name.as_deref()));
+    let show_name = f.check("show_name", flag(input.show_name.as_deref()));
+    let hide_name = f
+        .check("hide_name", flag(input.hide_name.as_deref()))
+        .zip(show_name)
+        .map(|(hide, show)| hide || !show);
     let fixed_on_spot = f
         .check("fixed_on_spot", flag(input.fixed_on_spot.as_deref()))
         .unwrap_or(false);

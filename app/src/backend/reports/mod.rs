@@ -256,7 +256,10 @@ async fn to_reports(
                 overdue: r.overdue(now),
                 created_at: state.clock.rfc3339(r.created_at),
                 updated_at: state.clock.rfc3339(r.updated_at),
-                reporter_name: (r.hide_name == 0).then(|| r.reporter_name.clone()),
+                // 后台实名、前台自愿: the public sees the nickname only when the
+                // reporter chose to show it; moderators always see who reported.
+                reporter_name: (r.hide_name == 0 || viewer.is_some_and(|v| v.roles.can_moderate()))
+                    .then(|| r.reporter_name.clone()),
                 follower_count: r.follower_count,
                 disputed: r.disputed != 0,
                 fixed_on_spot: r.fixed_on_spot != 0,

@@ -57,6 +57,7 @@ pub async fn review(
 ) -> Result<Report, AppError> {
     actor.require_moderator()?;
     let row = load(state, id).await?;
+    actor.not_on_self(row.reporter_id)?;
     let mut f = Fields::new();
     let approve = match input.decision.as_str() {
         "approve" => Some(true),

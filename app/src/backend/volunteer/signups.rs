@@ -136,18 +136,36 @@ pub async fn cancel(state: &AppState, actor: &CurrentUser, shift_id: i64) -> Res
             "开始前2小时内不能取消；如不能到岗，请联系创城办",
         ));
     }
+    let messages = release(state, &mut tx, now, shift_id, signup_id, &status, starts).await?;
+    tx.commit().await?;
+    notify::deliver(state, &messages).await;
+    Ok(())
+}
+
+/// Cancels one live sign-up inside `tx`: a confirmed seat goes to the first
+/// on the waitlist (the messages to send once committed), a waitlist place
+/// is just given up. Used by cancelling and by erasing an account.
+pub(crate) async fn release(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    now: i64,
+    shift_id: i64,
+    signup_id: i64,
+    status: &str,
+    starts: i64,
+) -> Result<Vec<notify::Outgoing>, AppError> {
+    let mut messages = vec![];
     sqlx::query("UPDATE signups SET status = 'cancelled', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(signup_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    let mut messages = vec![];
     if status == "confirmed" {
         let next: Option<(i64, i64)> = sqlx::query_as(
             "SELECT id, user_id FROM signups WHERE shift_id = $1 AND status = 'waitlisted' ORDER BY seq LIMIT 1",
         )
         .bind(shift_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         match next {
             Some((promoted, user)) => {
@@ -156,15 +174,15 @@ pub async fn cancel(state: &AppState, actor: &CurrentUser, shift_id: i64) -> Res
                 )
                 .bind(now)
                 .bind(promoted)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 sqlx::query("UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1")
                     .bind(shift_id)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 messages.push(
                     notify::queue(
-                        &mut tx,
+                        tx,
                         now,
                         user,
                         "shift_promoted",
@@ -178,19 +196,51 @@ pub async fn cancel(state: &AppState, actor: &CurrentUser, shift_id: i64) -> Res
             None => {
                 sqlx::query("UPDATE shifts SET taken = taken - 1 WHERE id = $1")
                     .bind(shift_id)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             }
         }
     } else {
         sqlx::query("UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1")
             .bind(shift_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
-    notify::deliver(state, &messages).await;
-    Ok(())
+    Ok(messages)
+}
+
+/// An account is erased: every sign-up of a shift that has not started is
+/// cancelled (the 2-hour rule does not hold a person who is gone), and each
+/// freed seat goes to the waitlist. Returns the messages to send.
+pub(crate) async fn release_future(
+    state: &AppState,
+    tx: &mut Transaction<'static, Any>,
+    now: i64,
+    user_id: i64,
+) -> Result<Vec<notify::Outgoing>, AppError> {
+    let live: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, shift_id FROM signups WHERE user_id = $1 \
+         AND status IN ('confirmed', 'waitlisted') AND starts_at > $2 ORDER BY shift_id",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut messages = vec![];
+    for (signup_id, shift_id) in live {
+        let (starts, _) = lock_shift(tx, shift_id).await?;
+        // Read again under the lock: a sweep or a moderator may have moved it.
+        let status: Option<(String,)> = sqlx::query_as(
+            "SELECT status FROM signups WHERE id = $1 AND status IN ('confirmed', 'waitlisted')",
+        )
+        .bind(signup_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some((status,)) = status {
+            messages.extend(release(state, tx, now, shift_id, signup_id, &status, starts).await?);
+        }
+    }
+    Ok(messages)
 }
 
 #[derive(sqlx::FromRow)]

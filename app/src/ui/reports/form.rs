@@ -337,7 +337,7 @@ pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoVie
                     placeholder="发生了什么？" data-test-id="input-description"></textarea>
                 <p class="field-error" role="alert" data-test-id="error-description">{field_error("description")}</p>
             </div>
-            <label class="check"><input type="checkbox" name="hide_name" value="true" data-test-id="input-hide-name"/>"匿名（不公开我的昵称）"</label>
+            <label class="check"><input type="checkbox" name="show_name" value="true" data-test-id="input-show-name"/>"公开显示我的昵称（默认不公开）"</label>
 
             <p class="form-error" role="alert" data-test-id="form-error">
                 {move || problem.get().filter(|p| p.errors.is_empty() || p.detail != "还有内容没有填好").map(|p| p.detail)}

@@ -65,12 +65,58 @@ async fn register_login_logout_with_plain_forms(e: Engine) {
     assert!(page.text.contains("请输入昵称"));
     assert_eq!(app.count("users").await, 0);
 
+    // 获取验证码 is the form's other button: a plain post to `sms_code` (the
+    // whole form goes; only the number and the purpose count), back to the
+    // page with the number and `sent=`.
+    let sent = app
+        .send(form_post(
+            &app,
+            "/api/fn/sms_code",
+            "/register",
+            "phone=13800138000&sms_code=&display_name=x&password=&purpose=register",
+            None,
+        ))
+        .await;
+    assert_eq!(sent.status, StatusCode::FOUND, "{}", sent.text);
+    assert_eq!(
+        sent.headers[header::LOCATION],
+        "/register?phone=13800138000&sent=register"
+    );
+    let page = app
+        .get("/register?phone=13800138000&sent=register", None)
+        .await;
+    assert!(
+        page.text.contains("验证码已发送至138****8000"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("value=\"13800138000\""));
+    let code = app.last_code("13800138000", "register").unwrap();
+    // Without the consent box ticked: said, nothing made.
+    let unticked = app
+        .send(form_post(
+            &app,
+            "/api/fn/register",
+            "/register",
+            &format!("phone=13800138000&sms_code={code}&password=a-good-passphrase&display_name=x"),
+            None,
+        ))
+        .await;
+    let back = unticked.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let page = app.get(back.trim_start_matches(&app.addr), None).await;
+    assert!(page.text.contains("请阅读并同意隐私政策"), "{}", page.text);
+    assert_eq!(app.count("users").await, 0);
     let ok = app
         .send(form_post(
             &app,
             "/api/fn/register",
             "/register",
-            "phone=13800138000&password=a-good-passphrase&display_name=%E5%BC%A0%E4%B8%89",
+            &format!(
+                "phone=13800138000&sms_code={code}&password=a-good-passphrase&display_name=%E5%BC%A0%E4%B8%89&agree=on"
+            ),
             None,
         ))
         .await;
@@ -501,3 +547,124 @@ async fn the_admin_console_issues_open311_keys(e: Engine) {
     assert_eq!(post(key).await, StatusCode::FORBIDDEN);
 }
 both!(the_admin_console_issues_open311_keys);
+
+/// 隐私与账号 without JavaScript: the page holds the masked number only and
+/// the nickname escaped; the forms correct the nickname, change the
+/// password, send a code to one's own number and delete the account.
+async fn privacy_and_account_with_plain_forms(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let (token, id) = app.register("13800138000", "张三").await;
+    let web = Plain(&app);
+    assert!(
+        !web.page("/me/privacy", None)
+            .await
+            .text
+            .contains("delete-form")
+    );
+    let page = web.page("/me/privacy", Some(&token)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("138****8000") && !page.text.contains("13800138000"));
+    assert!(page.text.contains("市民张*"));
+
+    // A nickname with markup (or a quote that would end its attribute) is
+    // refused and changes nothing; a good one is kept.
+    let r = web
+        .form(
+            "/api/fn/update_profile",
+            "/me/privacy",
+            "display_name=%3Cb%3E%00&show_name=on",
+            &token,
+        )
+        .await;
+    assert!(web.location(&r).starts_with("/me/privacy?"));
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.body["display_name"],
+        "张三"
+    );
+    let r = web
+        .form(
+            "/api/fn/update_profile",
+            "/me/privacy",
+            "display_name=%E5%BC%A0%E4%B8%89%E4%B8%B0&show_name=on",
+            &token,
+        )
+        .await;
+    assert_eq!(web.location(&r), "/me/privacy?saved=profile");
+    let page = web.page("/me/privacy", Some(&token)).await;
+    assert!(
+        page.text.contains("value=\"张三丰\""),
+        "the form shows the new nickname"
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.body["show_name"],
+        true
+    );
+
+    // The password: a wrong old one is refused; the right one gives a new session.
+    let r = web
+        .form(
+            "/api/fn/change_password",
+            "/me/privacy",
+            "old_password=nope-nope-nope&new_password=another-passphrase",
+            &token,
+        )
+        .await;
+    assert!(web.location(&r).contains("__err"), "{:?}", r.headers);
+    let r = web
+        .form(
+            "/api/fn/change_password",
+            "/me/privacy",
+            "old_password=a-good-passphrase&new_password=another-passphrase",
+            &token,
+        )
+        .await;
+    assert_eq!(web.location(&r), "/me/privacy?saved=password");
+    let token = session(&r).trim_start_matches("zhuomu_session=").to_owned();
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::OK
+    );
+
+    // A code for `delete` goes to the signed-in person's own number.
+    app.state.clock.advance(61_000);
+    let r = web
+        .form(
+            "/api/fn/sms_code",
+            "/me/privacy",
+            "purpose=delete&phone=13900000000",
+            &token,
+        )
+        .await;
+    assert_eq!(web.location(&r), "/me/privacy?sent=delete");
+    let code = app
+        .last_code("13800138000", "delete")
+        .expect("a code to my own number");
+    assert!(app.last_code("13900000000", "delete").is_none());
+    let r = web
+        .form(
+            "/api/fn/delete_account",
+            "/me/privacy",
+            format!("password=&sms_code={code}"),
+            &token,
+        )
+        .await;
+    assert_eq!(web.location(&r), "/?deleted=1");
+    assert!(r.set_cookie().unwrap().contains("Max-Age=0"));
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (name,): (String,) = sqlx::query_as("SELECT display_name FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "已注销用户");
+    assert!(
+        web.page("/?deleted=1", None)
+            .await
+            .text
+            .contains("账号已注销")
+    );
+}
+both!(privacy_and_account_with_plain_forms);

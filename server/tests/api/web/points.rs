@@ -56,7 +56,11 @@ async fn points_and_gift_pages(e: Engine) {
     let tab = web.page("/points", Some(&citizen)).await;
     assert!(tab.text.contains("人工调整：活动奖励") && tab.text.contains("badge-first_report"));
     let board = web.page("/points?board=points&period=all", None).await;
-    assert!(board.text.contains("张三") && board.text.contains("40分"));
+    assert!(
+        board.text.contains("市民张*")
+            && board.text.contains("40分")
+            && !board.text.contains("张三")
+    );
     let hours = web.page("/points?board=hours&period=month", None).await;
     assert!(hours.text.contains("还没有上榜的人"));
 
