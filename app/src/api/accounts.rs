@@ -105,7 +105,7 @@ pub async fn send_code(#[server(default)] phone: String, purpose: String) -> Res
     ssr::finish(
         async {
             let state = ssr::state()?;
-            let phone = if purpose == "delete" {
+            let phone = if purpose.trim() == "delete" {
                 let me = ssr::require_user().await?;
                 crate::backend::users::find(&state, me.id)
                     .await?
@@ -128,7 +128,7 @@ pub async fn send_code(#[server(default)] phone: String, purpose: String) -> Res
             let number =
                 crate::domain::Phone::parse(&phone).map_err(|e| AppError::field("phone", e))?;
             let page = code_page(&purpose);
-            if purpose == "delete" {
+            if purpose.trim() == "delete" {
                 leptos_axum::redirect(&format!("{page}?sent=delete"));
             } else {
                 let glue = if page.contains('?') { '&' } else { '?' };

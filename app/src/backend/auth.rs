@@ -394,7 +394,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<CurrentUser, 
     let owner: Option<TokenOwner> = sqlx::query_as(
         "SELECT u.id, u.display_name, u.roles, u.unit_id, u.token_version, \
          (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $2) AS revoked \
-         FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL",
+         FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL AND u.deleted_at IS NULL",
     )
     .bind(user_id)
     .bind(&claims.jti)

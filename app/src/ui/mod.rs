@@ -77,11 +77,23 @@ pub fn set_status(code: u16) {
     let _ = code;
 }
 
+/// Every page's `<title>`. leptos_meta writes the text into the head as it
+/// is, and titles carry what citizens typed (nominee names, post names), so
+/// it is escaped here, once for all pages.
+fn page_title(t: String) -> String {
+    let t = if t.is_empty() {
+        "啄木 · 文明嘉峪关".to_owned()
+    } else {
+        format!("{t} · 啄木")
+    };
+    html_escape::encode_text(&t).into_owned()
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "啄木 · 文明嘉峪关".to_owned() } else { format!("{t} · 啄木") }/>
+        <Title formatter=page_title/>
         <Meta name="description" content="嘉峪关文明城市创建市民平台：随手拍、志愿服务、啄木积分、雄关好人"/>
         <Router>
             <a class="skip" href="#main">"跳到正文"</a>

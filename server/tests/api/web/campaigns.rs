@@ -131,3 +131,24 @@ async fn campaign_pages(e: Engine) {
     assert!(honors.text.contains("评选结果公布后会在这里展示"));
 }
 both!(campaign_pages);
+
+/// A page title built from what a citizen typed is escaped: leptos_meta
+/// writes `<title>` text as it is, so a nominee named `</title><plaintext>`
+/// would end the title and turn the rest of the page into text.
+async fn titles_from_citizen_text_are_escaped(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let campaign = crate::campaigns::open_campaign(&app, &admin, serde_json::json!({})).await;
+    let ids = crate::campaigns::approved(&app, campaign, &["</title><plaintext>"]).await;
+    let page = Plain(&app)
+        .page(format!("/nominations/{}", ids[0]), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("<title>&lt;/title&gt;&lt;plaintext&gt;"),
+        "{}",
+        &page.text[..page.text.len().min(600)]
+    );
+    assert!(!page.text.contains("<plaintext>"));
+}
+both!(titles_from_citizen_text_are_escaped);
