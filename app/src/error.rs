@@ -19,8 +19,14 @@ pub enum AppError {
     InvalidCredentials,
     #[error("尝试次数过多，请15分钟后再试")]
     TooManyAttempts,
+    /// 429 `rate_limited`: a per-address, per-key or per-person limit
+    /// (`crate::backend::limits`); `Retry-After` says when.
     #[error("操作太频繁，请稍后再试")]
-    RateLimited,
+    RateLimited { retry_after_s: i64 },
+    /// 503 `busy`: the server is at its ceiling for this kind of work
+    /// (password hashing, photo processing); `Retry-After` says when to retry.
+    #[error("当前使用人数较多，请稍后再试")]
+    Busy { retry_after_s: i64 },
     /// 429 `too_many_requests`: an SMS throttle; `Retry-After` says when.
     #[error("获取验证码太频繁，请稍后再试")]
     TooManyRequests { retry_after_s: i64 },
@@ -76,6 +82,13 @@ impl AppError {
         }
     }
 
+    /// 429 `rate_limited` for a wait of `ms` (at least a second).
+    pub fn rate_limited(ms: i64) -> Self {
+        AppError::RateLimited {
+            retry_after_s: (ms.max(1) + 999) / 1000,
+        }
+    }
+
     /// 409 `invalid_transition`: the object is not (or no longer) in a state
     /// the action starts from — a conditional update matched nothing.
     pub fn invalid_transition(message: impl Into<String>) -> Self {
@@ -89,7 +102,8 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts => "too_many_attempts",
-            AppError::RateLimited => "rate_limited",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Busy { .. } => "busy",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::InvalidCode => "invalid_code",
             AppError::SmsUnavailable => "sms_unavailable",
@@ -111,8 +125,9 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::TooManyAttempts
-            | AppError::RateLimited
+            | AppError::RateLimited { .. }
             | AppError::TooManyRequests { .. } => 429,
+            AppError::Busy { .. } => 503,
             AppError::InvalidCode => 422,
             AppError::SmsUnavailable => 503,
             AppError::Forbidden | AppError::CrossOrigin | AppError::Refused { .. } => 403,

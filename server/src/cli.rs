@@ -1,4 +1,4 @@
-//! `zhuomu serve | migrate | seed | user create | apikey create`.
+//! `zhuomu serve | migrate | seed | backup | restore | user create | apikey create`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +50,19 @@ pub enum Command {
         /// Behind your own reverse proxy: the client is the last X-Forwarded-For address.
         #[arg(long, env = "ZHUOMU_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Also serve `GET /metrics`, without a token, on this (private) address.
+        #[arg(long, env = "ZHUOMU_METRICS_ADDR")]
+        metrics_addr: Option<SocketAddr>,
+        /// Password hashes at once (19 MiB each); default: one per core.
+        #[arg(long, env = "ZHUOMU_HASH_CONCURRENCY")]
+        hash_concurrency: Option<usize>,
+        /// Seconds between background sweeps (reminders, no-shows, retention).
+        #[arg(long, env = "ZHUOMU_SWEEP_SECS", default_value_t = 60)]
+        sweep_secs: u64,
+        /// After SIGTERM, seconds to keep serving while /readyz says 503, so a
+        /// load balancer stops sending first (its check interval × 2).
+        #[arg(long, env = "ZHUOMU_DRAIN_SECS", default_value_t = 0)]
+        drain_secs: u64,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -65,6 +78,20 @@ pub enum Command {
         /// Also create the demo accounts listed in the seed file (never in production).
         #[arg(long)]
         demo_users: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// SQLite: write a consistent copy of the database to PATH while it is
+    /// serving. PostgreSQL: print the pg_dump command to run.
+    Backup {
+        path: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// SQLite: replace the database with the backup at PATH (stop the
+    /// servers first), then migrate. PostgreSQL: print the pg_restore command.
+    Restore {
+        path: PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -158,6 +185,7 @@ pub fn config(
         data_dir: db.data_dir.clone(),
         public_origin,
         rate_limits,
+        metrics_token: env("ZHUOMU_METRICS_TOKEN"),
         s3: std::env::var("ZHUOMU_S3_BUCKET")
             .ok()
             .filter(|b| !b.is_empty())
@@ -181,32 +209,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             time_zone,
             rate_limits,
             trust_proxy,
+            metrics_addr,
+            hash_concurrency,
+            sweep_secs,
+            drain_secs,
             db,
         } => {
+            if let Some(n) = hash_concurrency {
+                app::backend::auth::set_hash_concurrency(n);
+            }
             let database = connect(&db).await?;
             let state = crate::build_state(
                 database,
                 Config {
                     trust_proxy,
+                    listen: Some(addr),
                     ..config(&db, public_origin, rate_limits != "off")?
                 },
                 &site_root,
                 time_zone,
             )?;
-            tokio::spawn(background(state.clone()));
-            let listener = tokio::net::TcpListener::bind(addr).await?;
-            tracing::info!("listening on http://{}", listener.local_addr()?);
-            println!(
-                "啄木 Zhuomu is listening on http://{}",
-                listener.local_addr()?
-            );
-            axum::serve(
-                listener,
-                crate::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown())
-            .await?;
-            Ok(())
+            let timing = Timing {
+                sweep: std::time::Duration::from_secs(sweep_secs.max(1)),
+                drain: std::time::Duration::from_secs(drain_secs.min(10)),
+            };
+            serve(state, addr, metrics_addr, timing).await
+        }
+        Command::Backup { path, db } => {
+            finish(crate::backup::backup(&db.database_url, &path).await?)
+        }
+        Command::Restore { path, db } => {
+            finish(crate::backup::restore(&db.database_url, &path).await?)
         }
         Command::Migrate { db } => {
             connect(&db).await?;
@@ -261,7 +294,103 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn shutdown() {
+fn finish(outcome: crate::backup::Outcome) -> anyhow::Result<()> {
+    match outcome {
+        crate::backup::Outcome::Done(line) => {
+            println!("{line}");
+            Ok(())
+        }
+        crate::backup::Outcome::UseTool(advice) => {
+            println!("{advice}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// The sweep's period and the drain before shutdown (at most 10 s, so the
+/// whole shutdown stays within 30 s).
+struct Timing {
+    sweep: std::time::Duration,
+    drain: std::time::Duration,
+}
+
+/// How long requests in flight get to finish after SIGTERM.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Serves until SIGTERM or Ctrl-C, then: says 503 on /readyz while it keeps
+/// serving for the drain time, stops accepting, answers the requests in
+/// flight (up to [`GRACE`]), lets the sweep finish the job it is in, closes
+/// the pool (SQLite checkpoints its WAL) and returns — within 30 seconds.
+async fn serve(
+    state: app::backend::AppState,
+    addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+    timing: Timing,
+) -> anyhow::Result<()> {
+    use tokio_util::sync::CancellationToken;
+    // Before the first sweep counts anything.
+    crate::metrics::install();
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let stop = stop.clone();
+        let draining = state.draining.clone();
+        let drain = timing.drain;
+        async move {
+            signalled().await;
+            draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            if !drain.is_zero() {
+                tracing::info!("draining: /readyz says 503, still serving for {drain:?}");
+                tokio::time::sleep(drain).await;
+            }
+            tracing::info!("shutting down: no new connections, answering requests in flight");
+            stop.cancel();
+        }
+    });
+    let sweeper = tokio::spawn(background(state.clone(), stop.clone(), timing.sweep));
+    if let Some(maddr) = metrics_addr {
+        let listener = tokio::net::TcpListener::bind(maddr).await?;
+        tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+        let router = crate::metrics::private_router(state.clone());
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await;
+        });
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    println!(
+        "啄木 Zhuomu is listening on http://{}",
+        listener.local_addr()?
+    );
+    let serving = axum::serve(
+        listener,
+        crate::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop.clone().cancelled_owned())
+    .into_future();
+    tokio::pin!(serving);
+    tokio::select! {
+        r = &mut serving => r?,
+        _ = stop.cancelled() => match tokio::time::timeout(GRACE, &mut serving).await {
+            Ok(r) => r?,
+            Err(_) => tracing::warn!("requests still open after {GRACE:?}; closing them"),
+        },
+    }
+    stop.cancel();
+    if tokio::time::timeout(std::time::Duration::from_secs(5), sweeper)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the sweep did not finish its job in 5 s");
+    }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(3), state.db.pool.close()).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn signalled() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -277,37 +406,71 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// Background work of a server, every minute: shift reminders and no-shows,
-/// retention (personal data past its time), and folding the dashboard's
-/// report counts.
-/// Each item is claimed through the database, so several servers can all run
-/// this without doing anything twice.
-async fn background(state: app::backend::AppState) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// Background work of a server, every `every` (a minute): shift reminders
+/// and no-shows, retention (personal data past its time), and folding the
+/// dashboard's report counts. Each item is claimed through the database, so
+/// several servers can all run this without doing anything twice. On
+/// shutdown it stops between jobs.
+async fn background(
+    state: app::backend::AppState,
+    stop: tokio_util::sync::CancellationToken,
+    every: std::time::Duration,
+) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let ran = |job: &'static str, ok: bool| {
+        metrics::counter!("zhuomu_sweep_runs_total", "job" => job, "result" => if ok { "ok" } else { "failed" })
+            .increment(1);
+    };
     loop {
-        every.tick().await;
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.cancelled() => return,
+        }
         match app::backend::volunteer::sweep(&state).await {
-            Ok(s) if s != Default::default() => tracing::info!(
-                reminders = s.reminders,
-                no_shows = s.no_shows,
-                suspensions = s.suspensions,
-                "volunteer sweep"
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "volunteer sweep failed"),
+            Ok(s) => {
+                ran("volunteer", true);
+                if s != Default::default() {
+                    tracing::info!(
+                        reminders = s.reminders,
+                        no_shows = s.no_shows,
+                        suspensions = s.suspensions,
+                        "volunteer sweep"
+                    );
+                }
+            }
+            Err(e) => {
+                ran("volunteer", false);
+                tracing::warn!(error = %e, "volunteer sweep failed");
+            }
+        }
+        if stop.is_cancelled() {
+            return;
         }
         match app::backend::identity::retention::sweep(&state).await {
-            Ok(p) if p.any() => tracing::info!(
-                codes = p.codes,
-                login_rows = p.login_rows,
-                voter_addresses = p.voter_addresses,
-                "retention sweep"
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "retention sweep failed"),
+            Ok(p) => {
+                ran("retention", true);
+                if p.any() {
+                    tracing::info!(
+                        codes = p.codes,
+                        login_rows = p.login_rows,
+                        voter_addresses = p.voter_addresses,
+                        rate_windows = p.rate_windows,
+                        "retention sweep"
+                    );
+                }
+            }
+            Err(e) => {
+                ran("retention", false);
+                tracing::warn!(error = %e, "retention sweep failed");
+            }
         }
-        if let Err(e) = app::backend::stats::fold(&state).await {
+        if stop.is_cancelled() {
+            return;
+        }
+        let folded = app::backend::stats::fold(&state).await;
+        ran("stats", folded.is_ok());
+        if let Err(e) = folded {
             tracing::warn!(error = %e, "folding the report tallies failed");
         }
     }

@@ -2,8 +2,10 @@
 //! The `zhuomu` server: the JSON API, the web app, the CLI. See
 //! docs/ARCHITECTURE.md for where each rule lives.
 
+pub mod backup;
 pub mod cli;
 pub mod http;
+pub mod metrics;
 pub mod open311;
 pub mod problem;
 pub mod ratelimit;
@@ -62,6 +64,7 @@ pub fn build_state(
         leptos_options: leptos_options(site_root),
         photos: Arc::new(photos),
         sender: Arc::new(LogSender),
+        draining: Arc::default(),
     })
 }
 
@@ -75,11 +78,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(http::routes())
         .route("/photos/{*key}", axum::routing::get(http::reports::photo))
+        .route("/metrics", axum::routing::get(metrics::scrape))
         .route(
             "/calendar.ics",
             axum::routing::get(http::volunteer::calendar),
         )
-        .nest("/open311/v2", open311::routes())
+        .nest(
+            "/open311/v2",
+            open311::routes().layer(middleware::from_fn_with_state(
+                state.clone(),
+                open311::guard,
+            )),
+        )
         .route(
             "/api/{*rest}",
             axum::routing::any(http::system::api_not_found),
@@ -90,16 +100,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// The middleware every response passes through (outermost last): request
 /// id, trace span, panic → 500, security headers, body limit, CSRF rule.
 pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
-    let routes = if state.config.rate_limits {
-        let limiter = ratelimit::AuthLimiter::new(state.config.trust_proxy);
-        routes.layer(middleware::from_fn(move |req, next| {
-            ratelimit::limit(limiter.clone(), req, next)
-        }))
-    } else {
-        routes
-    };
+    metrics::install();
     routes
+        .layer(middleware::from_fn(metrics::record))
+        .layer(middleware::from_fn_with_state(state.clone(), ratelimit::limit))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), security::host))
         // Every body is capped once, here, at the limit its route declares
         // (`http::body_limit`); server functions read their bodies themselves,
         // so axum's own extractor limit is off.

@@ -43,6 +43,7 @@ struct Open311Error {
     format: Format,
     status: StatusCode,
     errors: Vec<ErrorEntry>,
+    retry_after_s: Option<i64>,
 }
 
 impl Open311Error {
@@ -54,6 +55,7 @@ impl Open311Error {
                 code: status.as_u16(),
                 description: description.into(),
             }],
+            retry_after_s: None,
         }
     }
 
@@ -71,6 +73,15 @@ impl Open311Error {
                         description: format!("{}: {}", f.field, f.message),
                     })
                     .collect(),
+                retry_after_s: None,
+            },
+            AppError::RateLimited { retry_after_s } => Open311Error {
+                retry_after_s: Some(retry_after_s),
+                ..Self::new(
+                    format,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many requests, retry later",
+                )
             },
             AppError::Refused { message, .. } => Self::new(format, StatusCode::FORBIDDEN, message),
             AppError::NotFound => Self::new(format, StatusCode::NOT_FOUND, "not found"),
@@ -94,8 +105,55 @@ impl IntoResponse for Open311Error {
         };
         let mut res = (self.status, body).into_response();
         set_type(&mut res, self.format);
+        if let Some(secs) = self.retry_after_s {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res
     }
+}
+
+/// A 400 in the wire format `path` asks for (for the middleware).
+pub fn bad_request(path: &str, description: &str) -> Response {
+    Open311Error::new(format_of_path(path), StatusCode::BAD_REQUEST, description).into_response()
+}
+
+/// Every Open311 request: the per-address limit (with ZHUOMU_RATE_LIMITS;
+/// counted in the database, so across servers), then `Cache-Control` on the
+/// answer: the discovery and service list for an hour, other reads for a
+/// minute (a report moves on), errors and writes never.
+pub async fn guard(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(key) = crate::ratelimit::client_key(&state, &req)
+        && let Err(e) =
+            app::backend::limits::check(&state, app::backend::limits::OPEN311_PER_ADDRESS, &key)
+                .await
+    {
+        tracing::warn!(path = %req.uri().path(), "Open311 rate limited");
+        return Open311Error::from_app(format_of_path(req.uri().path()), e).into_response();
+    }
+    let read = req.method() == axum::http::Method::GET;
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let cache = if !read || !res.status().is_success() {
+        "no-store"
+    } else if path.ends_with("/discovery.json")
+        || path.ends_with("/discovery.xml")
+        || path.ends_with("/services.json")
+        || path.ends_with("/services.xml")
+    {
+        "public, max-age=3600"
+    } else if path.contains("/tokens/") {
+        "no-cache"
+    } else {
+        "public, max-age=60"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    res
 }
 
 type Open311Result = Result<Response, Open311Error>;

@@ -65,8 +65,9 @@ impl IntoResponse for ApiError {
         );
         let retry_after = match self.0 {
             AppError::TooManyAttempts => Some(900),
-            AppError::RateLimited => Some(60),
-            AppError::TooManyRequests { retry_after_s } => Some(retry_after_s),
+            AppError::RateLimited { retry_after_s }
+            | AppError::Busy { retry_after_s }
+            | AppError::TooManyRequests { retry_after_s } => Some(retry_after_s),
             _ => None,
         };
         if let Some(secs) = retry_after {

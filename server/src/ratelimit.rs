@@ -1,20 +1,15 @@
-//! Per-IP rate limits on the doors attackers knock on most (register and
-//! login, through the API and the web forms). Generous on purpose: mobile
-//! carriers put many phones behind one address. The per-phone login lockout
-//! (in the database, shared by all servers) is what stops password guessing;
-//! this only slows down spraying and account spam, so per-process memory is
-//! enough. `ZHUOMU_RATE_LIMITS=off` switches it off for load tests.
+//! Per-address rate limits on the doors attackers knock on most (register and
+//! login, through the API and the web forms), counted in the database
+//! (`app::backend::limits`) so that every server counts together. Generous
+//! on purpose: mobile carriers put many phones behind one address. The
+//! per-phone login lockout (also in the database) is what stops password
+//! guessing; this slows down spraying and account spam.
+//! `ZHUOMU_RATE_LIMITS=off` switches it off for load tests.
 
-use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use app::error::AppError;
-use axum::extract::Request;
+use app::backend::{AppState, limits};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::problem::ApiError;
 
@@ -25,45 +20,22 @@ const LIMITED: [&str; 4] = [
     "/api/fn/login",
 ];
 
-#[derive(Clone)]
-pub struct AuthLimiter {
-    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    trust_proxy: bool,
-    checks: Arc<AtomicU64>,
+/// The key of the request's client address, when rate limits are on.
+pub fn client_key(state: &AppState, req: &Request) -> Option<String> {
+    if !state.config.rate_limits {
+        return None;
+    }
+    app::backend::auth::client_ip(state.config.trust_proxy, req.headers(), req.extensions())
+        .map(limits::address_key)
 }
 
-impl AuthLimiter {
-    /// 20 a minute per address, in bursts of up to 30. With `trust_proxy`
-    /// (ZHUOMU_TRUST_PROXY), the client is the last address our own proxy
-    /// appended to X-Forwarded-For, not the proxy itself.
-    pub fn new(trust_proxy: bool) -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(20).unwrap())
-            .allow_burst(NonZeroU32::new(30).unwrap());
-        AuthLimiter {
-            limiter: Arc::new(RateLimiter::keyed(quota)),
-            trust_proxy,
-            checks: Arc::default(),
-        }
-    }
-
-    fn client(&self, req: &Request) -> Option<IpAddr> {
-        app::backend::auth::client_ip(self.trust_proxy, req.headers(), req.extensions())
-    }
-}
-
-pub async fn limit(limiter: AuthLimiter, req: Request, next: Next) -> Response {
+pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if LIMITED.contains(&req.uri().path())
-        && let Some(ip) = limiter.client(&req)
+        && let Some(key) = client_key(&state, &req)
+        && let Err(e) = limits::check(&state, limits::AUTH_PER_ADDRESS, &key).await
     {
-        // Forget addresses that are back to a full bucket, now and then, so
-        // memory stays bounded.
-        if limiter.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
-            limiter.limiter.retain_recent();
-        }
-        if limiter.limiter.check_key(&ip).is_err() {
-            tracing::warn!(path = %req.uri().path(), "rate limited");
-            return ApiError(AppError::RateLimited).into_response();
-        }
+        tracing::warn!(path = %req.uri().path(), "rate limited");
+        return ApiError(e).into_response();
     }
     next.run(req).await
 }

@@ -32,6 +32,28 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
     next.run(req).await
 }
 
+/// Without ZHUOMU_PUBLIC_ORIGIN, a Host that does not name the listening
+/// address is refused (421 `unknown_host`) before anything reads it: links,
+/// QR codes and the CSRF rule are then never built from a Host an attacker
+/// chose. The health check answers whatever the Host (load balancers).
+pub async fn host(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.uri().path() != "/healthz"
+        && !app::backend::auth::host_allowed(&state.config, req.headers())
+    {
+        tracing::warn!("refused a request for another host");
+        return crate::problem::Problem {
+            kind: "urn:zhuomu:problem:unknown_host".into(),
+            title: "Misdirected Request".into(),
+            status: 421,
+            detail: "此地址不是本站，请设置 ZHUOMU_PUBLIC_ORIGIN 或使用监听地址访问".into(),
+            code: "unknown_host".into(),
+            errors: None,
+        }
+        .into_response();
+    }
+    next.run(req).await
+}
+
 /// Headers for every response. Pages get their CSP (with a per-response
 /// nonce) from `web.rs`; anything without one gets the strictest policy.
 pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -101,18 +123,110 @@ pub fn install_panic_hook() {
 }
 
 /// A body announced larger than the limit is refused before it is read, with
-/// a problem+json 413; a streamed one is cut off at the limit.
+/// a problem+json 413; a streamed one is cut off at the limit. Only a
+/// multipart body (photos) to an upload route gets the upload limit; JSON and
+/// forms get [`crate::BODY_LIMIT`] wherever they go.
+///
+/// A NUL byte in the path, the query or a JSON or form body is refused here
+/// (422 `invalid_input`, Open311's 400 under /open311/): PostgreSQL cannot
+/// store one, and no field of this site means one.
 pub async fn body_size(req: Request, next: Next) -> Response {
     let announced = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let limit = crate::http::body_limit(req.method(), req.uri().path());
+    let kind = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let limit = if kind.starts_with("multipart/form-data") {
+        crate::http::body_limit(req.method(), req.uri().path())
+    } else {
+        crate::BODY_LIMIT
+    };
     if announced.is_some_and(|n| n > limit) {
         return ApiError(AppError::PayloadTooLarge).into_response();
     }
-    // Bodies sent without a length (chunked) are cut off at the limit too.
+    let path = req.uri().path().to_owned();
+    let nul = |place: &str| -> Response {
+        tracing::warn!(%path, place, "refused a NUL byte");
+        if path.starts_with("/open311/") {
+            crate::open311::bad_request(&path, &format!("{place} must not contain NUL (%00)"))
+        } else {
+            ApiError(AppError::field(place, "不能包含空字符（NUL）")).into_response()
+        }
+    };
+    if contains_ignore_case(req.uri().path().as_bytes(), b"%00") {
+        return nul("path");
+    }
+    if let Some(query) = req.uri().query()
+        && let Some(field) = nul_field(query.as_bytes(), false)
+    {
+        return nul(&field);
+    }
+    // Server functions answer their own forms (a redirect back with the
+    // field's message); their fields go through the same domain parsing.
+    let json = kind.starts_with("application/json");
+    let form = kind.starts_with("application/x-www-form-urlencoded");
     let req = req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
-    next.run(req).await
+    if !(json || form) || path.starts_with("/api/fn/") {
+        return next.run(req).await;
+    }
+    // JSON and form bodies are small (the limit above): read, look, pass on.
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => return ApiError(AppError::PayloadTooLarge).into_response(),
+    };
+    if let Some(field) = nul_field(&bytes, json) {
+        return nul(&field);
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// The field of a JSON or form body that holds a NUL byte (its top-level
+/// name), `body` when it cannot be told, or None.
+fn nul_field(bytes: &[u8], json: bool) -> Option<String> {
+    if json {
+        if !bytes.contains(&0) && !contains_ignore_case(bytes, b"\\u0000") {
+            return None;
+        }
+        fn has_nul(v: &serde_json::Value) -> bool {
+            match v {
+                serde_json::Value::String(s) => s.contains('\0'),
+                serde_json::Value::Array(a) => a.iter().any(has_nul),
+                serde_json::Value::Object(o) => {
+                    o.iter().any(|(k, v)| k.contains('\0') || has_nul(v))
+                }
+                _ => false,
+            }
+        }
+        let field = match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Ok(serde_json::Value::Object(o)) => o
+                .iter()
+                .find(|(k, v)| k.contains('\0') || has_nul(v))
+                .map(|(k, _)| k.replace('\0', "")),
+            Ok(v) => has_nul(&v).then(|| "body".to_owned()),
+            // Not JSON: its own handler says so, unless it holds a raw NUL.
+            Err(_) => bytes.contains(&0).then(|| "body".to_owned()),
+        };
+        return field;
+    }
+    if !bytes.contains(&0) && !contains_ignore_case(bytes, b"%00") {
+        return None;
+    }
+    url::form_urlencoded::parse(bytes)
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.replace('\0', ""))
+        .or_else(|| bytes.contains(&0).then(|| "body".to_owned()))
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }

@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Algorithm as ArgonAlgorithm, Argon2, Params, Version};
 use base64::Engine;
 use http::HeaderMap;
@@ -32,54 +32,186 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(ArgonAlgorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a password on the blocking pool.
+/// The ceiling on password hashing: each argon2id hash works in 19 MiB for
+/// its ~30 ms, so at most `running` hash at once (the memory budget) and at
+/// most `waiting` wait for a turn; one more is refused at once with 503
+/// `busy` instead of queueing without end. Each turn hashes in one of
+/// `running` buffers kept for the purpose (argon2's
+/// `hash_password_into_with_memory`), so a login flood costs a fixed amount
+/// of memory: allocating 19 MiB per hash on the blocking pool's threads left
+/// each thread's allocator arena holding its own copies (measured: 300
+/// logins at once, 600 MiB resident with the ceiling alone).
+pub struct HashGate {
+    running: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+    buffers: std::sync::Mutex<Vec<Vec<argon2::Block>>>,
+}
+
+impl HashGate {
+    pub fn new(running: usize, max_waiting: usize) -> Self {
+        HashGate {
+            running: tokio::sync::Semaphore::new(running.max(1)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting,
+            buffers: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `f` with a hashing buffer on the blocking pool when a turn is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Vec<argon2::Block>) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        use std::sync::atomic::Ordering;
+        let busy = AppError::Busy { retry_after_s: 2 };
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            tracing::warn!("password hashing is at its ceiling");
+            return Err(busy);
+        }
+        let permit = self.running.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        let _permit = permit.map_err(|_| AppError::Internal)?;
+        let mut buffer = self
+            .buffers
+            .lock()
+            .ok()
+            .and_then(|mut b| b.pop())
+            .unwrap_or_default();
+        let (answer, buffer) = tokio::task::spawn_blocking(move || {
+            let answer = f(&mut buffer);
+            (answer, buffer)
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "hashing task failed");
+            AppError::Internal
+        })?;
+        if let Ok(mut b) = self.buffers.lock() {
+            b.push(buffer);
+        }
+        Ok(answer)
+    }
+}
+
+static GATE: OnceLock<HashGate> = OnceLock::new();
+
+/// Sets the ceiling once, at start (`ZHUOMU_HASH_CONCURRENCY`); the default
+/// is one hash per core, with 32 waiting per running hash.
+pub fn set_hash_concurrency(running: usize) {
+    let _ = GATE.set(HashGate::new(running, 32 * running.max(1)));
+}
+
+fn gate() -> &'static HashGate {
+    GATE.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        HashGate::new(cores, 32 * cores)
+    })
+}
+
+/// Password checks waiting for a turn now (`/metrics`).
+pub fn hashes_waiting() -> usize {
+    gate().waiting.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Grows `memory` to what `a` needs (once per buffer).
+fn fit(memory: &mut Vec<argon2::Block>, a: &Argon2<'_>) {
+    let need = a.params().block_count();
+    if memory.len() < need {
+        memory.resize(need, argon2::Block::default());
+    }
+}
+
+/// argon2id of `password` with a fresh salt, in `memory`, as a PHC string.
+fn hash_in(
+    password: &[u8],
+    memory: &mut Vec<argon2::Block>,
+) -> Result<String, argon2::password_hash::Error> {
+    use argon2::password_hash::{Output, ParamsString};
+    let a = argon2();
+    fit(memory, &a);
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    let mut raw_salt = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut raw_salt)?;
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        a.hash_password_into_with_memory(password, salt_bytes, out, &mut memory[..])
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })?;
+    Ok(PasswordHash {
+        algorithm: ArgonAlgorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(a.params())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    }
+    .to_string())
+}
+
+/// Whether `password` matches the PHC string `phc`, computed in `memory`
+/// (constant-time comparison of the outputs).
+fn matches_in(password: &[u8], phc: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    let mut check = || -> Result<bool, argon2::password_hash::Error> {
+        use argon2::password_hash::Output;
+        let parsed = PasswordHash::new(phc)?;
+        let a = Argon2::new(
+            ArgonAlgorithm::try_from(parsed.algorithm)?,
+            parsed
+                .version
+                .map(Version::try_from)
+                .transpose()?
+                .unwrap_or_default(),
+            Params::try_from(&parsed)?,
+        );
+        let expected = parsed.hash.ok_or(argon2::password_hash::Error::Crypto)?;
+        let salt = parsed
+            .salt
+            .ok_or(argon2::password_hash::Error::SaltInvalid(
+                argon2::password_hash::errors::InvalidValue::Malformed,
+            ))?;
+        let mut raw_salt = [0u8; 64];
+        let salt_bytes = salt.decode_b64(&mut raw_salt)?;
+        fit(memory, &a);
+        let computed = Output::init_with(expected.len(), |out| {
+            a.hash_password_into_with_memory(password, salt_bytes, out, &mut memory[..])
+                .map_err(|_| argon2::password_hash::Error::Crypto)
+        })?;
+        // `Output`'s equality is constant-time.
+        Ok(computed == expected)
+    };
+    check().unwrap_or(false)
+}
+
+/// Hashes a password under the ceiling.
 pub async fn hash_password(password: &Password) -> Result<String, AppError> {
     let password = password.expose().to_owned();
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "hashing task failed");
-        AppError::Internal
-    })?
-    .map_err(|e| {
-        tracing::error!(error = %e, "hashing failed");
-        AppError::Internal
-    })
+    gate()
+        .run(move |memory| hash_in(password.as_bytes(), memory))
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "hashing failed");
+            AppError::Internal
+        })
 }
 
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        argon2()
-            .hash_password(b"not a password anybody has", &salt)
-            .expect("hashing a constant works")
-            .to_string()
+        hash_in(b"not a password anybody has", &mut Vec::new()).expect("hashing a constant works")
     })
 }
 
 /// Verifies `password` against `hash`, or against a dummy hash when there is
-/// no account, so both cases take the same time. Runs on the blocking pool.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let exists = hash.is_some();
-        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-        let ok = PasswordHash::new(&hash)
-            .map(|parsed| {
-                argon2()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false);
-        ok && exists
-    })
-    .await
-    .unwrap_or(false)
+/// no account, so both cases take the same time. Under the ceiling: 503
+/// `busy` when it is full.
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    gate()
+        .run(move |memory| {
+            let exists = hash.is_some();
+            let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+            matches_in(password.as_bytes(), &hash, memory) && exists
+        })
+        .await
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -296,6 +428,40 @@ pub fn site_origin(config: &super::Config, headers: &HeaderMap) -> Option<String
     ok.then(|| format!("{scheme}://{host}"))
 }
 
+/// Whether a request's Host may be taken as the site's (links, the CSRF
+/// rule). With `public_origin` set, links come from it and any Host is
+/// served. Without it, the Host must name the address `serve` listens on:
+/// that IP (any IP literal when it listens on all of them) or `localhost`,
+/// with its port. Never a name somebody else chose.
+pub fn host_allowed(config: &super::Config, headers: &HeaderMap) -> bool {
+    let (Some(listen), None) = (config.listen, &config.public_origin) else {
+        return true;
+    };
+    let Some(host) = headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let Ok(authority) = host.parse::<http::uri::Authority>() else {
+        return false;
+    };
+    if authority.port_u16().unwrap_or(80) != listen.port() {
+        return false;
+    }
+    let name = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match name.parse::<std::net::IpAddr>() {
+        Ok(ip) => listen.ip().is_unspecified() || ip == listen.ip(),
+        Err(_) => false,
+    }
+}
+
 /// The CSRF rule of the API: a state-changing request authenticated by the
 /// cookie must come from the site's own pages (Origin, or lacking it Referer).
 pub fn origin_allowed(config: &super::Config, headers: &HeaderMap) -> bool {
@@ -499,6 +665,87 @@ impl CurrentUser {
 mod tests {
     use super::*;
 
+    /// Many hashes at once: never more than the ceiling run together, and
+    /// those past the waiting room are refused at once with 503 `busy`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn hashing_has_a_ceiling() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let gate = Arc::new(HashGate::new(2, 4));
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..40)
+            .map(|_| {
+                let (gate, running, most) = (gate.clone(), running.clone(), most.clone());
+                tokio::spawn(async move {
+                    gate.run(move |_| {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                })
+            })
+            .collect();
+        let (mut done, mut busy) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => done += 1,
+                Err(AppError::Busy { retry_after_s }) => {
+                    assert!(retry_after_s > 0);
+                    busy += 1;
+                }
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        assert!(most.load(Ordering::SeqCst) <= 2, "at most 2 at once");
+        assert!(
+            done >= 2 && done <= 6,
+            "2 running and 4 waiting at most: {done}"
+        );
+        assert_eq!(done + busy, 40);
+        // Once the flood is over, the gate is open again.
+        assert!(gate.run(|_| ()).await.is_ok());
+    }
+
+    #[test]
+    fn the_host_must_name_the_listening_address() {
+        let headers = |host: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(http::header::HOST, host.parse().unwrap());
+            h
+        };
+        let config = |listen: &str, origin: Option<&str>| super::super::Config {
+            listen: Some(listen.parse().unwrap()),
+            public_origin: origin.map(str::to_owned),
+            ..Default::default()
+        };
+        let local = config("127.0.0.1:3000", None);
+        assert!(host_allowed(&local, &headers("127.0.0.1:3000")));
+        assert!(host_allowed(&local, &headers("localhost:3000")));
+        assert!(!host_allowed(&local, &headers("evil.example")));
+        assert!(!host_allowed(&local, &headers("evil.example:3000")));
+        assert!(!host_allowed(&local, &headers("127.0.0.1:3001")));
+        assert!(!host_allowed(&local, &headers("10.0.0.5:3000")));
+        assert!(!host_allowed(&local, &HeaderMap::new()));
+        // Listening on every address: any IP literal on the port (a phone on
+        // the same Wi-Fi), never a name.
+        let all = config("0.0.0.0:8080", None);
+        assert!(host_allowed(&all, &headers("192.168.1.20:8080")));
+        assert!(!host_allowed(&all, &headers("zhuomu.example.cn:8080")));
+        let v6 = config("[::]:80", None);
+        assert!(host_allowed(&v6, &headers("[2408:8207::1]")));
+        // With a public origin, links come from it: any Host is served.
+        let public = config("127.0.0.1:3000", Some("https://zhuomu.example.cn"));
+        assert!(host_allowed(&public, &headers("zhuomu.example.cn")));
+        // No listening address (in-process tests): nothing to check against.
+        assert!(host_allowed(
+            &super::super::Config::default(),
+            &headers("anything")
+        ));
+    }
+
     #[test]
     fn tokens_round_trip_and_forgeries_fail() {
         let auth = Auth::new(b"0123456789abcdef0123456789abcdef");
@@ -558,9 +805,52 @@ mod tests {
         let p = Password::parse("雄关漫道真如铁2026").unwrap();
         let h = hash_password(&p).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("雄关漫道真如铁2026".into(), Some(h.clone())).await);
-        assert!(!verify_password("wrong password".into(), Some(h)).await);
-        assert!(!verify_password("not a password anybody has".into(), None).await);
+        assert!(
+            verify_password("雄关漫道真如铁2026".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong password".into(), Some(h))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("not a password anybody has".into(), None)
+                .await
+                .unwrap()
+        );
+    }
+
+    /// Hashes made in a reused buffer are the standard PHC strings: the
+    /// argon2 crate's own verifier accepts them, and hashes it made (every
+    /// account before the buffers) still verify, in a buffer that served
+    /// other passwords before.
+    #[test]
+    fn hashes_in_reused_buffers_are_standard() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let mut memory = Vec::new();
+        let ours = hash_in(b"first-passphrase", &mut memory).unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            argon2()
+                .verify_password(b"first-passphrase", &parsed)
+                .is_ok()
+        );
+        assert!(
+            argon2()
+                .verify_password(b"other-passphrase", &parsed)
+                .is_err()
+        );
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        let theirs = argon2()
+            .hash_password(b"second-passphrase", &salt)
+            .unwrap()
+            .to_string();
+        assert!(matches_in(b"second-passphrase", &theirs, &mut memory));
+        assert!(!matches_in(b"first-passphrase", &theirs, &mut memory));
+        assert!(matches_in(b"first-passphrase", &ours, &mut memory));
+        assert!(!matches_in(b"first-passphrase", "not a hash", &mut memory));
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {

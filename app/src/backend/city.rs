@@ -326,7 +326,7 @@ pub async fn overview(state: &AppState) -> Result<CityOverview, AppError> {
         "SELECT (SELECT COUNT(*) FROM units), \
                 (SELECT COUNT(*) FROM areas WHERE kind = 'segment'), \
                 (SELECT COUNT(*) FROM areas WHERE kind = 'grid'), \
-                (SELECT COUNT(*) FROM users)",
+                (SELECT COUNT(*) FROM users WHERE deleted_at IS NULL)",
     )
     .fetch_one(&state.db.pool)
     .await?;

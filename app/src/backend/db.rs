@@ -51,10 +51,12 @@ impl Db {
                             // WAL lets readers run beside the one writer; the busy
                             // timeout makes a writer wait for the lock instead of
                             // failing, and BEGIN IMMEDIATE (see `begin_write`)
-                            // takes that lock before the first read.
+                            // takes that lock before the first read. FULL: a
+                            // commit that was answered survives the machine
+                            // losing power, not only the process dying.
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                                 PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;",
+                                 PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;",
                             )
                             .await?;
                             Ok(())

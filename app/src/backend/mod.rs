@@ -14,6 +14,7 @@ pub mod clock;
 pub mod db;
 pub mod gifts;
 pub mod identity;
+pub mod limits;
 pub mod notify;
 pub mod open311;
 pub mod photos;

@@ -461,6 +461,11 @@ pub struct PostAnswer {
 /// a missing or bad field is `AppError::Invalid`; an unknown service 404.
 pub async fn submit(state: &AppState, input: PostRequest) -> Result<PostAnswer, AppError> {
     let client = client(state, input.api_key.as_deref()).await?;
+    if state.config.rate_limits {
+        // Per key (its client account), whichever server is asked.
+        let key = format!("user:{}", client.id);
+        super::limits::check(state, super::limits::OPEN311_PER_KEY, &key).await?;
+    }
     let code = given(&input.service_code)
         .ok_or_else(|| AppError::field("service_code", "service_code is required"))?;
     let category: i64 = code.parse().map_err(|_| AppError::NotFound)?;

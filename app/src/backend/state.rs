@@ -35,6 +35,12 @@ pub struct Config {
     pub verify_phones: bool,
     /// The privacy policy people accept (`ZHUOMU_PRIVACY_FILE`).
     pub policy: Arc<Policy>,
+    /// The address `serve` listens on. Without `public_origin`, a request's
+    /// Host must name it (`auth::host_allowed`), or it is refused.
+    pub listen: Option<std::net::SocketAddr>,
+    /// `GET /metrics` on the public address needs this bearer token
+    /// (`ZHUOMU_METRICS_TOKEN`); without it the route is 404.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -49,6 +55,8 @@ impl Default for Config {
             sms: SmsSender::Log,
             verify_phones: true,
             policy: Arc::new(Policy::load(None).expect("the built-in policy parses")),
+            listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -77,6 +85,9 @@ pub struct AppState {
     pub photos: Arc<Photos>,
     /// Notifications beyond the app (a log line by default).
     pub sender: Arc<dyn Sender>,
+    /// Set on SIGTERM: `/readyz` answers 503 so load balancers send no new
+    /// requests while this server finishes (`serve --drain-secs`).
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

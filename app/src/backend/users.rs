@@ -315,19 +315,18 @@ pub async fn reset_password(state: &AppState, input: ResetInput) -> Result<(), A
     Ok(())
 }
 
-pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppError> {
-    if let Some(code) = input.sms_code.as_deref().filter(|c| !c.trim().is_empty()) {
-        let phone = Phone::parse(&input.phone).map_err(|e| AppError::field("phone", e))?;
-        return login_by_code(state, &phone, code).await;
-    }
-    let mut f = Fields::new();
-    let phone = f.check("phone", Phone::parse(&input.phone));
-    if input.password.is_empty() {
-        f.push("password", "请输入密码");
-    }
-    let phone = f.done(phone)?;
+/// Checks a password for `phone` under the per-number lockout (shared by
+/// every server): the attempt is counted first, atomically, and only the
+/// first LOCKOUT_FAILURES of a window reach argon2; a match clears the
+/// count. Login, changing the password and deleting the account all go
+/// through here, so none of them is a way around the lockout.
+pub(crate) async fn password_matches(
+    state: &AppState,
+    phone: &Phone,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, AppError> {
     let now = state.clock.now_ms();
-
     // Count this attempt first, atomically; only the first
     // LOCKOUT_FAILURES attempts of a window reach the password check.
     let (attempts,): (i64,) = sqlx::query_as(
@@ -346,18 +345,36 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppErro
         return Err(AppError::TooManyAttempts);
     }
 
+    let ok = verify_password(password, hash).await?;
+    if ok {
+        clear_lockout(state, phone).await?;
+    }
+    Ok(ok)
+}
+
+pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppError> {
+    if let Some(code) = input.sms_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        let phone = Phone::parse(&input.phone).map_err(|e| AppError::field("phone", e))?;
+        return login_by_code(state, &phone, code).await;
+    }
+    let mut f = Fields::new();
+    let phone = f.check("phone", Phone::parse(&input.phone));
+    if input.password.is_empty() {
+        f.push("password", "请输入密码");
+    }
+    let phone = f.done(phone)?;
+
     let row = find_by_phone(state, &phone).await?;
-    let ok = verify_password(
+    let ok = password_matches(
+        state,
+        &phone,
         input.password,
         row.as_ref().map(|r| r.password_hash.clone()),
     )
-    .await;
+    .await?;
     match row {
         Some(row) if ok && row.disabled_at.is_some() => Err(disabled()),
-        Some(row) if ok => {
-            clear_lockout(state, &phone).await?;
-            Ok(issue(state, &row))
-        }
+        Some(row) if ok => Ok(issue(state, &row)),
         _ => Err(AppError::InvalidCredentials),
     }
 }
@@ -445,7 +462,15 @@ pub async fn change_password(
     let new =
         Password::parse(&input.new_password).map_err(|e| AppError::field("new_password", e))?;
     let row = find(state, me.id).await?.ok_or(AppError::Unauthenticated)?;
-    if !verify_password(input.old_password, Some(row.password_hash.clone())).await {
+    let phone = Phone::parse(&row.phone).map_err(|_| AppError::Unauthenticated)?;
+    if !password_matches(
+        state,
+        &phone,
+        input.old_password,
+        Some(row.password_hash.clone()),
+    )
+    .await?
+    {
         return Err(AppError::field("old_password", "原密码不正确"));
     }
     let hash = hash_password(&new).await?;

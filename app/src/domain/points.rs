@@ -348,11 +348,13 @@ pub fn ranks(sorted: &[i64]) -> Vec<i64> {
 pub struct GiftCost(i64);
 
 impl GiftCost {
+    /// 1 to [`PointsDelta::MAX_ABS`]: a redemption is one ledger entry, so
+    /// a dearer gift could never be redeemed.
     pub fn parse(v: i64) -> Result<Self, String> {
-        if (1..=1_000_000).contains(&v) {
+        if (1..=PointsDelta::MAX_ABS).contains(&v) {
             Ok(Self(v))
         } else {
-            Err("所需积分应在1到1000000之间".into())
+            Err(format!("所需积分应在1到{}之间", PointsDelta::MAX_ABS))
         }
     }
 

@@ -16,6 +16,12 @@ pub async fn healthz() -> Json<Value> {
 /// Readiness: the database answers.
 #[utoipa::path(get, path = "/readyz", tag = "system", responses((status = 200), (status = 503)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "draining"})),
+        );
+    }
     if state.db.ping().await {
         (StatusCode::OK, Json(json!({"status": "ok"})))
     } else {

@@ -727,8 +727,12 @@ both!(twenty_votes_at_once_over_four);
 /// 60 votes from this address a minute ago (on other "days", so the keys
 /// allow them), as other servers would have written them.
 async fn earlier_votes_from_here(app: &TestApp, campaign: i64, nomination: i64, voter: i64) {
+    earlier_votes(app, campaign, nomination, voter, 60).await;
+}
+
+async fn earlier_votes(app: &TestApp, campaign: i64, nomination: i64, voter: i64, n: usize) {
     let now = app.state.clock.now_ms();
-    for i in 0..60 {
+    for i in 0..n {
         sqlx::query(
             "INSERT INTO votes (campaign_id, nomination_id, voter_id, day, slot, ip, created_at) \
              VALUES ($1, $2, $3, $4, 1, '127.0.0.1', $5)",
@@ -760,6 +764,47 @@ async fn votes_per_address(e: Engine) {
     assert_eq!(vote(&app, &voter, ids[0]).await.status, StatusCode::CREATED);
 }
 both!(votes_per_address);
+
+/// Twelve voters from one address at the same moment, 55 votes from it
+/// already: exactly 5 more pass. The limit holds under PostgreSQL's
+/// concurrency too (voters of one address are serialised in the database,
+/// not by each voter's own lock).
+async fn votes_per_address_at_once(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let c = open_campaign(&app, &admin, json!({})).await;
+    let ids = approved(&app, c, &["王秀兰"]).await;
+    let (_, earlier) = app.register("13800138000", "张三").await;
+    earlier_votes(&app, c, ids[0], earlier, 55).await;
+    let mut voters = vec![];
+    for i in 0..12 {
+        let phone = format!("1361234{i:04}");
+        voters.push(app.user_with_roles(&phone, &["citizen"], None).await.0);
+    }
+    let tasks: Vec<_> = voters
+        .iter()
+        .map(|token| {
+            let req = app.request(
+                Method::POST,
+                &format!("/api/v1/nominations/{}/vote", ids[0]),
+                Some(token),
+            );
+            tokio::spawn(async move { req.send().await.unwrap().status() })
+        })
+        .collect();
+    let mut statuses = vec![];
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(count_of(&statuses, StatusCode::CREATED), 5, "{statuses:?}");
+    assert_eq!(
+        count_of(&statuses, StatusCode::TOO_MANY_REQUESTS),
+        7,
+        "{statuses:?}"
+    );
+    assert_eq!(app.count("votes").await, 60);
+}
+both!(votes_per_address_at_once);
 
 /// `ZHUOMU_RATE_LIMITS=off` (load tests) switches the per-address limit off.
 async fn votes_per_address_off(e: Engine) {

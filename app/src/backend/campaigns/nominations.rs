@@ -37,6 +37,7 @@ pub async fn nominate(
     if !c.windows().nominating(now) {
         return Err(nomination_closed(&c, now));
     }
+    crate::backend::photos::allow(state, actor, usize::from(photo.is_some())).await?;
     let stored = match photo {
         Some(p) => crate::backend::photos::store_all(state, vec![p], "photo")
             .await?

@@ -79,14 +79,19 @@ pub async fn vote(
     // commit (SQLite's write transaction already serialises).
     points::lock_user(&mut tx, actor.id).await?;
     if let Some(ip) = ip.as_ref().filter(|_| state.config.rate_limits) {
-        let (recent,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM votes WHERE ip = $1 AND created_at > $2")
-                .bind(ip)
-                .bind(now - campaign::IP_WINDOW_MS)
-                .fetch_one(&mut *tx)
-                .await?;
+        // Voters from one address, one at a time, whichever server they
+        // reach: the count below then sees every vote committed before it.
+        crate::backend::limits::hold(&mut tx, "vote-address", ip, now).await?;
+        let (recent, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM votes WHERE ip = $1 AND created_at > $2",
+        )
+        .bind(ip)
+        .bind(now - campaign::IP_WINDOW_MS)
+        .fetch_one(&mut *tx)
+        .await?;
         if recent >= campaign::VOTES_PER_IP {
-            return Err(AppError::RateLimited);
+            let wait = oldest.unwrap_or(now) + campaign::IP_WINDOW_MS - now;
+            return Err(AppError::rate_limited(wait));
         }
     }
     if voted_for(&mut *tx, nomination_id, actor.id, &day).await? {

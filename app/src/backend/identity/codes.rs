@@ -5,14 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::sms::{self, SmsMessage};
-use crate::backend::AppState;
+use crate::backend::{AppState, limits};
 use crate::domain::Fields;
 use crate::domain::Phone;
 use crate::domain::identity::{
-    CODE_TRIES, CODE_TTL_MS, CODES_PER_ADDRESS_HOUR, CODES_PER_DAY, CodePurpose, RESEND_AFTER_MS,
-    SmsCode,
+    CODE_TRIES, CODE_TTL_MS, CODES_PER_DAY, CodePurpose, RESEND_AFTER_MS, SmsCode,
 };
-use crate::domain::time::HOUR_MS;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -77,45 +75,25 @@ pub async fn request(
         };
         return Err(AppError::too_many_requests(wait_ms));
     }
-    // Per client address, when rate limits are on: 30 an hour.
+    // Per client address (an IPv6 address by its /64), when rate limits
+    // are on: 30 an hour.
     if state.config.rate_limits
         && let Some(address) = address
     {
-        let passed: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO sms_address_throttle (address, window_start, sent) VALUES ($1, $2, 1) \
-             ON CONFLICT (address) DO UPDATE SET \
-               sent = CASE WHEN sms_address_throttle.window_start <= $3 THEN 1 ELSE sms_address_throttle.sent + 1 END, \
-               window_start = CASE WHEN sms_address_throttle.window_start <= $3 THEN $2 ELSE sms_address_throttle.window_start END \
-             WHERE sms_address_throttle.window_start <= $3 OR sms_address_throttle.sent < $4 \
-             RETURNING sent",
-        )
-        .bind(address.to_string())
-        .bind(now)
-        .bind(now - HOUR_MS)
-        .bind(CODES_PER_ADDRESS_HOUR)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if passed.is_none() {
-            let (start,): (i64,) =
-                sqlx::query_as("SELECT window_start FROM sms_address_throttle WHERE address = $1")
-                    .bind(address.to_string())
-                    .fetch_one(&mut *tx)
-                    .await?;
-            return Err(AppError::too_many_requests(start + HOUR_MS - now));
+        let key = limits::address_key(address);
+        if let Err(wait_ms) = limits::hit(&mut *tx, limits::SMS_PER_ADDRESS, &key, now).await? {
+            return Err(AppError::too_many_requests(wait_ms));
         }
     }
-    // The city's daily budget.
+    // The city's daily budget: a request that sends nothing (a login code
+    // for an unknown number) spends none of it, but is refused alike once
+    // it is spent, so the answer still says nothing about the number.
     let ceiling = super::daily_ceiling(&mut tx).await?;
-    let passed: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO sms_daily (day, sent) VALUES ($1, 1) \
-         ON CONFLICT (day) DO UPDATE SET sent = sms_daily.sent + 1 WHERE sms_daily.sent < $2 \
-         RETURNING sent",
-    )
-    .bind(&day)
-    .bind(ceiling)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if passed.is_none() || ceiling < 1 {
+    let spent: Option<(i64,)> = sqlx::query_as("SELECT sent FROM sms_daily WHERE day = $1")
+        .bind(&day)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if ceiling < 1 || spent.is_some_and(|(sent,)| sent >= ceiling) {
         tracing::warn!(ceiling, "the city's daily SMS ceiling is reached");
         return Err(AppError::too_many_requests(until_tomorrow(state, now)?));
     }
@@ -133,6 +111,19 @@ pub async fn request(
     if !send {
         tx.commit().await?;
         return Ok(answer);
+    }
+    let passed: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO sms_daily (day, sent) VALUES ($1, 1) \
+         ON CONFLICT (day) DO UPDATE SET sent = sms_daily.sent + 1 WHERE sms_daily.sent < $2 \
+         RETURNING sent",
+    )
+    .bind(&day)
+    .bind(ceiling)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if passed.is_none() {
+        tracing::warn!(ceiling, "the city's daily SMS ceiling is reached");
+        return Err(AppError::too_many_requests(until_tomorrow(state, now)?));
     }
     let code = sms::new_code();
     let (id,): (i64,) = sqlx::query_as(

@@ -11,7 +11,7 @@
 use serde::Deserialize;
 
 use super::codes;
-use crate::backend::auth::{CurrentUser, verify_password};
+use crate::backend::auth::CurrentUser;
 use crate::backend::{AppState, audit, gifts, notify, users, volunteer};
 use crate::domain::Phone;
 use crate::domain::identity::{CodePurpose, ERASED_NAME, SmsCode};
@@ -58,7 +58,14 @@ pub async fn erase(
             codes::consume(state, &phone, CodePurpose::Delete, &code).await?;
         }
         (None, Some(password)) => {
-            if !verify_password(password, Some(row.password_hash.clone())).await {
+            let matches = crate::backend::users::password_matches(
+                state,
+                &phone,
+                password,
+                Some(row.password_hash.clone()),
+            )
+            .await?;
+            if !matches {
                 return Err(AppError::field("password", "密码不正确"));
             }
         }

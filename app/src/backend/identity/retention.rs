@@ -12,6 +12,8 @@ pub struct Purged {
     pub codes: u64,
     pub login_rows: u64,
     pub voter_addresses: u64,
+    /// Rate-limit windows (client addresses among their keys), a day on.
+    pub rate_windows: u64,
 }
 
 impl Purged {
@@ -46,12 +48,14 @@ pub async fn sweep(state: &AppState) -> Result<Purged, AppError> {
         now - LOGIN_RETENTION_MS,
     )
     .await?
+        // Written by servers of the previous release during an upgrade.
         + purge(
             &mut tx,
             "DELETE FROM sms_address_throttle WHERE window_start < $1",
             now - LOGIN_RETENTION_MS,
         )
         .await?;
+    let rate_windows = crate::backend::limits::purge(&mut tx, now).await?;
     let voter_addresses = purge(
         &mut tx,
         "UPDATE votes SET ip = NULL WHERE ip IS NOT NULL AND campaign_id IN \
@@ -64,6 +68,7 @@ pub async fn sweep(state: &AppState) -> Result<Purged, AppError> {
         codes,
         login_rows,
         voter_addresses,
+        rate_windows,
     })
 }
 

@@ -5,11 +5,29 @@
 
 use super::super::AppState;
 use super::{StoredPhoto, Upload};
+use crate::backend::auth::CurrentUser;
 use crate::error::AppError;
 
 /// The public address of a stored photo.
 pub fn photo_url(key: &str) -> String {
     format!("/photos/{key}")
+}
+
+/// The per-person upload limit (with ZHUOMU_RATE_LIMITS; in the database,
+/// so across servers): one hit per request that carries photos, counted
+/// before any is decoded.
+pub async fn allow(state: &AppState, actor: &CurrentUser, photos: usize) -> Result<(), AppError> {
+    use crate::backend::limits;
+    if photos == 0 || !state.config.rate_limits {
+        return Ok(());
+    }
+    let staff = actor.roles.can_moderate() || actor.roles.has(crate::domain::Role::UnitStaff);
+    let limit = if staff {
+        limits::UPLOADS_PER_STAFF
+    } else {
+        limits::UPLOADS_PER_PERSON
+    };
+    limits::check(state, limit, &actor.id.to_string()).await
 }
 
 pub async fn store_all(

@@ -22,6 +22,8 @@ pub enum PhotoError {
     Unsupported,
     /// Declares more pixels than we decode (a decompression bomb) (422).
     TooLarge,
+    /// The photo queue is full (503 `busy`, retry in a few seconds).
+    Busy,
 }
 
 impl PhotoError {
@@ -30,6 +32,7 @@ impl PhotoError {
         match self {
             PhotoError::Unsupported => AppError::UnsupportedMediaType,
             PhotoError::TooLarge => AppError::field(field, "照片尺寸过大，请缩小后再上传"),
+            PhotoError::Busy => AppError::Busy { retry_after_s: 5 },
         }
     }
 }

@@ -6,39 +6,61 @@ use super::*;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Photos waiting for the photo thread at most; one more is refused with
+/// 503 `busy` (a few seconds of work at ~0.3 s a photo), so a flood of
+/// uploads cannot pile up their temporary files and their waiting requests.
+pub const PHOTO_QUEUE: usize = 16;
+
 /// The one thread of a server that decodes and encodes photos. Photos are
 /// processed one at a time, always on this thread, so the memory a decode
 /// takes is reused by the next instead of piling up in the allocator arenas
 /// of many blocking-pool threads (measured: 290 MiB peak on the pool, see
-/// docs/PERFORMANCE.md).
+/// docs/PERFORMANCE.md). A job that panics (a decoder bug on a crafted
+/// file) fails that upload only: the thread goes on with the next.
 struct Worker {
-    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
+    /// Jobs sent and not yet finished (the `/metrics` queue length).
+    pending: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Worker {
     fn start() -> Worker {
-        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        use std::sync::atomic::Ordering;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(PHOTO_QUEUE);
+        let pending = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let done = pending.clone();
         std::thread::Builder::new()
             .name("photos".into())
             .spawn(move || {
                 for job in rx {
-                    job();
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                        tracing::error!("a photo job panicked; the photo thread goes on");
+                    }
+                    done.fetch_sub(1, Ordering::Relaxed);
                 }
             })
             .expect("start the photo thread");
-        Worker {
-            jobs: std::sync::Mutex::new(tx),
-        }
+        Worker { jobs: tx, pending }
     }
 
-    /// Runs `f` on the photo thread and waits for its answer.
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    /// Runs `f` on the photo thread and waits for its answer: `Busy` when
+    /// the queue is full, `Unsupported` when the job panicked.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PhotoError> {
+        use std::sync::atomic::Ordering;
         let (done, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = done.send(f());
         });
-        self.jobs.lock().ok()?.send(job).ok()?;
-        answer.await.ok()
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        if self.jobs.try_send(job).is_err() {
+            self.pending.fetch_sub(1, Ordering::Relaxed);
+            tracing::warn!("the photo queue is full");
+            return Err(PhotoError::Busy);
+        }
+        answer.await.map_err(|_| PhotoError::Unsupported)
     }
 }
 
@@ -108,8 +130,7 @@ impl Photos {
                 let bytes = std::fs::read(&upload.path).map_err(|_| PhotoError::Unsupported)?;
                 process_blocking(&bytes)
             })
-            .await
-            .unwrap_or(Err(PhotoError::Unsupported))
+            .await?
     }
 
     /// Reads the QR codes in an upload on the photo thread.
@@ -119,8 +140,23 @@ impl Photos {
                 let bytes = std::fs::read(&upload.path).map_err(|_| PhotoError::Unsupported)?;
                 read_qr_blocking(&bytes)
             })
-            .await
-            .unwrap_or(Err(PhotoError::Unsupported))
+            .await?
+    }
+
+    /// Photos sent to the photo thread and not yet done.
+    pub fn queue_len(&self) -> usize {
+        self.worker
+            .pending
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the photo thread (tests: a job that panics).
+    #[doc(hidden)]
+    pub async fn run_job<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PhotoError> {
+        self.worker.run(f).await
     }
 
     /// Redacts a stored photo into new objects (new names, so no cache
@@ -131,8 +167,11 @@ impl Photos {
             .worker
             .run(move || redact_blocking(&stored, r))
             .await
-            .ok_or(AppError::Internal)?
-            .map_err(|_| AppError::Internal)?;
+            .and_then(|r| r)
+            .map_err(|e| match e {
+                PhotoError::Busy => e.into_app_error("photo"),
+                _ => AppError::Internal,
+            })?;
         self.put(processed).await
     }
 
@@ -206,4 +245,66 @@ pub fn is_photo_key(key: &str) -> bool {
         && stem
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job that panics (a decoder bug) fails alone: the next one works.
+    /// A full queue answers `Busy` at once instead of waiting.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_photo_thread_survives_panics_and_bounds_its_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let photos = Photos::local(dir.path()).unwrap();
+        let panicked = photos.run_job(|| -> u32 { panic!("a crafted file") }).await;
+        assert!(matches!(panicked, Err(PhotoError::Unsupported)));
+        assert_eq!(photos.run_job(|| 7).await.unwrap(), 7);
+
+        // Hold the thread, fill the queue, then one more.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let photos = Arc::new(photos);
+        let holder = {
+            let photos = photos.clone();
+            tokio::spawn(async move {
+                photos
+                    .run_job(move || {
+                        let _ = wait.recv();
+                    })
+                    .await
+            })
+        };
+        while photos.queue_len() < 1 {
+            tokio::task::yield_now().await;
+        }
+        // Wait for the thread to take the holding job off the queue.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let queued: Vec<_> = (0..PHOTO_QUEUE)
+            .map(|i| {
+                let photos = photos.clone();
+                tokio::spawn(async move { photos.run_job(move || i).await })
+            })
+            .collect();
+        while photos.queue_len() < PHOTO_QUEUE + 1 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(photos.run_job(|| 0).await, Err(PhotoError::Busy)));
+        assert_eq!(
+            PhotoError::Busy.into_app_error("photo"),
+            AppError::Busy { retry_after_s: 5 }
+        );
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        for (i, q) in queued.into_iter().enumerate() {
+            assert_eq!(q.await.unwrap().unwrap(), i);
+        }
+        // The thread counts a job done just after its answer is sent.
+        for _ in 0..200 {
+            if photos.queue_len() == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert_eq!(photos.queue_len(), 0);
+    }
 }

@@ -28,6 +28,7 @@ pub async fn rectify(
     if row.status().after(Transition::Rectify).is_none() {
         return Err(invalid_transition(row.status()));
     }
+    photos::allow(state, actor, photos.len()).await?;
     let stored = photos::store_all(state, photos, "photo").await?;
     let now = state.clock.now_ms();
     let result = async {
@@ -128,6 +129,8 @@ pub async fn verify(
 ) -> Result<Report, AppError> {
     actor.require_moderator()?;
     let row = load(state, id).await?;
+    // Nobody checks (and closes, with its points) a report of their own.
+    actor.not_on_self(row.reporter_id)?;
     if actor.roles.has(Role::UnitStaff) && actor.unit_id.is_some() && actor.unit_id == row.unit_id {
         // The unit never checks its own work.
         return Err(AppError::Forbidden);

@@ -229,6 +229,7 @@ pub async fn create(
         ));
     }
 
+    photos::allow(state, actor, input.photos.len() + input.after_photos.len()).await?;
     let before = photos::store_all(state, input.photos, "photo").await?;
     let after = match photos::store_all(state, input.after_photos, "after_photo").await {
         Ok(a) => a,

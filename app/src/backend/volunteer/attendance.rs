@@ -247,6 +247,7 @@ pub async fn lift_suspension(
     user_id: i64,
 ) -> Result<(), AppError> {
     actor.require_moderator()?;
+    actor.not_on_self(user_id)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let done = sqlx::query("UPDATE users SET volunteer_suspended_until = NULL WHERE id = $1")

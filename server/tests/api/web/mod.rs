@@ -4,6 +4,7 @@ mod accounts;
 mod campaigns;
 mod city;
 mod dashboard;
+mod markup;
 mod ops;
 mod points;
 mod reports;
