@@ -188,14 +188,7 @@ async fn insert(
     .bind(consent)
     .fetch_optional(&mut *tx)
     .await;
-    let row = match inserted {
-        Ok(Some(row)) => row,
-        Ok(None) => return Err(AppError::PhoneTaken),
-        Err(e) if is_foreign_key_violation(&e) => {
-            return Err(AppError::field("unit_id", "单位不存在"));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let row = written(inserted, AppError::PhoneTaken)?;
     if let Some(version) = consent {
         sqlx::query("INSERT INTO consents (user_id, version, accepted_at) VALUES ($1, $2, $3)")
             .bind(row.id)
@@ -206,6 +199,20 @@ async fn insert(
     }
     tx.commit().await?;
     Ok(row)
+}
+
+/// The row an insert or update of a person returned: `missing` when none
+/// was written, 422 on `unit_id` when the unit does not exist.
+fn written(
+    result: Result<Option<UserRow>, sqlx::Error>,
+    missing: AppError,
+) -> Result<UserRow, AppError> {
+    match result {
+        Ok(Some(row)) => Ok(row),
+        Ok(None) => Err(missing),
+        Err(e) if is_foreign_key_violation(&e) => Err(AppError::field("unit_id", "单位不存在")),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A person registers: a verified number (the code sent for `register`,
@@ -570,14 +577,7 @@ pub async fn set_roles(
     .bind(user_id)
     .fetch_optional(&mut *tx)
     .await;
-    let row = match updated {
-        Ok(Some(row)) => row,
-        Ok(None) => return Err(AppError::NotFound),
-        Err(e) if is_foreign_key_violation(&e) => {
-            return Err(AppError::field("unit_id", "单位不存在"));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let row = written(updated, AppError::NotFound)?;
     audit::record(
         &mut tx,
         state.clock.now_ms(),

@@ -107,17 +107,7 @@ impl TestApp {
             chrono_tz::Asia::Shanghai,
         )
         .expect("state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = format!("http://{}", listener.local_addr().unwrap());
-        let router = zhuomu_server::router(state.clone());
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let addr = serve(state.clone()).await;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             // A request the server never answers fails by name, not by hanging.
@@ -145,18 +135,7 @@ impl TestApp {
         state
             .clock
             .advance(self.state.clock.now_ms() - state.clock.now_ms());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = format!("http://{}", listener.local_addr().unwrap());
-        let router = zhuomu_server::router(state);
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
-        addr
+        serve(state).await
     }
 
     /// Every SMS sent so far, oldest first (`{to, purpose, code, text, at}`).
@@ -366,6 +345,22 @@ macro_rules! both {
 }
 
 /// How many of `statuses` are `status`.
+/// Serves `state`'s router on a free local port; its base URL.
+async fn serve(state: app::backend::AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let router = zhuomu_server::router(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    addr
+}
+
 pub fn count_of(statuses: &[StatusCode], status: StatusCode) -> usize {
     statuses.iter().filter(|s| **s == status).count()
 }
