@@ -194,8 +194,15 @@ test('a report written offline is sent when the network returns', async () => {
   await page.waitForFunction(() => window.zhuomu.pending().then((n) => n === 0), null, { timeout: 15000 });
   // Sent, not refused: a refusal would be kept as failed, with its reason.
   assert.deepEqual(await page.evaluate(() => window.zhuomu.failed().then((f) => f.map((i) => i.failed))), []);
-  await page.goto(`${BASE}/me/reports`);
-  await byTest(page, 'my-reports').getByText('离线写的报告：公园门口有人摆摊').waitFor();
+  // Right after the network returns, Chromium's offline emulation can still
+  // fail the service worker's first navigations (it then shows the saved
+  // 随手拍 form): the person opens 我的报告 again, as one pulls to refresh.
+  const mine = byTest(page, 'my-reports').getByText('离线写的报告：公园门口有人摆摊');
+  for (let i = 0; i < 10 && !(await mine.count()); i++) {
+    if (i) await page.waitForTimeout(1000);
+    await page.goto(`${BASE}/me/reports`);
+  }
+  await mine.waitFor();
   await shot(page, 'my-reports');
   assert.deepEqual(citizen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e)), []);
   await citizen.context.close();
