@@ -701,7 +701,7 @@ mod tests {
         }
         assert!(most.load(Ordering::SeqCst) <= 2, "at most 2 at once");
         assert!(
-            done >= 2 && done <= 6,
+            (2..=6).contains(&done),
             "2 running and 4 waiting at most: {done}"
         );
         assert_eq!(done + busy, 40);

@@ -9,7 +9,7 @@ use crate::both;
 use crate::helpers::{Engine, TestApp, count_of};
 
 const H: i64 = 3_600_000;
-const STORY: &str = "她在社区义务照看独居老人十年，每天上门送饭、打扫卫生、陪老人聊天，风雨无阻，邻居们都叫她“好闺女”。";
+pub(crate) const STORY: &str = "她在社区义务照看独居老人十年，每天上门送饭、打扫卫生、陪老人聊天，风雨无阻，邻居们都叫她“好闺女”。";
 
 /// A time `ms` from now in RFC 3339 (UTC; the server answers in city time).
 fn at(app: &TestApp, offset_ms: i64) -> String {

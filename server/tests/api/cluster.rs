@@ -213,7 +213,7 @@ impl Server {
 
     /// A request from an address of its own (X-Forwarded-For, the servers
     /// trust it): the per-address limits count each test person apart.
-    fn from_somewhere(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    fn request_from_elsewhere(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.request(method, path, None).header(
@@ -224,7 +224,7 @@ impl Server {
 
     async fn login(&self, phone: &str) -> String {
         let r = Self::send(
-            self.from_somewhere(Method::POST, "/api/v1/auth/login")
+            self.request_from_elsewhere(Method::POST, "/api/v1/auth/login")
                 .json(&json!({"phone": phone, "password": "a-good-passphrase"})),
         )
         .await;
@@ -234,7 +234,7 @@ impl Server {
 
     /// A citizen registered through this server; (token, id).
     async fn citizen(&self, phone: &str) -> (String, i64) {
-        let r = Self::send(self.from_somewhere(Method::POST, "/api/v1/auth/register").json(
+        let r = Self::send(self.request_from_elsewhere(Method::POST, "/api/v1/auth/register").json(
             &json!({"phone": phone, "password": "a-good-passphrase", "display_name": "市民", "agree": true}),
         ))
         .await;
@@ -302,9 +302,10 @@ async fn category(city: &City) -> i64 {
 
 /// Two servers on one PostgreSQL and one moto behave as one: tokens,
 /// logouts, role changes, the login lockout, the per-address login limit,
-/// the SMS throttle and the per-person upload limit hold whichever server
-/// a request reaches; photos stored by one are served by the other; 200
-/// concurrent redemptions split across them sell exactly the 10 in stock.
+/// the SMS throttle, the per-person upload limit and the per-address vote
+/// limit (under concurrency) hold whichever server a request reaches; photos
+/// stored by one are served by the other; 200 concurrent redemptions split
+/// across them sell exactly the 10 in stock.
 async fn two_servers_behave_as_one(e: Engine) {
     let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
@@ -482,6 +483,69 @@ async fn two_servers_behave_as_one(e: Engine) {
         sold += usize::from(status == StatusCode::CREATED);
     }
     assert_eq!(sold, 10);
+
+    // Votes per address (60 in 10 minutes): the 100 buyers vote at once from
+    // one address, half through each server; exactly 60 pass.
+    let hour = chrono::Duration::hours(1);
+    let now = chrono::Utc::now();
+    let campaign = a
+        .post(
+            "/api/v1/admin/campaigns",
+            json!({"title": "雄关好人评选", "min_account_age_hours": 0, "votes_per_day": 3,
+                   "nomination_starts_at": (now - hour).to_rfc3339(), "nomination_ends_at": (now + hour * 72).to_rfc3339(),
+                   "voting_starts_at": (now - hour).to_rfc3339(), "voting_ends_at": (now + hour * 72).to_rfc3339()}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(campaign.status, StatusCode::CREATED, "{}", campaign.body);
+    let nomination = b
+        .post(
+            &format!("/api/v1/campaigns/{}/nominations", campaign.body["id"]),
+            json!({"nominee_name": "王秀兰", "category": app::domain::campaign::CATEGORIES[0],
+                   "story": crate::campaigns::STORY}),
+            Some(&buyers[0]),
+        )
+        .await;
+    assert_eq!(
+        nomination.status,
+        StatusCode::CREATED,
+        "{}",
+        nomination.body
+    );
+    let nomination = nomination.body["id"].as_i64().unwrap();
+    let r = a
+        .post(
+            &format!("/api/v1/nominations/{nomination}/review"),
+            json!({"decision": "approve"}),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut tasks = vec![];
+    for (i, token) in buyers.iter().enumerate() {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let req = s
+            .request(
+                Method::POST,
+                &format!("/api/v1/nominations/{nomination}/vote"),
+                Some(token),
+            )
+            .header("x-forwarded-for", "203.0.113.9");
+        tasks.push(tokio::spawn(
+            async move { req.send().await.unwrap().status() },
+        ));
+    }
+    let mut passed = 0;
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+        passed += usize::from(status == StatusCode::CREATED);
+    }
+    assert_eq!(passed, 60, "votes from one address, whichever server");
+
     let db = city.db().await;
     let (stock,): (i64,) = sqlx::query_as("SELECT stock FROM gifts WHERE id = $1")
         .bind(gift)
@@ -1108,10 +1172,9 @@ async fn load() {
     let started = Instant::now();
     let run_for = Duration::from_secs(30);
     let mut clients = vec![];
-    for c in 0..64usize {
+    for (c, &user) in users.iter().enumerate() {
         let bases = bases.clone();
         let token = moderator.clone();
-        let user = users[c];
         clients.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let mut latencies = vec![];
