@@ -20,7 +20,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use crate::domain::{Password, Roles};
+use crate::domain::{Password, Phone, Roles};
 use crate::error::AppError;
 
 pub const COOKIE_NAME: &str = "zhuomu_session";
@@ -212,6 +212,57 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
             matches_in(password.as_bytes(), &hash, memory) && exists
         })
         .await
+}
+
+/// Login attempts per phone within `LOCKOUT_WINDOW_MS` (counting from the
+/// first) that may fail before the next one is refused with 429.
+pub const LOCKOUT_FAILURES: i64 = 5;
+pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Checks a password for `phone` under the per-number lockout (shared by
+/// every server): the attempt is counted first, atomically, and only the
+/// first LOCKOUT_FAILURES of a window reach argon2; a match clears the
+/// count. Login, changing the password and deleting the account all go
+/// through here, so none of them is a way around the lockout.
+pub async fn password_matches(
+    state: &AppState,
+    phone: &Phone,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, AppError> {
+    let now = state.clock.now_ms();
+    // Count this attempt first, atomically; only the first
+    // LOCKOUT_FAILURES attempts of a window reach the password check.
+    let (attempts,): (i64,) = sqlx::query_as(
+        "INSERT INTO login_attempts (phone, failures, window_start) VALUES ($1, 1, $2) \
+         ON CONFLICT (phone) DO UPDATE SET \
+           failures = CASE WHEN login_attempts.window_start < $3 THEN 1 ELSE login_attempts.failures + 1 END, \
+           window_start = CASE WHEN login_attempts.window_start < $3 THEN $2 ELSE login_attempts.window_start END \
+         RETURNING failures",
+    )
+    .bind(phone.as_str())
+    .bind(now)
+    .bind(now - LOCKOUT_WINDOW_MS)
+    .fetch_one(&state.db.pool)
+    .await?;
+    if attempts > LOCKOUT_FAILURES {
+        return Err(AppError::TooManyAttempts);
+    }
+
+    let ok = verify_password(password, hash).await?;
+    if ok {
+        clear_lockout(state, phone).await?;
+    }
+    Ok(ok)
+}
+
+/// Forgets a number's failed attempts (a password matched, a reset).
+pub async fn clear_lockout(state: &AppState, phone: &Phone) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM login_attempts WHERE phone = $1")
+        .bind(phone.as_str())
+        .execute(&state.db.pool)
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 pub use crate::models::UserFilter;
 
-use super::auth::{CurrentUser, hash_password, verify_password};
+use super::auth::{CurrentUser, hash_password};
 use super::db::{Param, Where, fetch_page, is_foreign_key_violation};
 use super::identity::codes;
 use super::{AppState, audit};
@@ -15,10 +15,8 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::models::User;
 
-/// Login attempts per phone within `LOCKOUT_WINDOW_MS` (counting from the
-/// first) that may fail before the next one is refused with 429.
-pub const LOCKOUT_FAILURES: i64 = 5;
-pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
+pub use super::auth::{LOCKOUT_FAILURES, LOCKOUT_WINDOW_MS};
+use super::auth::{clear_lockout, password_matches};
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -274,14 +272,6 @@ fn disabled() -> AppError {
     }
 }
 
-async fn clear_lockout(state: &AppState, phone: &Phone) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM login_attempts WHERE phone = $1")
-        .bind(phone.as_str())
-        .execute(&state.db.pool)
-        .await?;
-    Ok(())
-}
-
 /// A new password with a code sent for `reset`: every earlier token of the
 /// account is refused from then on (its version goes up), and the
 /// password lockout is cleared.
@@ -320,43 +310,6 @@ pub async fn reset_password(state: &AppState, input: ResetInput) -> Result<(), A
     tx.commit().await?;
     tracing::info!(user_id = id, "password reset by SMS code");
     Ok(())
-}
-
-/// Checks a password for `phone` under the per-number lockout (shared by
-/// every server): the attempt is counted first, atomically, and only the
-/// first LOCKOUT_FAILURES of a window reach argon2; a match clears the
-/// count. Login, changing the password and deleting the account all go
-/// through here, so none of them is a way around the lockout.
-pub(crate) async fn password_matches(
-    state: &AppState,
-    phone: &Phone,
-    password: String,
-    hash: Option<String>,
-) -> Result<bool, AppError> {
-    let now = state.clock.now_ms();
-    // Count this attempt first, atomically; only the first
-    // LOCKOUT_FAILURES attempts of a window reach the password check.
-    let (attempts,): (i64,) = sqlx::query_as(
-        "INSERT INTO login_attempts (phone, failures, window_start) VALUES ($1, 1, $2) \
-         ON CONFLICT (phone) DO UPDATE SET \
-           failures = CASE WHEN login_attempts.window_start < $3 THEN 1 ELSE login_attempts.failures + 1 END, \
-           window_start = CASE WHEN login_attempts.window_start < $3 THEN $2 ELSE login_attempts.window_start END \
-         RETURNING failures",
-    )
-    .bind(phone.as_str())
-    .bind(now)
-    .bind(now - LOCKOUT_WINDOW_MS)
-    .fetch_one(&state.db.pool)
-    .await?;
-    if attempts > LOCKOUT_FAILURES {
-        return Err(AppError::TooManyAttempts);
-    }
-
-    let ok = verify_password(password, hash).await?;
-    if ok {
-        clear_lockout(state, phone).await?;
-    }
-    Ok(ok)
 }
 
 pub async fn login(state: &AppState, input: LoginInput) -> Result<Login, AppError> {

@@ -58,7 +58,7 @@ pub async fn erase(
             codes::consume(state, &phone, CodePurpose::Delete, &code).await?;
         }
         (None, Some(password)) => {
-            let matches = crate::backend::users::password_matches(
+            let matches = crate::backend::auth::password_matches(
                 state,
                 &phone,
                 password,
