@@ -1183,23 +1183,28 @@ async fn load() {
             while started.elapsed() < run_for {
                 i += 1;
                 let base = &bases[i % 2];
-                let req = match i % 10 {
-                    0 => http
-                        .post(format!("{base}/api/v1/admin/points/adjust"))
-                        .bearer_auth(&token)
-                        .json(&json!({"user_id": user, "delta": 1, "reason": "压测"})),
-                    1 => http.post(format!("{base}/api/v1/auth/login")).json(
-                        &json!({"phone": format!("135{c:08}"), "password": "a-good-passphrase"}),
+                let (kind, req) = match i % 10 {
+                    0 => (
+                        "write",
+                        http.post(format!("{base}/api/v1/admin/points/adjust"))
+                            .bearer_auth(&token)
+                            .json(&json!({"user_id": user, "delta": 1, "reason": "压测"})),
                     ),
-                    2..=5 => http.get(format!("{base}/api/v1/reports?page=1")),
-                    _ => http.get(format!("{base}/api/v1/reports/{}", 1 + i % 200)),
+                    1 => (
+                        "login",
+                        http.post(format!("{base}/api/v1/auth/login")).json(
+                            &json!({"phone": format!("135{c:08}"), "password": "a-good-passphrase"}),
+                        ),
+                    ),
+                    2..=5 => ("list", http.get(format!("{base}/api/v1/reports?page=1"))),
+                    _ => ("detail", http.get(format!("{base}/api/v1/reports/{}", 1 + i % 200))),
                 };
                 let t = Instant::now();
                 match req.send().await {
                     Ok(r) if r.status().is_server_error() => bad.push(r.status().to_string()),
                     Ok(r) => {
                         let _ = r.bytes().await;
-                        latencies.push(t.elapsed());
+                        latencies.push((kind, t.elapsed()));
                     }
                     Err(e) => bad.push(e.to_string()),
                 }
@@ -1213,20 +1218,32 @@ async fn load() {
         all.extend(l);
         bad.extend(b);
     }
-    all.sort();
-    let q = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    let total = all.len();
     eprintln!(
-        "load: 2 servers, 64 clients, {:?}: {} requests ({:.0}/s), p50 {:?}, p95 {:?}, p99 {:?}, max {:?}, 5xx or dropped {}; peak RSS {} + {} MiB",
+        "load: 2 servers, 64 clients, {:?}: {} requests ({:.0}/s), 5xx or dropped {}; peak RSS {} + {} MiB",
         run_for,
-        all.len(),
-        all.len() as f64 / run_for.as_secs_f64(),
-        q(0.50),
-        q(0.95),
-        q(0.99),
-        all.last().unwrap(),
+        total,
+        total as f64 / run_for.as_secs_f64(),
         bad.len(),
         a.peak_mib(),
         b.peak_mib()
     );
+    for kind in ["list", "detail", "write", "login", "all"] {
+        let mut l: Vec<Duration> = all
+            .iter()
+            .filter(|(k, _)| kind == "all" || *k == kind)
+            .map(|(_, d)| *d)
+            .collect();
+        l.sort();
+        let q = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)];
+        eprintln!(
+            "  {kind:>6}: {:>6} requests, p50 {:?}, p95 {:?}, p99 {:?}, max {:?}",
+            l.len(),
+            q(0.50),
+            q(0.95),
+            q(0.99),
+            l.last().unwrap()
+        );
+    }
     assert!(bad.is_empty(), "{bad:?}");
 }
