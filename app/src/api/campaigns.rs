@@ -81,8 +81,7 @@ pub async fn cast_vote(nomination_id: i64, back: Option<String>) -> Result<(), A
                 state.config.trust_proxy,
                 &parts.headers,
                 &parts.extensions,
-            )
-            .map(crate::backend::limits::address_key);
+            );
             let r = crate::backend::campaigns::vote(&state, &me, nomination_id, ip).await?;
             let back = back_to_campaign(back);
             let back = back.split(['?', '#']).next().unwrap_or_default();

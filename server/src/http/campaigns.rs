@@ -239,7 +239,6 @@ pub async fn vote(
     Id(id): Id,
     ClientAddr(ip): ClientAddr,
 ) -> ApiResult<(StatusCode, Json<VoteResult>)> {
-    let ip = ip.map(app::backend::limits::address_key);
     Ok((
         StatusCode::CREATED,
         Json(campaigns::vote(&state, &actor, id, ip).await?),

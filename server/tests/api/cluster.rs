@@ -663,23 +663,30 @@ async fn sigterm_answers_requests_in_flight(e: Engine) {
         let req = s
             .request(Method::POST, "/api/v1/auth/login", None)
             .json(&json!({"phone": format!("136{i:08}"), "password": "not-the-passphrase"}));
-        tasks.push(tokio::spawn(
-            async move { req.send().await.map(|r| r.status()) },
-        ));
+        tasks.push(tokio::spawn(async move {
+            let status = req.send().await.map(|r| r.status());
+            (status, Instant::now())
+        }));
     }
     tokio::time::sleep(Duration::from_millis(150)).await;
     let base = s.base();
+    let signalled = Instant::now();
     let (status, took) = s.terminate().await;
+    let mut after_the_signal = 0;
     for t in tasks {
-        let answer = t
-            .await
-            .unwrap()
-            .expect("a request in flight is answered, not dropped");
+        let (answer, at) = t.await.unwrap();
+        after_the_signal += usize::from(at > signalled);
+        let answer = answer.expect("a request in flight is answered, not dropped");
         assert!(
             answer == StatusCode::UNAUTHORIZED || answer == StatusCode::SERVICE_UNAVAILABLE,
             "{answer}"
         );
     }
+    // The signal came while requests were in flight (else this proves nothing).
+    assert!(
+        after_the_signal > 0,
+        "every request was answered before SIGTERM"
+    );
     assert!(status.success(), "{status:?}");
     assert!(took < Duration::from_secs(30), "{took:?}");
     assert!(

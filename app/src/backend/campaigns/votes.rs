@@ -41,13 +41,15 @@ where
 }
 
 /// A citizen votes for an approved nomination during the voting window.
-/// `ip` is the client's address, for the per-address limit.
+/// `client` is the client's address, for the per-address limit (kept and
+/// counted by its key: an IPv6 address by its /64).
 pub async fn vote(
     state: &AppState,
     actor: &CurrentUser,
     nomination_id: i64,
-    ip: Option<String>,
+    client: Option<std::net::IpAddr>,
 ) -> Result<VoteResult, AppError> {
+    let ip = client.map(crate::backend::limits::address_key);
     let now = state.clock.now_ms();
     let day = city_day(state, now)?;
     let mut tx = state.db.begin_write().await?;
