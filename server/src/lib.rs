@@ -65,6 +65,7 @@ pub fn build_state(
         photos: Arc::new(photos),
         sender: Arc::new(LogSender),
         draining: Arc::default(),
+        figures: Arc::default(),
     })
 }
 

@@ -1,6 +1,12 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: a list page allocates thousands of small values (rows, strings,
+/// JSON); under 64 clients glibc's malloc spent a quarter of the server's
+/// time on its locks and free lists (docs/PERFORMANCE.md, issue 18).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()

@@ -27,50 +27,22 @@ pub struct DashboardView {
 
 #[server(prefix = "/api/fn", endpoint = "dashboard")]
 pub async fn dashboard() -> Result<DashboardView, AppError> {
-    use crate::backend::{charts, stats};
-    use crate::domain::ReportStatus;
+    use crate::backend::stats;
     ssr::finish(
         async {
             let state = ssr::state()?;
-            let overview = stats::overview(&state).await?;
+            // The public part is this minute's, drawn once for everyone.
+            let (overview, charts) = stats::public_dashboard(&state).await?;
             let detail = match ssr::current_user().await? {
                 Some(u) if u.roles.can_moderate() => Some(stats::detail(&state, &u).await?),
                 _ => None,
             };
-            let r = &overview.reports;
-            let statuses: Vec<(String, i64)> = ReportStatus::ALL
-                .iter()
-                .filter(|s| !matches!(s, ReportStatus::Duplicate))
-                .map(|s| {
-                    (
-                        s.label().to_owned(),
-                        r.by_status.get(s.as_str()).copied().unwrap_or(0),
-                    )
-                })
-                .collect();
-            let top: Vec<&crate::models::CategoryCount> = r.by_category.iter().take(6).collect();
-            let weeks: Vec<String> = r.weekly.iter().map(|w| w.week[5..].to_owned()).collect();
             Ok(DashboardView {
-                status_chart: charts::bars(
-                    "问题状态",
-                    &statuses.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
-                    &statuses.iter().map(|s| s.1).collect::<Vec<_>>(),
-                ),
-                category_chart: charts::bars(
-                    "问题类别",
-                    &top.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
-                    &top.iter().map(|c| c.count).collect::<Vec<_>>(),
-                ),
-                weekly_chart: charts::lines(
-                    "近12周上报与销号",
-                    &weeks,
-                    &[
-                        ("上报", r.weekly.iter().map(|w| w.reported).collect(), true),
-                        ("销号", r.weekly.iter().map(|w| w.closed).collect(), false),
-                    ],
-                ),
-                overview,
+                overview: (*overview).clone(),
                 detail,
+                status_chart: charts.status.clone(),
+                category_chart: charts.category.clone(),
+                weekly_chart: charts.weekly.clone(),
             })
         }
         .await,

@@ -50,6 +50,7 @@ pub async fn browse_reports(
     status: Option<String>,
     category_id: Option<i64>,
     page: Option<i64>,
+    before_id: Option<i64>,
 ) -> Result<ReportBrowse, AppError> {
     use crate::backend::{city, reports};
     use crate::domain::Paging;
@@ -64,12 +65,13 @@ pub async fn browse_reports(
                 q,
                 bbox: None,
                 overdue: None,
+                before_id,
             };
             Ok(ReportBrowse {
                 page: reports::list_public(&state, query, paging, viewer.as_ref()).await?,
                 categories: city::list_categories(&state).await?,
                 map: city_map(&state).await?,
-                hot: reports::hot(&state).await?,
+                hot: (*reports::hot(&state).await?).clone(),
             })
         }
         .await,

@@ -182,3 +182,50 @@ mod tests {
         );
     }
 }
+
+/// The dashboard's three charts, drawn from one overview.
+#[derive(Debug, Clone)]
+pub struct DashboardCharts {
+    pub status: String,
+    pub category: String,
+    pub weekly: String,
+}
+
+impl DashboardCharts {
+    pub fn of(overview: &crate::models::StatsOverview) -> Self {
+        use crate::domain::ReportStatus;
+        let r = &overview.reports;
+        let statuses: Vec<(String, i64)> = ReportStatus::ALL
+            .iter()
+            .filter(|s| !matches!(s, ReportStatus::Duplicate))
+            .map(|s| {
+                (
+                    s.label().to_owned(),
+                    r.by_status.get(s.as_str()).copied().unwrap_or(0),
+                )
+            })
+            .collect();
+        let top: Vec<&crate::models::CategoryCount> = r.by_category.iter().take(6).collect();
+        let weeks: Vec<String> = r.weekly.iter().map(|w| w.week[5..].to_owned()).collect();
+        DashboardCharts {
+            status: bars(
+                "问题状态",
+                &statuses.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+                &statuses.iter().map(|s| s.1).collect::<Vec<_>>(),
+            ),
+            category: bars(
+                "问题类别",
+                &top.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+                &top.iter().map(|c| c.count).collect::<Vec<_>>(),
+            ),
+            weekly: lines(
+                "近12周上报与销号",
+                &weeks,
+                &[
+                    ("上报", r.weekly.iter().map(|w| w.reported).collect(), true),
+                    ("销号", r.weekly.iter().map(|w| w.closed).collect(), false),
+                ],
+            ),
+        }
+    }
+}

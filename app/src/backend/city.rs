@@ -321,7 +321,17 @@ pub async fn create_area(
     Ok(Area::from_geometry(id, name, kind, input.unit_id, geometry))
 }
 
+/// The home page's figures: this minute's, computed once a minute.
 pub async fn overview(state: &AppState) -> Result<CityOverview, AppError> {
+    let figures = state
+        .figures
+        .city
+        .get(&state.clock, || overview_now(state))
+        .await?;
+    Ok((*figures).clone())
+}
+
+async fn overview_now(state: &AppState) -> Result<CityOverview, AppError> {
     let (units, segments, grids, citizens): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM units), \
                 (SELECT COUNT(*) FROM areas WHERE kind = 'segment'), \

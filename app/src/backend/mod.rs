@@ -15,6 +15,7 @@ pub mod db;
 pub mod gifts;
 pub mod identity;
 pub mod limits;
+pub mod minutely;
 pub mod notify;
 pub mod open311;
 pub mod photos;

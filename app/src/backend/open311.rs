@@ -330,13 +330,18 @@ pub struct RequestsQuery {
     pub status: Option<String>,
     /// Accepted and ignored: this server serves one city.
     pub jurisdiction_id: Option<String>,
+    /// Extension: which page of `page_size` requests (from 1).
+    pub page: Option<String>,
+    /// Extension: requests per answer, 1–1000 (default 20).
+    pub page_size: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Public requests matching the filters, newest first, at most 1000;
+/// Public requests matching the filters, newest first, a page of them
+/// (`page_size`, default 20, at most 1000);
 /// never one awaiting review or rejected. A bad filter is
 /// `AppError::Invalid` naming the parameter.
 pub async fn requests(
@@ -371,9 +376,12 @@ pub async fn requests(
             Some(s) => rules::statuses(s).map_err(|e| bad("status", e))?,
             None => public,
         };
+        // Public ones only (`public`, one index range in id order), then
+        // the asked statuses checked on each (`|| ''`: not a second index).
+        w.and("r.public = 1", []);
         in_list(
             &mut w,
-            "r.status",
+            "(r.status || '')",
             statuses
                 .iter()
                 .map(|s| Param::Text(s.as_str().into()))
@@ -408,11 +416,11 @@ pub async fn requests(
             [Param::Int(from), Param::Int(to)],
         );
     }
-    let paging = Paging {
-        page: 1,
-        per_page: rules::MAX_RESULTS as i64,
-    };
-    let page = reports::page(state, &w, "r.id DESC", paging, None).await?;
+    let (page, per_page) =
+        rules::paging(given(&q.page), given(&q.page_size)).map_err(|(field, e)| bad(field, e))?;
+    let paging = Paging { page, per_page };
+    let listing = reports::Listing::new(w, "r.id DESC").uncounted();
+    let page = reports::page(state, listing, paging, None).await?;
     Ok(page
         .items
         .into_iter()

@@ -88,6 +88,8 @@ pub struct AppState {
     /// Set on SIGTERM: `/readyz` answers 503 so load balancers send no new
     /// requests while this server finishes (`serve --drain-secs`).
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// The public figures of this minute (`minutely`).
+    pub figures: Arc<super::minutely::Figures>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -8,11 +8,14 @@
 //! server's sweep calls it every minute.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{Datelike, Days};
 
 use super::AppState;
 use super::auth::CurrentUser;
+use super::charts::DashboardCharts;
+use super::db::{Param, Where, bind_all};
 use crate::domain::ReportStatus;
 use crate::error::AppError;
 use crate::models::{
@@ -102,6 +105,48 @@ async fn tallies(state: &AppState) -> Result<Vec<Tally>, AppError> {
     .collect())
 }
 
+/// How many reports are in one of `statuses`, of a category and of a unit
+/// when given: exact, from the tallies and the deltas not yet folded. The
+/// lists' totals come from here when their filter allows; its cost is the
+/// tallies' rows of those statuses (a primary key range), not the reports.
+pub async fn count(
+    state: &AppState,
+    statuses: &[ReportStatus],
+    category_id: Option<i64>,
+    unit_id: Option<i64>,
+) -> Result<i64, AppError> {
+    let filter = |mut w: Where| {
+        let marks = vec!["?"; statuses.len()].join(", ");
+        w.and(
+            &format!("status IN ({marks})"),
+            statuses.iter().map(|s| Param::Text(s.as_str().into())),
+        );
+        if let Some(c) = category_id {
+            w.and("category_id = ?", [Param::Int(c)]);
+        }
+        if let Some(u) = unit_id {
+            w.and("unit_id = ?", [Param::Int(u)]);
+        }
+        w
+    };
+    let tallies = filter(Where::new());
+    let deltas = filter(Where::continuing(&tallies));
+    let mut params = tallies.params().to_vec();
+    params.extend(deltas.params().iter().cloned());
+    let (n,): (i64,) = bind_all(
+        sqlx::query_as(&format!(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM \
+             (SELECT n FROM report_tallies{} UNION ALL SELECT n FROM report_tally_deltas{}) t",
+            tallies.sql(),
+            deltas.sql()
+        )),
+        &params,
+    )
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(n)
+}
+
 fn is_problem(status: &str) -> bool {
     ReportStatus::parse(status).is_ok_and(ReportStatus::is_public)
 }
@@ -110,8 +155,33 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 / whole as f64 * 1000.0).round() / 1000.0)
 }
 
-/// `GET /stats/overview`: for anyone.
-pub async fn overview(state: &AppState) -> Result<StatsOverview, AppError> {
+/// `GET /stats/overview`: for anyone. This minute's figures, computed once
+/// a minute for everyone (`minutely`).
+pub async fn overview(state: &AppState) -> Result<Arc<StatsOverview>, AppError> {
+    state
+        .figures
+        .overview
+        .get(&state.clock, || overview_now(state))
+        .await
+}
+
+/// This minute's overview with its charts, drawn once a minute.
+pub async fn public_dashboard(
+    state: &AppState,
+) -> Result<(Arc<StatsOverview>, Arc<DashboardCharts>), AppError> {
+    let overview = overview(state).await?;
+    let charts = state
+        .figures
+        .charts
+        .get(&state.clock, || async {
+            Ok(DashboardCharts::of(&overview))
+        })
+        .await?;
+    Ok((overview, charts))
+}
+
+/// The overview as the tallies say now.
+pub async fn overview_now(state: &AppState) -> Result<StatsOverview, AppError> {
     let now = state.clock.now_ms();
     let all = tallies(state).await?;
     let mut by_status: BTreeMap<String, i64> = ReportStatus::ALL

@@ -6,6 +6,37 @@ use super::ReportStatus;
 
 /// At most this many requests in one answer (the specification's default).
 pub const MAX_RESULTS: usize = 1000;
+/// Requests in one answer unless `page_size` asks for more (up to
+/// `MAX_RESULTS`); `page` walks on. The same paging extension as other
+/// cities' Open311 servers (Chicago's, for one).
+pub const DEFAULT_PAGE_SIZE: i64 = 20;
+
+/// `page` and `page_size` of `GET requests`: (page ≥ 1, size 1–1000).
+pub fn paging(
+    page: Option<&str>,
+    page_size: Option<&str>,
+) -> Result<(i64, i64), (&'static str, String)> {
+    let page = match page {
+        None => 1,
+        Some(p) => p
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (1..=1_000_000).contains(p))
+            .ok_or(("page", "page must be a whole number from 1".to_owned()))?,
+    };
+    let size = match page_size {
+        None => DEFAULT_PAGE_SIZE,
+        Some(p) => p
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (1..=MAX_RESULTS as i64).contains(p))
+            .ok_or((
+                "page_size",
+                format!("page_size must be from 1 to {MAX_RESULTS}"),
+            ))?,
+    };
+    Ok((page, size))
+}
 /// Without dates, the most recent 90 days; a range may not span more.
 pub const DEFAULT_DAYS: i64 = 90;
 use super::time::DAY_MS;

@@ -133,7 +133,7 @@ pub async fn nearby(
 /// This week's hot spots: most reported and most followed places.
 #[utoipa::path(get, path = "/api/v1/reports/hot", tag = "reports", responses((status = 200, body = HotIssues)))]
 pub async fn hot(State(state): State<AppState>) -> ApiResult<Json<HotIssues>> {
-    Ok(Json(reports::hot(&state).await?))
+    Ok(Json((*reports::hot(&state).await?).clone()))
 }
 
 /// Follow a public report, to hear when it is closed.

@@ -17,7 +17,7 @@ use crate::problem::{ApiResult, Problem};
 #[utoipa::path(get, path = "/api/v1/stats/overview", tag = "operations",
     responses((status = 200, body = StatsOverview)))]
 pub async fn overview(State(state): State<AppState>) -> ApiResult<Json<StatsOverview>> {
-    Ok(Json(stats::overview(&state).await?))
+    Ok(Json((*stats::overview(&state).await?).clone()))
 }
 
 /// Staff: per unit (open, overdue, closed, on-time rate) and per area.

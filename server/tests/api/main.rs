@@ -11,6 +11,7 @@ mod gifts;
 mod hardening;
 mod identity;
 mod ledger_props;
+mod listing;
 mod open311;
 mod ops;
 mod points;

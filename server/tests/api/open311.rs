@@ -677,9 +677,18 @@ async fn at_most_a_thousand_requests(e: Engine) {
     .execute(&app.state.db.pool)
     .await
     .unwrap();
+    // A page of 20 by default, up to 1000 with `page_size`, then the rest.
     let r = get(&app, "requests.json").await;
     assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body.as_array().unwrap().len(), 20);
+    let r = get(&app, "requests.json?page_size=1000").await;
     assert_eq!(r.body.as_array().unwrap().len(), 1000);
+    let r = get(&app, "requests.json?page_size=1000&page=2").await;
+    assert_eq!(r.body.as_array().unwrap().len(), 5);
+    for bad in ["page_size=1001", "page_size=0", "page=0", "page=x"] {
+        let r = get(&app, &format!("requests.json?{bad}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
     let ids = (1..=1001)
         .map(|i| i.to_string())
         .collect::<Vec<_>>()

@@ -36,7 +36,8 @@ async fn schema(db: &Db, engine: Engine) -> Schema {
         Engine::Sqlite => (
             "SELECT name FROM sqlite_master WHERE type = 'table' \
              AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
-            "SELECT name FROM pragma_table_info($1)",
+            // table_xinfo: generated columns too (reports.public).
+            "SELECT name FROM pragma_table_xinfo($1)",
             // Indexes made by hand; those behind PRIMARY KEY / UNIQUE
             // constraints are the engine's own (sqlite_autoindex_…).
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 \

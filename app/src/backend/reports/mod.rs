@@ -17,7 +17,7 @@ use serde::Deserialize;
 use sqlx::{Any, Transaction};
 
 use super::auth::CurrentUser;
-use super::db::{Param, Where, bind_all, fetch_page, placeholders};
+use super::db::{Param, Where, bind_all, placeholders};
 use super::notify::{self, Outgoing};
 use super::photos::{self, StoredPhoto, Upload, photo_url};
 use super::points::{self, Reference};
@@ -29,7 +29,7 @@ use crate::domain::{
     ReportStatus, Role, RoutableArea, Transition,
 };
 use crate::error::AppError;
-use crate::models::{HotIssues, HotPlace, Page, Report, ReportPhoto, TimelineEvent};
+use crate::models::{HotIssues, HotPlace, Page, Report, ReportPhoto, TimelineEvent, Total};
 
 pub use closure::*;
 pub use intake::*;

@@ -15,16 +15,161 @@ pub async fn get(
     one(state, row, viewer).await
 }
 
+/// One list of reports: which rows, in which order, and how its total is
+/// counted. Every list walks an index in its order and stops after the page
+/// (`LIMIT`), so its cost is the rows it skips and shows, not the rows it
+/// matches; the total comes from the tallies or a bounded count.
+pub(crate) struct Listing {
+    /// `reports r`, or for a search `report_terms t0 CROSS JOIN reports r`
+    /// (the rarest term's postings first, in report order).
+    from: &'static str,
+    w: Where,
+    /// The order, on the index that gives it (`t0.report_id DESC` for a search).
+    order: &'static str,
+    total: Counting,
+    /// Keyset paging (newest-first lists): only rows with `key < before`.
+    /// Not part of the filter: the total stays the whole list's.
+    before: Option<(&'static str, i64)>,
+}
+
+/// How a list counts its total.
+enum Counting {
+    /// Exact, from the tallies: the filter is statuses, a category, a unit.
+    Tally {
+        statuses: Vec<ReportStatus>,
+        category_id: Option<i64>,
+        unit_id: Option<i64>,
+    },
+    /// Counted up to `Total::COUNT_LIMIT`, an estimate beyond.
+    Bounded,
+    /// The same, over `reports r` with a condition that selects the same
+    /// rows through another index than the page's walk.
+    BoundedBy(Where),
+    /// Not wanted (Open311 has no totals).
+    Skip,
+}
+
+impl Listing {
+    /// Reports matching `w`, in `order` of `reports r`.
+    pub(crate) fn new(w: Where, order: &'static str) -> Self {
+        Listing {
+            from: "reports r",
+            w,
+            order,
+            total: Counting::Bounded,
+            before: None,
+        }
+    }
+
+    /// The total is not needed.
+    pub(crate) fn uncounted(mut self) -> Self {
+        self.total = Counting::Skip;
+        self
+    }
+
+    fn tallied(
+        mut self,
+        statuses: Vec<ReportStatus>,
+        category_id: Option<i64>,
+        unit_id: Option<i64>,
+    ) -> Self {
+        self.total = Counting::Tally {
+            statuses,
+            category_id,
+            unit_id,
+        };
+        self
+    }
+
+    async fn total(&self, state: &AppState) -> Result<Total, AppError> {
+        Ok(match &self.total {
+            Counting::Tally {
+                statuses,
+                category_id,
+                unit_id,
+            } => Total::exact(
+                super::super::stats::count(state, statuses, *category_id, *unit_id).await?,
+            ),
+            Counting::Bounded => bounded_count(state, self.from, &self.w).await?,
+            Counting::BoundedBy(w) => bounded_count(state, "reports r", w).await?,
+            Counting::Skip => Total::exact(0),
+        })
+    }
+
+    /// The ids of one page, in order.
+    async fn ids(&self, state: &AppState, paging: Paging) -> Result<Vec<i64>, AppError> {
+        let mut key = Where::continuing(&self.w);
+        if let Some((column, before)) = self.before {
+            key.and(&format!("{column} < ?"), [Param::Int(before)]);
+        }
+        let sql = match (self.w.sql(), key.sql()) {
+            (w, k) if w.is_empty() => k,
+            (w, k) if k.is_empty() => w,
+            (w, k) => format!("{w} AND {}", &k[" WHERE ".len()..]),
+        };
+        let n = key.next_placeholder();
+        let mut params = self.w.params().to_vec();
+        params.extend(key.params().iter().cloned());
+        params.extend([Param::Int(paging.limit()), Param::Int(paging.offset())]);
+        let ids: Vec<(i64,)> = bind_all(
+            sqlx::query_as(&format!(
+                "SELECT r.id FROM {}{sql} ORDER BY {} LIMIT ${n} OFFSET ${}",
+                self.from,
+                self.order,
+                n + 1
+            )),
+            &params,
+        )
+        .fetch_all(&state.db.pool)
+        .await?;
+        Ok(ids.into_iter().map(|(id,)| id).collect())
+    }
+}
+
+/// How many rows `from` and `w` select, counted up to the bound.
+async fn bounded_count(state: &AppState, from: &str, w: &Where) -> Result<Total, AppError> {
+    let (n,): (i64,) = bind_all(
+        sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} LIMIT {}) t",
+            w.sql(),
+            Total::COUNT_LIMIT + 1
+        )),
+        w.params(),
+    )
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(Total::bounded(n))
+}
+
+/// Rows by id, in the order of `ids`.
+async fn rows_of(state: &AppState, ids: &[i64]) -> Result<Vec<Row>, AppError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let params: Vec<Param> = ids.iter().map(|&id| Param::Int(id)).collect();
+    let rows: Vec<Row> = bind_all(
+        sqlx::query_as(&format!(
+            "{SELECT} WHERE r.id IN ({})",
+            placeholders(1, ids.len())
+        )),
+        &params,
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut by_id: HashMap<i64, Row> = rows.into_iter().map(|r| (r.id, r)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
 pub(crate) async fn page(
     state: &AppState,
-    w: &Where,
-    order: &str,
+    listing: Listing,
     paging: Paging,
     viewer: Option<&CurrentUser>,
 ) -> Result<Page<Report>, AppError> {
-    let (rows, total): (Vec<Row>, i64) =
-        fetch_page(&state.db.pool, SELECT, "reports r", w, order, paging).await?;
-    Ok(Page::of(
+    let total = listing.total(state).await?;
+    let ids = listing.ids(state, paging).await?;
+    let rows = rows_of(state, &ids).await?;
+    Ok(Page::counted(
         to_reports(state, rows, viewer).await?,
         total,
         paging,
@@ -45,6 +190,9 @@ pub struct ListQuery {
     pub bbox: Option<String>,
     /// Only assigned reports past their deadline.
     pub overdue: Option<bool>,
+    /// Keyset paging: only reports older than this one (the last id of the
+    /// page before). Costs the same however deep; `page` counts from here.
+    pub before_id: Option<i64>,
 }
 
 fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
@@ -64,26 +212,57 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
     Ok([min_lon, min_lat, max_lon, max_lat])
 }
 
-/// Adds the search condition: every query term is among the report's terms.
-fn search(w: &mut Where, q: &str) {
+/// How many postings a term has, counted up to this: enough to tell a rare
+/// term from a common one.
+const TERM_PROBE: i64 = 1_000;
+
+/// The search: every query term among the report's terms. The list walks
+/// the rarest term's postings (newest report first, the primary key of
+/// `report_terms`) and looks up the others for each, so a page costs about
+/// `per_page ÷ (share of the rarest term's reports that match)` lookups.
+/// `None` when the query has no terms.
+async fn search(state: &AppState, q: &str) -> Result<Option<Where>, AppError> {
     let terms = report::query_terms(q);
     if terms.is_empty() {
-        return;
+        return Ok(None);
     }
-    let n = terms.len() as i64;
-    let marks = vec!["?"; terms.len()].join(", ");
-    let mut params: Vec<Param> = terms.into_iter().map(Param::Text).collect();
-    params.push(Param::Int(n));
+    let probes: Vec<String> = (1..=terms.len())
+        .map(|i| {
+            format!(
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM report_terms WHERE term = ${i} LIMIT {TERM_PROBE}) t{i})"
+            )
+        })
+        .collect();
+    let sql = format!("SELECT {}", probes.join(", "));
+    let mut probe = sqlx::query(&sql);
+    for t in &terms {
+        probe = probe.bind(t.clone());
+    }
+    let row = probe.fetch_one(&state.db.pool).await?;
+    let mut counted: Vec<(i64, usize, &String)> = Vec::with_capacity(terms.len());
+    for (i, t) in terms.iter().enumerate() {
+        let n: i64 = sqlx::Row::try_get(&row, i)?;
+        // Among equally common terms, longer ones (pairs, words) are rarer.
+        counted.push((n, usize::MAX - t.chars().count(), t));
+    }
+    counted.sort();
+    let mut w = Where::new();
     w.and(
-        &format!(
-            "r.id IN (SELECT report_id FROM report_terms WHERE term IN ({marks}) \
-             GROUP BY report_id HAVING COUNT(*) = ?)"
-        ),
-        params,
+        "t0.term = ? AND r.id = t0.report_id",
+        [Param::Text(counted[0].2.clone())],
     );
+    for (_, _, t) in &counted[1..] {
+        w.and(
+            "EXISTS (SELECT 1 FROM report_terms tk WHERE tk.term = ? AND tk.report_id = t0.report_id)",
+            [Param::Text((*t).clone())],
+        );
+    }
+    Ok(Some(w))
 }
 
-/// The public list: never `pending_review` or `rejected`.
+/// The public list: never `pending_review` or `rejected`. Newest first;
+/// the total is exact from the tallies unless the list is searched, cut to
+/// a place or overdue (then counted up to `Total::COUNT_LIMIT`).
 pub async fn list_public(
     state: &AppState,
     query: ListQuery,
@@ -91,44 +270,97 @@ pub async fn list_public(
     viewer: Option<&CurrentUser>,
 ) -> Result<Page<Report>, AppError> {
     let mut f = Fields::new();
-    let mut w = Where::new();
-    match query.status.as_deref().filter(|s| !s.is_empty()) {
+    let public: Vec<ReportStatus> = ReportStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_public())
+        .collect();
+    let statuses = match query.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => match ReportStatus::parse(s) {
-            Ok(st) if st.is_public() => {
-                w.and("r.status = ?", [Param::Text(st.as_str().into())]);
+            Ok(st) if st.is_public() => vec![st],
+            _ => {
+                f.push("status", "只能查看公开的状态");
+                public
             }
-            _ => f.push("status", "只能查看公开的状态"),
         },
-        None => {
-            w.and("r.status IN ('assigned', 'rectified', 'closed')", []);
-        }
+        None => public,
+    };
+    let bbox = query
+        .bbox
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|b| f.check("bbox", parse_bbox(b)));
+    let q = query.q.as_deref().unwrap_or("");
+    if q.chars().count() > 50 {
+        f.push("q", "搜索词最多50个字");
+    }
+    if query.before_id.is_some_and(|id| id < 1) {
+        f.push("before_id", "应为报告编号");
+    }
+    f.finish()?;
+    // The search's terms come first: their postings drive the walk.
+    let searched = search(state, q).await?;
+    let is_search = searched.is_some();
+    let mut w = searched.unwrap_or_default();
+    if statuses.len() == 1 {
+        w.and("r.status = ?", [Param::Text(statuses[0].as_str().into())]);
+    } else {
+        // The generated column `public` (migration 0018): one index range.
+        w.and("r.public = 1", []);
     }
     if let Some(c) = query.category_id {
         w.and("r.category_id = ?", [Param::Int(c)]);
     }
-    if let Some(b) = query.bbox.as_deref().filter(|s| !s.is_empty())
-        && let Some([a, b, c, d]) = f.check("bbox", parse_bbox(b))
-    {
+    if let Some([a, b, c, d]) = bbox {
         w.and(
             "r.lon >= ? AND r.lat >= ? AND r.lon <= ? AND r.lat <= ?",
             [a, b, c, d].map(Param::Float),
         );
     }
-    if let Some(q) = query.q.as_deref() {
-        if q.chars().count() > 50 {
-            f.push("q", "搜索词最多50个字");
-        } else {
-            search(&mut w, q);
+    let overdue = query.overdue == Some(true);
+    // Overdue: the page walks the assigned ones newest first and checks
+    // each deadline (`+`: rather than sort every overdue one by id); the
+    // count is a range of the deadline index.
+    let mut count = None;
+    if overdue {
+        let now = state.clock.now_ms();
+        if !is_search && bbox.is_none() {
+            let mut c = Where::new();
+            c.and(
+                "r.status = 'assigned' AND r.deadline < ?",
+                [Param::Int(now)],
+            );
+            if let [only] = statuses[..] {
+                c.and("r.status = ?", [Param::Text(only.as_str().into())]);
+            }
+            if let Some(cat) = query.category_id {
+                c.and("r.category_id = ?", [Param::Int(cat)]);
+            }
+            count = Some(c);
         }
-    }
-    if query.overdue == Some(true) {
         w.and(
-            "r.status = 'assigned' AND r.deadline < ?",
-            [Param::Int(state.clock.now_ms())],
+            "r.status = 'assigned' AND +r.deadline < ?",
+            [Param::Int(now)],
         );
     }
-    f.finish()?;
-    page(state, &w, "r.id DESC", paging, viewer).await
+    let mut listing = if is_search {
+        Listing {
+            from: "report_terms t0 CROSS JOIN reports r",
+            w,
+            order: "t0.report_id DESC",
+            total: Counting::Bounded,
+            before: None,
+        }
+    } else if bbox.is_none() && !overdue {
+        Listing::new(w, "r.id DESC").tallied(statuses, query.category_id, None)
+    } else {
+        Listing::new(w, "r.id DESC")
+    };
+    if let Some(c) = count {
+        listing.total = Counting::BoundedBy(c);
+    }
+    let key = if is_search { "t0.report_id" } else { "r.id" };
+    listing.before = query.before_id.map(|id| (key, id));
+    page(state, listing, paging, viewer).await
 }
 
 /// My own reports, any status, newest first.
@@ -139,7 +371,7 @@ pub async fn mine(
 ) -> Result<Page<Report>, AppError> {
     let mut w = Where::new();
     w.and("r.reporter_id = ?", [Param::Int(me.id)]);
-    page(state, &w, "r.id DESC", paging, Some(me)).await
+    page(state, Listing::new(w, "r.id DESC"), paging, Some(me)).await
 }
 
 /// Moderator queues: `pending_review` (审核, oldest first) or `rectified`
@@ -162,7 +394,8 @@ pub async fn moderation_queue(
     } else {
         "r.id"
     };
-    page(state, &w, order, paging, Some(actor)).await
+    let listing = Listing::new(w, order).tallied(vec![status], None, None);
+    page(state, listing, paging, Some(actor)).await
 }
 
 /// A unit's task list: its `assigned` reports (or `?status=rectified`),
@@ -189,7 +422,8 @@ pub async fn unit_tasks(
         "r.unit_id = ? AND r.status = ?",
         [Param::Int(unit), Param::Text(status.as_str().into())],
     );
-    page(state, &w, "r.deadline, r.id", paging, Some(actor)).await
+    let listing = Listing::new(w, "r.deadline, r.id").tallied(vec![status], None, Some(unit));
+    page(state, listing, paging, Some(actor)).await
 }
 
 /// The duplicate hint: open reports of the category within 100 m from the
@@ -261,8 +495,12 @@ struct HotRow {
 }
 
 /// The week's hot spots: places (≈100 m cells) with the most reports and
-/// with the most followers.
-pub async fn hot(state: &AppState) -> Result<HotIssues, AppError> {
+/// with the most followers. This minute's, computed once a minute.
+pub async fn hot(state: &AppState) -> Result<std::sync::Arc<HotIssues>, AppError> {
+    state.figures.hot.get(&state.clock, || hot_now(state)).await
+}
+
+async fn hot_now(state: &AppState) -> Result<HotIssues, AppError> {
     let since = state.clock.now_ms() - 7 * DAY_MS;
     let base = "SELECT COUNT(*) AS reports, CAST(COALESCE(SUM(follower_count), 0) AS BIGINT) AS followers, \
                 MAX(CASE WHEN status <> 'duplicate' THEN id END) AS latest FROM reports \

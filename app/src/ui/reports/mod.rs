@@ -119,17 +119,48 @@ pub fn ReportsPage() -> impl IntoView {
             .and_then(|s| s.parse::<i64>().ok())
     };
     let page = move || query.read().get("page").and_then(|s| s.parse::<i64>().ok());
+    let before = move || {
+        query
+            .read()
+            .get("before_id")
+            .and_then(|s| s.parse::<i64>().ok())
+    };
     let data = Resource::new(
-        move || (q(), status(), category(), page()),
-        |(q, status, category, page)| browse_reports(q, status, category, page),
+        move || (q(), status(), category(), page(), before()),
+        |(q, status, category, page, before)| browse_reports(q, status, category, page, before),
     );
     view! {
         <Title text="大家的报告"/>
         <Loaded data=data render=move |d| {
                 let chosen_status = status().unwrap_or_default();
                 let chosen_category = category();
-                let total = d.page.total;
+                let total = if d.page.total_is_estimate {
+                    format!("{} 多条", d.page.total)
+                } else {
+                    d.page.total.to_string()
+                };
                 let reports = d.page.items.clone();
+                // "More": the next reports by key (as deep as one likes, as
+                // fast as the first page), with the same filters.
+                let more = (reports.len() as i64 == d.page.per_page)
+                    .then(|| reports.last().map(|r| r.id))
+                    .flatten()
+                    .map(|last| {
+                        let mut href = String::from("/reports?");
+                        for (k, v) in [
+                            ("q", q()),
+                            ("status", status()),
+                            ("category_id", category().map(|c| c.to_string())),
+                        ] {
+                            if let Some(v) = v {
+                                href.push_str(k);
+                                href.push('=');
+                                href.extend(form_urlencoded::byte_serialize(v.as_bytes()));
+                                href.push('&');
+                            }
+                        }
+                        format!("{href}before_id={last}")
+                    });
                 view! {
                     <section class="card">
                         <h1>"大家的报告"</h1>
@@ -171,6 +202,9 @@ pub fn ReportsPage() -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }}
+                        {more.map(|href| view! {
+                            <p class="pager"><a class="btn" href=href rel="next" data-test-id="more-reports">"更多报告"</a></p>
+                        })}
                     </section>
                 }.into_any()
         }/>
