@@ -135,7 +135,7 @@ pub fn ReportsPage() -> impl IntoView {
                 let chosen_status = status().unwrap_or_default();
                 let chosen_category = category();
                 let total = if d.page.total_is_estimate {
-                    format!("{} 多条", d.page.total)
+                    format!("{}多", d.page.total)
                 } else {
                     d.page.total.to_string()
                 };
