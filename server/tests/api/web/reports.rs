@@ -109,3 +109,48 @@ async fn report_pages_and_console_forms(e: Engine) {
     );
 }
 both!(report_pages_and_console_forms);
+
+/// 大家的报告 pages by key: 20 reports, then a 更多报告 link (`before_id`
+/// of the last one shown) to the older ones, and none at the end.
+async fn the_public_list_pages_by_key(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let city = app.city().await;
+    let (_, reporter) = app.register("13800138000", "张三").await;
+    let now = app.state.clock.now_ms();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25) \
+         INSERT INTO reports (reporter_id, category_id, description, lat, lon, status, unit_id, deadline, \
+           created_at, updated_at) \
+         SELECT $1, $2, '路边有垃圾', 39.765, 98.285, 'assigned', $3, $4, $4 - i, $4 FROM n",
+    )
+    .bind(reporter)
+    .bind(city.litter)
+    .bind(city.grid_unit)
+    .bind(now)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM reports ORDER BY id DESC")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+    let first = app.send(app.request(Method::GET, "/reports", None)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.text.contains("共 25 条"), "the whole list's total");
+    let shown = |text: &str, id: i64| text.contains(&format!("\"report-{id}\""));
+    assert!(shown(&first.text, ids[0]) && shown(&first.text, ids[19]));
+    assert!(!shown(&first.text, ids[20]));
+    let more = format!("/reports?before_id={}", ids[19]);
+    assert!(
+        first.text.contains(&format!("href=\"{more}\"")),
+        "a link to the older ones"
+    );
+    let next = app.send(app.request(Method::GET, &more, None)).await;
+    assert_eq!(next.status, StatusCode::OK);
+    assert!(shown(&next.text, ids[20]) && shown(&next.text, ids[24]));
+    assert!(!shown(&next.text, ids[19]));
+    assert!(!next.text.contains("more-reports"), "nothing older");
+    assert!(next.text.contains("共 25 条"));
+}
+both!(the_public_list_pages_by_key);
