@@ -4,7 +4,7 @@
 // city map and save it; change a category's deadline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, phone, byTest, shot, login, DEMO, freshPhone, registerAs } from './support.mjs';
+import { BASE, launch, phone, byTest, shot, login, DEMO, freshPhone, registerAs, context } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -141,7 +141,7 @@ test('an admin issues an Open311 key, sees it once, and revokes it', async () =>
 
   // The city system uses it: a request goes into review.
   const form = (k) => ({ api_key: k, service_code: '1', lat: '39.7721', long: '98.2891', description: '12345转来：路灯不亮' });
-  const system = await browser.newContext();
+  const system = await context(browser);
   const api = system.request;
   const posted = await api.post(`${BASE}/open311/v2/requests.json`, { form: form(key) });
   assert.equal(posted.status(), 201, await posted.text());

@@ -4,7 +4,7 @@
 // who appears on the 红榜.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, bearer, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto } from './support.mjs';
+import { BASE, bearer, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto, context } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -14,7 +14,7 @@ const iso = (ms) => new Date(ms).toISOString();
 const STORY = '他每天清晨在雄关广场义务清扫落叶和垃圾，坚持了整整八年，还带动了二十多位邻居一起参加。';
 
 test('nominate, approve, vote until the day is used up, winners on the 红榜', async () => {
-  const apiContext = await browser.newContext();
+  const apiContext = await context(browser);
   const api = apiContext.request;
   const admin = await bearer(browser, DEMO.admin);
   const mod = await bearer(browser, DEMO.moderator);

@@ -3,14 +3,14 @@
 // dashboard (charts with tables), in the 通报 and in its CSV.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, bearer, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto } from './support.mjs';
+import { BASE, bearer, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto, context } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 test('a report routed to a new unit shows in its numbers, the 通报 and the CSV', async () => {
-  const apiContext = await browser.newContext();
+  const apiContext = await context(browser);
   const api = apiContext.request;
   const mod = await bearer(browser, DEMO.moderator);
   const n = Date.now() % 100000;

@@ -3,7 +3,7 @@
 // unit staff hand it over with the code; the redemption shows 已领取.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, bearer, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto } from './support.mjs';
+import { BASE, bearer, launch, phone, byTest, shot, login, DEMO, register, jpegPhoto, context } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -13,7 +13,7 @@ after(async () => { await browser?.close(); });
 test('earn, see the level, redeem, show the QR code, staff hand it over', async () => {
   const citizen = await phone(browser);
   // Staff calls go through a context of their own (no shared cookies).
-  const apiContext = await browser.newContext();
+  const apiContext = await context(browser);
   const api = apiContext.request;
   const admin = await bearer(browser, DEMO.admin);
   const name = `文明雨伞${Date.now() % 100000}`;
