@@ -77,11 +77,12 @@ pub struct AuthResponse {
 pub struct Page<T> {
     pub items: Vec<T>,
     /// How many items the filter matches in all; with `total_is_estimate`,
-    /// at least this many (lists count at most `COUNT_LIMIT` matches).
+    /// at least this many (lists count at most `COUNT_LIMIT` matches, a
+    /// search at most its rarest term's newest 2,000 postings).
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
-    /// `total` is a lower bound: there are more matches than were counted.
+    /// `total` is a lower bound: there may be more matches than were counted.
     #[serde(default)]
     pub total_is_estimate: bool,
 }

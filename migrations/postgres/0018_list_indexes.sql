@@ -12,3 +12,8 @@ CREATE INDEX reports_public_category ON reports (public, category_id, id, lat, l
 -- One status and a category; the 督查 queue (disputed first, then oldest).
 CREATE INDEX reports_status_category ON reports (status, category_id, id);
 CREATE INDEX reports_verify_queue ON reports (status, disputed DESC, updated_at, id);
+-- One status newest first, with the deadline on the index: the overdue list
+-- walks the assigned ones in id order and checks each deadline on the index
+-- entry, reading a row only for the page.
+DROP INDEX reports_status;
+CREATE INDEX reports_status ON reports (status, id, deadline);

@@ -42,10 +42,19 @@ impl Db {
         };
         let options = AnyConnectOptions::from_str(&url)
             .map_err(|e| anyhow::anyhow!("bad database URL: {e}"))?;
+        // Connections at most (ZHUOMU_DB_POOL overrides): SQLite's readers
+        // each hold a thread; PostgreSQL's each a server process.
+        let size = |default: u32| {
+            std::env::var("ZHUOMU_DB_POOL")
+                .ok()
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(default)
+        };
         let pool = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(size(8))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL lets readers run beside the one writer; the busy
@@ -71,8 +80,20 @@ impl Db {
             }
             Backend::Postgres => {
                 AnyPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(size(16))
                     .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // A page's query reads a few hundred index entries;
+                            // starting parallel workers for it costs more than
+                            // it saves (measured: 11 ms instead of 0.3 ms for a
+                            // search's page), and under load they take the
+                            // cores the other requests need.
+                            conn.execute("SET max_parallel_workers_per_gather = 0")
+                                .await?;
+                            Ok(())
+                        })
+                    })
                     .connect_with(options)
                     .await
             }
@@ -175,7 +196,7 @@ pub enum Param {
 /// A `WHERE` clause built from optional filters. Clauses are written with `?`
 /// and numbered `$1, $2, …` here, so the same text runs on both engines and
 /// every value is bound, never spliced into the SQL.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Where {
     clauses: Vec<String>,
     params: Vec<Param>,

@@ -419,7 +419,9 @@ pub async fn requests(
     let (page, per_page) =
         rules::paging(given(&q.page), given(&q.page_size)).map_err(|(field, e)| bad(field, e))?;
     let paging = Paging { page, per_page };
-    let listing = reports::Listing::new(w, "r.id DESC").uncounted();
+    let listing = reports::Listing::new(w, "r.id DESC")
+        .uncounted()
+        .planned_per_values();
     let page = reports::page(state, listing, paging, None).await?;
     Ok(page
         .items

@@ -1,49 +1,69 @@
 //! Where photos live: one `object_store` (a local folder or S3-compatible
-//! storage), generated names, and the one photo thread that decodes.
+//! storage), generated names, and the photo threads that decode.
 
 #[allow(unused_imports)]
 use super::*;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Photos waiting for the photo thread at most; one more is refused with
+/// Photos waiting for a photo thread at most; one more is refused with
 /// 503 `busy` (a few seconds of work at ~0.3 s a photo), so a flood of
 /// uploads cannot pile up their temporary files and their waiting requests.
 pub const PHOTO_QUEUE: usize = 16;
 
-/// The one thread of a server that decodes and encodes photos. Photos are
-/// processed one at a time, always on this thread, so the memory a decode
-/// takes is reused by the next instead of piling up in the allocator arenas
-/// of many blocking-pool threads (measured: 290 MiB peak on the pool, see
-/// docs/PERFORMANCE.md). A job that panics (a decoder bug on a crafted
-/// file) fails that upload only: the thread goes on with the next.
+/// Photo threads at most, whatever the core count: each holds one decoded
+/// photo (up to 48 MiB, `MAX_DECODED_BYTES`) at a time.
+pub const MAX_PHOTO_THREADS: usize = 4;
+
+/// The threads of a server that decode and encode photos: one per core (at
+/// most `MAX_PHOTO_THREADS`), each processing one photo at a time, so the
+/// memory a decode takes is reused by that thread's next photo instead of
+/// piling up in the allocator arenas of many blocking-pool threads
+/// (measured: 290 MiB peak on the pool, see docs/PERFORMANCE.md). A job
+/// that panics (a decoder bug on a crafted file) fails that upload only:
+/// the thread goes on with the next.
 struct Worker {
     jobs: std::sync::mpsc::SyncSender<Job>,
     /// Jobs sent and not yet finished (the `/metrics` queue length).
     pending: Arc<std::sync::atomic::AtomicUsize>,
+    threads: usize,
 }
 
 impl Worker {
-    fn start() -> Worker {
+    fn start(threads: usize) -> Worker {
         use std::sync::atomic::Ordering;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(PHOTO_QUEUE);
+        let rx = Arc::new(std::sync::Mutex::new(rx));
         let pending = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let done = pending.clone();
-        std::thread::Builder::new()
-            .name("photos".into())
-            .spawn(move || {
-                for job in rx {
-                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
-                        tracing::error!("a photo job panicked; the photo thread goes on");
+        let threads = threads.clamp(1, MAX_PHOTO_THREADS);
+        for n in 0..threads {
+            let (rx, done) = (rx.clone(), pending.clone());
+            std::thread::Builder::new()
+                .name(format!("photos-{n}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for a job.
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                            tracing::error!("a photo job panicked; the photo thread goes on");
+                        }
+                        done.fetch_sub(1, Ordering::Relaxed);
                     }
-                    done.fetch_sub(1, Ordering::Relaxed);
-                }
-            })
-            .expect("start the photo thread");
-        Worker { jobs: tx, pending }
+                })
+                .expect("start a photo thread");
+        }
+        Worker {
+            jobs: tx,
+            pending,
+            threads,
+        }
     }
 
-    /// Runs `f` on the photo thread and waits for its answer: `Busy` when
+    /// Runs `f` on a photo thread and waits for its answer: `Busy` when
     /// the queue is full, `Unsupported` when the job panicked.
     async fn run<T: Send + 'static>(
         &self,
@@ -83,7 +103,9 @@ impl Photos {
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
         Photos {
             store,
-            worker: Worker::start(),
+            worker: Worker::start(
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            ),
         }
     }
 
@@ -122,8 +144,8 @@ impl Photos {
         Ok(Self::new(Arc::new(s3)))
     }
 
-    /// Processes an upload on the photo thread, one at a time: only then is
-    /// it read into memory.
+    /// Processes an upload on a photo thread, one at a time per thread: only
+    /// then is it read into memory.
     pub async fn process(&self, upload: Upload) -> Result<Processed, PhotoError> {
         self.worker
             .run(move || {
@@ -133,7 +155,7 @@ impl Photos {
             .await?
     }
 
-    /// Reads the QR codes in an upload on the photo thread.
+    /// Reads the QR codes in an upload on a photo thread.
     pub async fn read_qr(&self, upload: Upload) -> Result<Vec<String>, PhotoError> {
         self.worker
             .run(move || {
@@ -143,14 +165,19 @@ impl Photos {
             .await?
     }
 
-    /// Photos sent to the photo thread and not yet done.
+    /// Photos sent to the photo threads and not yet done.
     pub fn queue_len(&self) -> usize {
         self.worker
             .pending
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Runs `f` on the photo thread (tests: a job that panics).
+    /// How many photo threads there are.
+    pub fn threads(&self) -> usize {
+        self.worker.threads
+    }
+
+    /// Runs `f` on a photo thread (tests: a job that panics).
     #[doc(hidden)]
     pub async fn run_job<T: Send + 'static>(
         &self,
@@ -254,30 +281,38 @@ mod tests {
     /// A job that panics (a decoder bug) fails alone: the next one works.
     /// A full queue answers `Busy` at once instead of waiting.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_photo_thread_survives_panics_and_bounds_its_queue() {
+    async fn the_photo_threads_survive_panics_and_bound_their_queue() {
         let dir = tempfile::tempdir().unwrap();
         let photos = Photos::local(dir.path()).unwrap();
         let panicked = photos.run_job(|| -> u32 { panic!("a crafted file") }).await;
         assert!(matches!(panicked, Err(PhotoError::Unsupported)));
         assert_eq!(photos.run_job(|| 7).await.unwrap(), 7);
 
-        // Hold the thread, fill the queue, then one more.
-        let (release, wait) = std::sync::mpsc::channel::<()>();
+        // Hold every thread, fill the queue, then one more.
+        let gate = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
         let photos = Arc::new(photos);
-        let holder = {
-            let photos = photos.clone();
-            tokio::spawn(async move {
-                photos
-                    .run_job(move || {
-                        let _ = wait.recv();
-                    })
-                    .await
+        let threads = photos.threads();
+        assert!((1..=MAX_PHOTO_THREADS).contains(&threads));
+        let holders: Vec<_> = (0..threads)
+            .map(|_| {
+                let (photos, gate) = (photos.clone(), gate.clone());
+                tokio::spawn(async move {
+                    photos
+                        .run_job(move || {
+                            let (open, opened) = &*gate;
+                            let mut open = open.lock().unwrap();
+                            while !*open {
+                                open = opened.wait(open).unwrap();
+                            }
+                        })
+                        .await
+                })
             })
-        };
-        while photos.queue_len() < 1 {
+            .collect();
+        while photos.queue_len() < threads {
             tokio::task::yield_now().await;
         }
-        // Wait for the thread to take the holding job off the queue.
+        // Wait for the threads to take the holding jobs off the queue.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let queued: Vec<_> = (0..PHOTO_QUEUE)
             .map(|i| {
@@ -285,7 +320,7 @@ mod tests {
                 tokio::spawn(async move { photos.run_job(move || i).await })
             })
             .collect();
-        while photos.queue_len() < PHOTO_QUEUE + 1 {
+        while photos.queue_len() < PHOTO_QUEUE + threads {
             tokio::task::yield_now().await;
         }
         assert!(matches!(photos.run_job(|| 0).await, Err(PhotoError::Busy)));
@@ -293,8 +328,11 @@ mod tests {
             PhotoError::Busy.into_app_error("photo"),
             AppError::Busy { retry_after_s: 5 }
         );
-        release.send(()).unwrap();
-        holder.await.unwrap().unwrap();
+        *gate.0.lock().unwrap() = true;
+        gate.1.notify_all();
+        for h in holders {
+            h.await.unwrap().unwrap();
+        }
         for (i, q) in queued.into_iter().enumerate() {
             assert_eq!(q.await.unwrap().unwrap(), i);
         }

@@ -30,6 +30,11 @@ pub(crate) struct Listing {
     /// Keyset paging (newest-first lists): only rows with `key < before`.
     /// Not part of the filter: the total stays the whole list's.
     before: Option<(&'static str, i64)>,
+    /// The best walk depends on the values (a search's terms, a date
+    /// range): PostgreSQL plans these queries for each request's values
+    /// instead of reusing a plan made for any values (which walked 80,000
+    /// rows of a date index for Open311's newest twenty).
+    per_values: bool,
 }
 
 /// How a list counts its total.
@@ -45,6 +50,10 @@ enum Counting {
     /// The same, over `reports r` with a condition that selects the same
     /// rows through another index than the page's walk.
     BoundedBy(Where),
+    /// A search's: the matches among the newest `SEARCH_SCAN` postings of
+    /// its rarest term (`w` with the cut), up to `Total::COUNT_LIMIT`; an
+    /// estimate (at least this many) when the term has more postings.
+    Scanned { w: Where, cut: bool },
     /// Not wanted (Open311 has no totals).
     Skip,
 }
@@ -58,7 +67,20 @@ impl Listing {
             order,
             total: Counting::Bounded,
             before: None,
+            per_values: false,
         }
+    }
+
+    /// Planned for each request's values (see `per_values`).
+    pub(crate) fn planned_per_values(mut self) -> Self {
+        self.per_values = true;
+        self
+    }
+
+    /// Whether statements are kept prepared: not when planned per values on
+    /// PostgreSQL (an unnamed statement is planned with its values).
+    fn persistent(&self, state: &AppState) -> bool {
+        !(self.per_values && state.db.backend == crate::backend::db::Backend::Postgres)
     }
 
     /// The total is not needed.
@@ -90,14 +112,27 @@ impl Listing {
             } => Total::exact(
                 super::super::stats::count(state, statuses, *category_id, *unit_id).await?,
             ),
-            Counting::Bounded => bounded_count(state, self.from, &self.w).await?,
-            Counting::BoundedBy(w) => bounded_count(state, "reports r", w).await?,
+            Counting::Bounded => {
+                bounded_count(state, self.from, &self.w, self.persistent(state)).await?
+            }
+            Counting::BoundedBy(w) => {
+                bounded_count(state, "reports r", w, self.persistent(state)).await?
+            }
+            Counting::Scanned { w, cut } => {
+                let counted = bounded_count(state, self.from, w, self.persistent(state)).await?;
+                Total {
+                    estimate: counted.estimate || *cut,
+                    ..counted
+                }
+            }
             Counting::Skip => Total::exact(0),
         })
     }
 
-    /// The ids of one page, in order.
-    async fn ids(&self, state: &AppState, paging: Paging) -> Result<Vec<i64>, AppError> {
+    /// The rows of one page, in order: the page's ids walk the list's index
+    /// (a subquery with `LIMIT`), then only those rows are read, with their
+    /// names, in one query.
+    async fn rows(&self, state: &AppState, paging: Paging) -> Result<Vec<Row>, AppError> {
         let mut key = Where::continuing(&self.w);
         if let Some((column, before)) = self.before {
             key.and(&format!("{column} < ?"), [Param::Int(before)]);
@@ -111,23 +146,33 @@ impl Listing {
         let mut params = self.w.params().to_vec();
         params.extend(key.params().iter().cloned());
         params.extend([Param::Int(paging.limit()), Param::Int(paging.offset())]);
-        let ids: Vec<(i64,)> = bind_all(
+        // The outer order is the walk's, on the report's own columns (a
+        // search walks `t0.report_id`, which is `r.id`).
+        let outer = self.order.replace("t0.report_id", "r.id");
+        let rows: Vec<Row> = bind_all(
             sqlx::query_as(&format!(
-                "SELECT r.id FROM {}{sql} ORDER BY {} LIMIT ${n} OFFSET ${}",
+                "{SELECT} WHERE r.id IN (SELECT r.id FROM {}{sql} ORDER BY {} LIMIT ${n} OFFSET ${}) \
+                 ORDER BY {outer}",
                 self.from,
                 self.order,
                 n + 1
             )),
             &params,
         )
+        .persistent(self.persistent(state))
         .fetch_all(&state.db.pool)
         .await?;
-        Ok(ids.into_iter().map(|(id,)| id).collect())
+        Ok(rows)
     }
 }
 
 /// How many rows `from` and `w` select, counted up to the bound.
-async fn bounded_count(state: &AppState, from: &str, w: &Where) -> Result<Total, AppError> {
+async fn bounded_count(
+    state: &AppState,
+    from: &str,
+    w: &Where,
+    persistent: bool,
+) -> Result<Total, AppError> {
     let (n,): (i64,) = bind_all(
         sqlx::query_as(&format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} LIMIT {}) t",
@@ -136,28 +181,10 @@ async fn bounded_count(state: &AppState, from: &str, w: &Where) -> Result<Total,
         )),
         w.params(),
     )
+    .persistent(persistent)
     .fetch_one(&state.db.pool)
     .await?;
     Ok(Total::bounded(n))
-}
-
-/// Rows by id, in the order of `ids`.
-async fn rows_of(state: &AppState, ids: &[i64]) -> Result<Vec<Row>, AppError> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let params: Vec<Param> = ids.iter().map(|&id| Param::Int(id)).collect();
-    let rows: Vec<Row> = bind_all(
-        sqlx::query_as(&format!(
-            "{SELECT} WHERE r.id IN ({})",
-            placeholders(1, ids.len())
-        )),
-        &params,
-    )
-    .fetch_all(&state.db.pool)
-    .await?;
-    let mut by_id: HashMap<i64, Row> = rows.into_iter().map(|r| (r.id, r)).collect();
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 pub(crate) async fn page(
@@ -167,8 +194,7 @@ pub(crate) async fn page(
     viewer: Option<&CurrentUser>,
 ) -> Result<Page<Report>, AppError> {
     let total = listing.total(state).await?;
-    let ids = listing.ids(state, paging).await?;
-    let rows = rows_of(state, &ids).await?;
+    let rows = listing.rows(state, paging).await?;
     Ok(Page::counted(
         to_reports(state, rows, viewer).await?,
         total,
@@ -213,15 +239,48 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
 }
 
 /// How many postings a term has, counted up to this: enough to tell a rare
-/// term from a common one.
-const TERM_PROBE: i64 = 1_000;
+/// term from a common one, and whether a search's count can read all of
+/// its rarest term's postings.
+const TERM_PROBE: i64 = 2_000;
+
+/// A search's total reads at most this many postings of its rarest term
+/// (the newest): several common words that rarely meet would otherwise
+/// read every posting of the rarest (25,000 for a street's name) to count.
+const SEARCH_SCAN: i64 = TERM_PROBE;
+
+/// A search: the filter, and where its count stops.
+struct Search {
+    w: Where,
+    /// The report id of the rarest term's `SEARCH_SCAN`-th newest posting,
+    /// when it has that many: the count reads only postings from there on.
+    cut: Option<i64>,
+}
+
+impl Search {
+    /// How the list counts: `w` is the finished filter. The cut is bound on
+    /// both sides of the join, so a merge join starts there too.
+    fn counting(&self, w: &Where) -> Counting {
+        let mut counted = w.clone();
+        if let Some(cut) = self.cut {
+            counted.and(
+                "t0.report_id >= ? AND r.id >= ?",
+                [Param::Int(cut), Param::Int(cut)],
+            );
+        }
+        Counting::Scanned {
+            w: counted,
+            cut: self.cut.is_some(),
+        }
+    }
+}
 
 /// The search: every query term among the report's terms. The list walks
 /// the rarest term's postings (newest report first, the primary key of
 /// `report_terms`) and looks up the others for each, so a page costs about
-/// `per_page ÷ (share of the rarest term's reports that match)` lookups.
-/// `None` when the query has no terms.
-async fn search(state: &AppState, q: &str) -> Result<Option<Where>, AppError> {
+/// `per_page ÷ (share of the rarest term's reports that match)` lookups,
+/// and its count at most `SEARCH_SCAN` postings' worth. `None` when the
+/// query has no terms.
+async fn search(state: &AppState, q: &str) -> Result<Option<Search>, AppError> {
     let terms = report::query_terms(q);
     if terms.is_empty() {
         return Ok(None);
@@ -257,7 +316,21 @@ async fn search(state: &AppState, q: &str) -> Result<Option<Where>, AppError> {
             [Param::Text((*t).clone())],
         );
     }
-    Ok(Some(w))
+    let cut = if counted[0].0 >= SEARCH_SCAN {
+        // (None if postings went meanwhile: then the count reads them all.)
+        let id: Option<(i64,)> = sqlx::query_as(&format!(
+            "SELECT report_id FROM report_terms WHERE term = $1 \
+             ORDER BY report_id DESC LIMIT 1 OFFSET {}",
+            SEARCH_SCAN - 1
+        ))
+        .bind(counted[0].2.clone())
+        .fetch_optional(&state.db.pool)
+        .await?;
+        id.map(|(id,)| id)
+    } else {
+        None
+    };
+    Ok(Some(Search { w, cut }))
 }
 
 /// The public list: never `pending_review` or `rejected`. Newest first;
@@ -298,13 +371,18 @@ pub async fn list_public(
     }
     f.finish()?;
     // The search's terms come first: their postings drive the walk.
-    let searched = search(state, q).await?;
+    let mut searched = search(state, q).await?;
     let is_search = searched.is_some();
-    let mut w = searched.unwrap_or_default();
+    let mut w = searched
+        .as_mut()
+        .map(|s| std::mem::take(&mut s.w))
+        .unwrap_or_default();
+    let overdue = query.overdue == Some(true);
     if statuses.len() == 1 {
         w.and("r.status = ?", [Param::Text(statuses[0].as_str().into())]);
-    } else {
+    } else if !overdue {
         // The generated column `public` (migration 0018): one index range.
+        // (Overdue ones are `assigned`, a public status, below.)
         w.and("r.public = 1", []);
     }
     if let Some(c) = query.category_id {
@@ -316,10 +394,10 @@ pub async fn list_public(
             [a, b, c, d].map(Param::Float),
         );
     }
-    let overdue = query.overdue == Some(true);
     // Overdue: the page walks the assigned ones newest first and checks
-    // each deadline (`+`: rather than sort every overdue one by id); the
-    // count is a range of the deadline index.
+    // each deadline on the index entry (`reports_status`; `+`: rather than
+    // sort every overdue one by id); the count is a range of the deadline
+    // index.
     let mut count = None;
     if overdue {
         let now = state.clock.now_ms();
@@ -342,13 +420,14 @@ pub async fn list_public(
             [Param::Int(now)],
         );
     }
-    let mut listing = if is_search {
+    let mut listing = if let Some(s) = &searched {
         Listing {
             from: "report_terms t0 CROSS JOIN reports r",
+            total: s.counting(&w),
             w,
             order: "t0.report_id DESC",
-            total: Counting::Bounded,
             before: None,
+            per_values: true,
         }
     } else if bbox.is_none() && !overdue {
         Listing::new(w, "r.id DESC").tallied(statuses, query.category_id, None)
