@@ -188,11 +188,16 @@ mod tests {
             }));
         }
         for o in others {
-            assert_eq!(o.await.unwrap(), "old");
+            // At once: nobody waits for the computation still held.
+            let got = tokio::time::timeout(std::time::Duration::from_secs(5), o).await;
+            assert_eq!(got.expect("served without waiting").unwrap(), "old");
         }
         release.notify_one();
         assert_eq!(computing.await.unwrap(), "new");
-        let now = figure.get(&clock, || async { panic!("recomputed") }).await.unwrap();
+        let now = figure
+            .get(&clock, || async { panic!("recomputed") })
+            .await
+            .unwrap();
         assert_eq!(*now, "new");
     }
 
@@ -202,14 +207,26 @@ mod tests {
     async fn a_failed_or_dropped_computation_is_tried_again() {
         let clock = clock();
         let figure = Minutely::<&'static str>::default();
-        assert!(figure.get(&clock, || async { Err(AppError::Internal) }).await.is_err());
+        assert!(
+            figure
+                .get(&clock, || async { Err(AppError::Internal) })
+                .await
+                .is_err()
+        );
         figure.get(&clock, || async { Ok("old") }).await.unwrap();
         clock.advance(60_000);
-        let failed = figure.get(&clock, || async { Err(AppError::Internal) }).await.unwrap();
+        let failed = figure
+            .get(&clock, || async { Err(AppError::Internal) })
+            .await
+            .unwrap();
         assert_eq!(*failed, "old");
         // The client goes away while its request computes.
-        let abandoned = figure.get(&clock, || std::future::pending());
-        assert!(tokio::time::timeout(std::time::Duration::from_millis(10), abandoned).await.is_err());
+        let abandoned = figure.get(&clock, std::future::pending);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(10), abandoned)
+                .await
+                .is_err()
+        );
         let now = figure.get(&clock, || async { Ok("new") }).await.unwrap();
         assert_eq!(*now, "new");
     }

@@ -352,7 +352,10 @@ async fn lists_agree_with_the_plain_queries(e: Engine) {
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    assert!(postings > 2_000, "the seed gives 路 more postings than a count reads");
+    assert!(
+        postings > 2_000,
+        "the seed gives 路 more postings than a count reads"
+    );
     let (among,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM (SELECT report_id FROM report_terms WHERE term = $1 \
          ORDER BY report_id DESC LIMIT 2000) p JOIN reports r ON r.id = p.report_id \
