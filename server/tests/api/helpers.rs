@@ -400,6 +400,27 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// `n` assigned reports of litter in the grid by `reporter`, written
+    /// straight into the table (a list's worth, without the photo
+    /// pipeline): created one millisecond apart, the newest now.
+    pub async fn bulk_assigned(&self, city: &City, reporter: i64, n: i64, description: &str) {
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $5) \
+             INSERT INTO reports (reporter_id, category_id, description, lat, lon, status, unit_id, deadline, \
+               created_at, updated_at) \
+             SELECT $1, $2, $6, 39.765, 98.285, 'assigned', $3, $4, $4 - i, $4 FROM n",
+        )
+        .bind(reporter)
+        .bind(city.litter)
+        .bind(city.grid_unit)
+        .bind(self.state.clock.now_ms())
+        .bind(n)
+        .bind(description)
+        .execute(&self.state.db.pool)
+        .await
+        .unwrap();
+    }
+
     pub async fn city(&self) -> City {
         use app::backend::city::{self, AreaInput, CategoryInput, UnitInput};
         let s = &self.state;

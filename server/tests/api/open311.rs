@@ -663,20 +663,7 @@ async fn at_most_a_thousand_requests(e: Engine) {
     let app = TestApp::spawn(e).await;
     let city = app.city().await;
     let (_, reporter) = app.register("13800138000", "张三").await;
-    let now = app.state.clock.now_ms();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1005) \
-         INSERT INTO reports (reporter_id, category_id, description, lat, lon, status, unit_id, deadline, \
-           created_at, updated_at) \
-         SELECT $1, $2, 'bulk', 39.765, 98.285, 'assigned', $3, $4, $4 - i, $4 FROM n",
-    )
-    .bind(reporter)
-    .bind(city.litter)
-    .bind(city.grid_unit)
-    .bind(now)
-    .execute(&app.state.db.pool)
-    .await
-    .unwrap();
+    app.bulk_assigned(&city, reporter, 1005, "bulk").await;
     // A page of 20 by default, up to 1000 with `page_size`, then the rest.
     let r = get(&app, "requests.json").await;
     assert_eq!(r.status, StatusCode::OK);

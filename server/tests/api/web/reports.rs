@@ -116,20 +116,7 @@ async fn the_public_list_pages_by_key(e: Engine) {
     let app = TestApp::spawn(e).await;
     let city = app.city().await;
     let (_, reporter) = app.register("13800138000", "张三").await;
-    let now = app.state.clock.now_ms();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25) \
-         INSERT INTO reports (reporter_id, category_id, description, lat, lon, status, unit_id, deadline, \
-           created_at, updated_at) \
-         SELECT $1, $2, '路边有垃圾', 39.765, 98.285, 'assigned', $3, $4, $4 - i, $4 FROM n",
-    )
-    .bind(reporter)
-    .bind(city.litter)
-    .bind(city.grid_unit)
-    .bind(now)
-    .execute(&app.state.db.pool)
-    .await
-    .unwrap();
+    app.bulk_assigned(&city, reporter, 25, "路边有垃圾").await;
     let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM reports ORDER BY id DESC")
         .fetch_all(&app.state.db.pool)
         .await
