@@ -13,6 +13,7 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use fast_image_resize as fir;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt};

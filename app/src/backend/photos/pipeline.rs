@@ -74,33 +74,81 @@ fn limit_or_unsupported(e: image::ImageError) -> PhotoError {
     }
 }
 
-/// Fits the image in a `side` × `side` box by area averaging, which writes
-/// the small image directly (a filtered resize would first build a
-/// floating-point copy of the big one: 77 MB for a 12 MP photo).
+/// Fits the image in a `side` × `side` box by area averaging (a box filter
+/// the size of the scale), with `fast_image_resize`'s SIMD kernels: a 12 MP
+/// photo shrinks in about 20 ms of a core, where `image`'s own thumbnail took
+/// 100 ms.
 fn shrink(image: DynamicImage, side: u32) -> DynamicImage {
-    if image.width() > side || image.height() > side {
-        image.thumbnail(side, side)
-    } else {
-        image
+    let (w, h) = (image.width(), image.height());
+    if w <= side && h <= side {
+        return image;
+    }
+    let (tw, th) = fitted(w, h, side);
+    // The resizer's kernels take 8-bit pixels; other PNG depths are
+    // narrowed first (JPEG and WebP decode to 8 bits already).
+    let image = match image {
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => {
+            image
+        }
+        other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.to_rgba8()),
+        other => DynamicImage::ImageRgb8(other.to_rgb8()),
+    };
+    let mut small = DynamicImage::new(tw, th, image.color());
+    let options =
+        fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Box));
+    match fir::Resizer::new().resize(&image, &mut small, &options) {
+        Ok(()) => small,
+        // Cannot happen for the 8-bit types above; shrink the slow way
+        // rather than refuse the photo.
+        Err(_) => image.thumbnail(side, side),
     }
 }
 
+/// The size of a `w` × `h` image fitted in a `side` × `side` box, aspect
+/// kept, at least one pixel each way.
+fn fitted(w: u32, h: u32, side: u32) -> (u32, u32) {
+    let scale = |a: u32, b: u32| {
+        ((u64::from(a) * u64::from(side) + u64::from(b) / 2) / u64::from(b)).max(1) as u32
+    };
+    if w >= h {
+        (side, scale(h, w))
+    } else {
+        (scale(w, h), side)
+    }
+}
+
+/// JPEG at [`JPEG_QUALITY`], 4:2:0 as cameras write it (`jpeg-encoder`:
+/// about 17 ms for 1600 × 1200, a quarter of `image`'s encoder, and a
+/// smaller file). Only JFIF is written: no EXIF.
 fn encode(image: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
-    let rgb = image.to_rgb8();
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-        .encode_image(&rgb)
-        .map_err(|_| PhotoError::Unsupported)?;
+    let (w, h) = (
+        u16::try_from(image.width()).map_err(|_| PhotoError::TooLarge)?,
+        u16::try_from(image.height()).map_err(|_| PhotoError::TooLarge)?,
+    );
+    let encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+    let written = match image {
+        DynamicImage::ImageLuma8(luma) => {
+            encoder.encode(luma.as_raw(), w, h, jpeg_encoder::ColorType::Luma)
+        }
+        DynamicImage::ImageRgb8(rgb) => {
+            encoder.encode(rgb.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
+        }
+        other => encoder.encode(other.to_rgb8().as_raw(), w, h, jpeg_encoder::ColorType::Rgb),
+    };
+    written.map_err(|_| PhotoError::Unsupported)?;
     Ok(out)
 }
 
 fn finish(image: DynamicImage) -> Result<Processed, PhotoError> {
-    let thumb = image.thumbnail(THUMB_SIDE, THUMB_SIDE);
+    let full = encode(&image)?;
+    let (width, height) = (image.width(), image.height());
+    let thumb = encode(&shrink(image, THUMB_SIDE))?;
     Ok(Processed {
-        full: encode(&image)?,
-        thumb: encode(&thumb)?,
-        width: image.width(),
-        height: image.height(),
+        full,
+        thumb,
+        width,
+        height,
     })
 }
 
@@ -144,6 +192,46 @@ pub fn redact_blocking(stored: &[u8], r: Redaction) -> Result<Processed, PhotoEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fitting_keeps_the_aspect_and_one_pixel() {
+        assert_eq!(fitted(4000, 3000, 1600), (1600, 1200));
+        assert_eq!(fitted(3000, 4000, 1600), (1200, 1600));
+        assert_eq!(fitted(1600, 500, 400), (400, 125));
+        assert_eq!(fitted(12_000, 3, 400), (400, 1));
+        assert_eq!(fitted(3, 12_000, 400), (1, 400));
+    }
+
+    #[test]
+    fn grey_and_transparent_photos_shrink_too() {
+        for img in [
+            DynamicImage::ImageLuma8(image::GrayImage::from_pixel(2000, 1000, image::Luma([90]))),
+            DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+                1000,
+                2000,
+                image::Rgba([200, 10, 10, 255]),
+            )),
+            DynamicImage::ImageRgb16(image::ImageBuffer::from_pixel(
+                1800,
+                900,
+                image::Rgb([65535u16, 0, 0]),
+            )),
+        ] {
+            let mut bytes = Vec::new();
+            img.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+                .unwrap();
+            let p = process_blocking(&bytes).unwrap();
+            assert_eq!(p.width.max(p.height), FULL_SIDE);
+            let back = image::load_from_memory(&p.full).unwrap().to_rgb8();
+            // The colour survives the shrink (area averaging of one colour).
+            let px = back.get_pixel(back.width() / 2, back.height() / 2).0;
+            let want = img.to_rgb8().get_pixel(0, 0).0;
+            assert!(
+                px.iter().zip(want).all(|(a, b)| a.abs_diff(b) < 12),
+                "{px:?} vs {want:?}"
+            );
+        }
+    }
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 128]));
