@@ -173,6 +173,25 @@
     var out = root.querySelector('[role=alert]');
     if (out) out.textContent = text;
   }
+  // 我也看到 on the report form's duplicate hint (inside the form, so a
+  // button of its own, not a nested form): one POST, the answer in words.
+  function enhanceSeen(doc) {
+    doc.addEventListener('click', function (ev) {
+      var b = ev.target && ev.target.closest && ev.target.closest('button[data-seen]');
+      if (!b) return;
+      ev.preventDefault();
+      if (b.disabled) return;
+      b.disabled = true;
+      var out = b.parentNode.querySelector('[data-seen-note]');
+      g.zhuomu.postJson(b.getAttribute('data-seen'), '{}').then(function (r) {
+        var text;
+        if (r.status === 201) text = '已记下您也看到了，会通知您处理进展';
+        else if (r.status === 401) text = '请先登录';
+        else { text = problemText(r); if (r.status === 0) b.disabled = false; }
+        if (out) out.textContent = text;
+      });
+    });
+  }
   // 获取验证码 (register, code login, reset): with script only the number
   // goes (to the JSON API), what was typed stays, and the button counts down
   // from 60; without script the button posts the whole form to the server
@@ -517,6 +536,7 @@
     document.addEventListener('DOMContentLoaded', function () {
       enhanceUploads(document);
       enhanceCodeButtons(document);
+      enhanceSeen(document);
       enhanceRedaction(document);
       enhanceScan(document);
       enhanceCampaigns(document);

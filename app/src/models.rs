@@ -306,6 +306,35 @@ pub struct Report {
     /// An Open311 client's own link to its photo (never fetched by us).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub media_url: Option<String>,
+    /// 我也看到: citizens who met the same problem and added their voice.
+    #[serde(default)]
+    pub seen_count: i64,
+    /// 督办: urgings while the current unit has it.
+    #[serde(default)]
+    pub urge_count: i64,
+    /// `null`, `yellow` (overdue) or `red` (overdue by its SLA again, or
+    /// urged twice).
+    #[serde(default)]
+    pub escalation: Option<crate::domain::Escalation>,
+    /// 满意度回访: the reporter's 1–5 stars, once given.
+    #[serde(default)]
+    pub rating: Option<i64>,
+    /// Milliseconds to the deadline while a unit has it (`assigned`;
+    /// negative once past), else `null`: the deadline clock.
+    #[serde(default)]
+    pub deadline_left_ms: Option<i64>,
+    /// Whether the caller said 我也看到 (`null` when not signed in).
+    #[serde(default)]
+    pub seen: Option<bool>,
+}
+
+/// What a moderator weighs before re-routing a return: how often the unit
+/// sent reports back in the last 90 days, and how many of those were sent
+/// back to it (the return refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnHistory {
+    pub returned: i64,
+    pub refused: i64,
 }
 
 /// A place with many reports or followers this week.
@@ -693,6 +722,14 @@ pub struct ReportStats {
     pub closed_later: i64,
     /// Reports made and closed per week (city time), the last 12 weeks.
     pub weekly: Vec<WeekCount>,
+    /// 满意度回访: reports rated by their reporters, and of those 4–5 stars.
+    #[serde(default)]
+    pub rated: i64,
+    #[serde(default)]
+    pub satisfied: i64,
+    /// satisfied ÷ rated, 0–1; null before any rating.
+    #[serde(default)]
+    pub satisfaction_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -732,6 +769,18 @@ pub struct UnitMonth {
     pub reopened: i64,
     /// closed_on_time / closed, 0–1; null when nothing was closed.
     pub on_time_rate: Option<f64>,
+    /// Reports the unit sent back (退回) that month.
+    #[serde(default)]
+    pub returned: i64,
+    /// Urgings (督办) of reports while the unit had them, that month.
+    #[serde(default)]
+    pub urged: i64,
+    /// Ratings given that month to reports the unit rectified, and of those
+    /// 4–5 stars (satisfied).
+    #[serde(default)]
+    pub rated: i64,
+    #[serde(default)]
+    pub satisfied: i64,
 }
 
 /// Staff detail: per unit and per area, now.

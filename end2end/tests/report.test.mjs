@@ -51,7 +51,7 @@ test('a report goes round the closed loop to 已销号', async () => {
   // The moderator approves; routing picked the category's unit.
   const moderator = await phone(browser);
   await login(moderator.page, ...DEMO.moderator);
-  await moderator.page.goto(`${BASE}/manage/review`);
+  await moderator.page.goto(`${BASE}/manage/review?open=${id}`);
   const card = byTest(moderator.page, `review-${id}`);
   await card.waitFor();
   assert.equal(await card.locator('[data-test-id="review-unit"] option:checked').textContent(), '市城市管理执法局');
@@ -124,7 +124,7 @@ test('a report goes round the closed loop to 已销号', async () => {
   await byTest(second.page, 'report-submit').click();
   await second.page.waitForURL(/\/reports\/\d+\?new=1$/);
   const open = Number(new URL(second.page.url()).pathname.split('/').pop());
-  await moderator.page.goto(`${BASE}/manage/review`);
+  await moderator.page.goto(`${BASE}/manage/review?open=${open}`);
   await byTest(moderator.page, `review-${open}`).locator('[data-test-id="approve"]').click();
   await moderator.page.waitForURL(`${BASE}/manage/review?done=${open}`);
 

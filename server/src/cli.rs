@@ -468,6 +468,21 @@ async fn background(
         if stop.is_cancelled() {
             return;
         }
+        match app::backend::reports::escalate_due(&state).await {
+            Ok((yellow, red)) => {
+                ran("escalation", true);
+                if yellow + red > 0 {
+                    tracing::info!(yellow, red, "escalation sweep");
+                }
+            }
+            Err(e) => {
+                ran("escalation", false);
+                tracing::warn!(error = %e, "escalation sweep failed");
+            }
+        }
+        if stop.is_cancelled() {
+            return;
+        }
         let folded = app::backend::stats::fold(&state).await;
         ran("stats", folded.is_ok());
         if let Err(e) = folded {

@@ -13,6 +13,7 @@ mod points;
 mod reports;
 #[cfg(feature = "ssr")]
 mod ssr;
+mod supervision;
 mod volunteer;
 
 pub use accounts::*;
@@ -23,4 +24,5 @@ pub use gifts::*;
 pub use ops::*;
 pub use points::*;
 pub use reports::*;
+pub use supervision::*;
 pub use volunteer::*;

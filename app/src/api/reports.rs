@@ -78,15 +78,37 @@ pub async fn browse_reports(
     )
 }
 
-/// One report as the caller may see it, with the map around it.
+/// One report's page: the report as the caller may see it, the map around
+/// it, and what the caller may do to it besides following.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ReportPageData {
+    pub report: crate::models::Report,
+    pub map: CityMap,
+    /// A moderator: 督办.
+    pub can_urge: bool,
+    /// Staff of the assigned unit: 退回.
+    pub own_unit: bool,
+}
+
 #[server(prefix = "/api/fn", endpoint = "report")]
-pub async fn get_report(id: i64) -> Result<(crate::models::Report, CityMap), AppError> {
+pub async fn get_report(id: i64) -> Result<ReportPageData, AppError> {
     ssr::finish(
         async {
             let state = ssr::state()?;
             let viewer = ssr::current_user().await?;
             let report = crate::backend::reports::get(&state, id, viewer.as_ref()).await?;
-            Ok((report, city_map(&state).await?))
+            let can_urge = viewer.as_ref().is_some_and(|v| v.roles.can_moderate());
+            let own_unit = viewer.as_ref().is_some_and(|v| {
+                v.roles.has(crate::domain::Role::UnitStaff)
+                    && v.unit_id.is_some()
+                    && v.unit_id == report.unit_id
+            });
+            Ok(ReportPageData {
+                report,
+                map: city_map(&state).await?,
+                can_urge,
+                own_unit,
+            })
         }
         .await,
     )
@@ -133,12 +155,19 @@ pub async fn report_feedback(
     id: i64,
     verdict: String,
     note: Option<String>,
+    rating: Option<String>,
 ) -> Result<(), AppError> {
     use crate::backend::reports::{self, FeedbackInput};
     ssr::finish(
         async {
             let me = ssr::require_user().await?;
-            reports::feedback(&ssr::state()?, &me, id, FeedbackInput { verdict, note }).await?;
+            let rating = ssr::form_number("rating", rating.as_deref(), "请选择1到5星")?;
+            let input = FeedbackInput {
+                verdict,
+                note,
+                rating,
+            };
+            reports::feedback(&ssr::state()?, &me, id, input).await?;
             leptos_axum::redirect(&format!("/reports/{id}"));
             Ok(())
         }
@@ -151,6 +180,14 @@ pub async fn report_feedback(
 pub struct QueueItem {
     pub report: crate::models::Report,
     pub suggested_unit: Option<i64>,
+    /// A returned report: the unit's reason and its record of returns.
+    pub return_reason: Option<String>,
+    pub returns: Option<crate::models::ReturnHistory>,
+    /// A pending report: open reports of its category within 100 m, for a
+    /// one-tap merge.
+    pub nearby: Vec<crate::models::Report>,
+    /// How long it has waited (since filed, or since returned).
+    pub waited_ms: i64,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -158,6 +195,7 @@ pub struct Queue {
     pub items: Vec<QueueItem>,
     pub total: i64,
     pub units: Vec<crate::models::Unit>,
+    pub categories: Vec<crate::models::Category>,
 }
 
 /// Moderator queues: `pending_review` (审核) or `rectified` (督查).
@@ -181,21 +219,58 @@ pub async fn moderation_queue(status: String) -> Result<Queue, AppError> {
             .await?;
             let mut items = Vec::with_capacity(page.items.len());
             for report in page.items {
-                let suggested_unit = if report.status == crate::domain::ReportStatus::PendingReview
-                {
+                use crate::domain::ReportStatus as S;
+                let suggested_unit = if matches!(report.status, S::PendingReview | S::Returned) {
                     reports::suggested_unit(&state, report.id).await?
                 } else {
                     None
                 };
+                let (return_reason, returns) = match (report.status, report.unit_id) {
+                    (S::Returned, Some(unit)) => (
+                        report
+                            .timeline
+                            .iter()
+                            .rev()
+                            .find(|e| e.action == "returned")
+                            .map(|e| e.note.clone()),
+                        Some(reports::return_history(&state, &me, unit).await?),
+                    ),
+                    _ => (None, None),
+                };
+                let nearby = if report.status == S::PendingReview {
+                    reports::nearby(
+                        &state,
+                        &me,
+                        Some(report.category_id),
+                        Some(report.lat),
+                        Some(report.lon),
+                    )
+                    .await?
+                } else {
+                    vec![]
+                };
+                let since = if report.status == S::PendingReview {
+                    &report.created_at
+                } else {
+                    &report.updated_at
+                };
+                let waited_ms = chrono::DateTime::parse_from_rfc3339(since)
+                    .map(|t| state.clock.now_ms() - t.timestamp_millis())
+                    .unwrap_or(0);
                 items.push(QueueItem {
                     report,
                     suggested_unit,
+                    return_reason,
+                    returns,
+                    nearby,
+                    waited_ms,
                 });
             }
             Ok(Queue {
                 items,
                 total: page.total,
                 units: city::list_units(&state).await?,
+                categories: city::list_categories(&state).await?,
             })
         }
         .await,
@@ -210,6 +285,7 @@ pub async fn review_report(
     reason: Option<String>,
     unit_id: Option<String>,
     deadline_days: Option<String>,
+    category_id: Option<String>,
 ) -> Result<(), AppError> {
     use crate::backend::reports::{self, ReviewInput};
     ssr::finish(
@@ -224,6 +300,7 @@ pub async fn review_report(
                     deadline_days.as_deref(),
                     "请填写数字",
                 )?,
+                category_id: ssr::form_number("category_id", category_id.as_deref(), "请选择类别")?,
             };
             reports::review(&ssr::state()?, &me, id, input).await?;
             leptos_axum::redirect(&format!("/manage/review?done={id}"));

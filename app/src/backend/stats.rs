@@ -222,8 +222,18 @@ pub async fn overview_now(state: &AppState) -> Result<StatsOverview, AppError> {
             .bind(now)
             .fetch_one(&state.db.pool)
             .await?;
+    // Only rated reports are on this index's non-null range.
+    let (rated, satisfied): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN rating >= 4 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM reports WHERE rated_at IS NOT NULL",
+    )
+    .fetch_one(&state.db.pool)
+    .await?;
     Ok(StatsOverview {
         reports: ReportStats {
+            rated,
+            satisfied,
+            satisfaction_rate: crate::domain::supervision::satisfaction_rate(satisfied, rated),
             by_status,
             by_category,
             overdue,
@@ -304,7 +314,7 @@ pub async fn detail(state: &AppState, actor: &CurrentUser) -> Result<StatsDetail
             let (mut open, mut closed, mut on_time) = (0, 0, 0);
             for t in mine {
                 match t.status.as_str() {
-                    "assigned" | "rectified" => open += t.n,
+                    "assigned" | "returned" | "rectified" => open += t.n,
                     "closed" => {
                         closed += t.n;
                         on_time += t.on_time * t.n;
@@ -390,7 +400,7 @@ pub async fn units_month(
     // by then (rectified later, or not yet).
     let overdue = per_unit(
         "SELECT unit_id, COUNT(*) FROM reports WHERE deadline >= $1 AND deadline < $2 \
-         AND status IN ('assigned', 'rectified', 'closed') \
+         AND status IN ('assigned', 'returned', 'rectified', 'closed') \
          AND (rectified_at IS NULL OR rectified_at > deadline) GROUP BY unit_id",
         end.min(now),
     )
@@ -401,6 +411,29 @@ pub async fn units_month(
         end,
     )
     .await?;
+    // Returns and urgings count for the unit that had the report then.
+    let returned = per_unit(
+        "SELECT unit_id, COUNT(*) FROM report_events \
+         WHERE action = 'returned' AND at >= $1 AND at < $2 AND unit_id IS NOT NULL GROUP BY unit_id",
+        end,
+    )
+    .await?;
+    let urged = per_unit(
+        "SELECT unit_id, COUNT(*) FROM report_events \
+         WHERE action = 'urged' AND at >= $1 AND at < $2 AND unit_id IS NOT NULL GROUP BY unit_id",
+        end,
+    )
+    .await?;
+    let ratings: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT unit_id, COUNT(*), CAST(SUM(CASE WHEN rating >= 4 THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM reports WHERE rated_at >= $1 AND rated_at < $2 AND unit_id IS NOT NULL GROUP BY unit_id",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let rated: HashMap<i64, i64> = ratings.iter().map(|r| (r.0, r.1)).collect();
+    let satisfied: HashMap<i64, i64> = ratings.iter().map(|r| (r.0, r.2)).collect();
     let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
         .fetch_all(&state.db.pool)
         .await?;
@@ -419,6 +452,10 @@ pub async fn units_month(
                 overdue: get(&overdue, id),
                 reopened: get(&reopened, id),
                 on_time_rate: rate(on_time, c),
+                returned: get(&returned, id),
+                urged: get(&urged, id),
+                rated: get(&rated, id),
+                satisfied: get(&satisfied, id),
             }
         })
         .collect();
@@ -451,6 +488,11 @@ pub fn units_csv(month: &str, rows: &[UnitMonth]) -> Result<Vec<u8>, AppError> {
             "逾期",
             "返工",
             "按期率",
+            "退回",
+            "督办",
+            "评价",
+            "满意",
+            "满意率",
         ];
         w.write_record(header).map_err(|_| AppError::Internal)?;
         for u in rows {
@@ -464,6 +506,13 @@ pub fn units_csv(month: &str, rows: &[UnitMonth]) -> Result<Vec<u8>, AppError> {
                 u.overdue.to_string(),
                 u.reopened.to_string(),
                 u.on_time_rate
+                    .map(|r| format!("{:.1}%", r * 100.0))
+                    .unwrap_or_else(|| "—".into()),
+                u.returned.to_string(),
+                u.urged.to_string(),
+                u.rated.to_string(),
+                u.satisfied.to_string(),
+                crate::domain::supervision::satisfaction_rate(u.satisfied, u.rated)
                     .map(|r| format!("{:.1}%", r * 100.0))
                     .unwrap_or_else(|| "—".into()),
             ])

@@ -11,6 +11,7 @@ pub mod open311;
 pub mod ops;
 pub mod points;
 pub mod report;
+pub mod supervision;
 pub mod time;
 pub mod volunteer;
 
@@ -18,6 +19,7 @@ pub use account::{DisplayName, Password, Phone, Role, Roles, UserSearch};
 pub use geo::{AreaGeometry, AreaKind, GeoPoint, LineBuffer};
 pub use points::{Level, PointsDelta, PointsReason};
 pub use report::{Redaction, ReportStatus, RoutableArea, Transition};
+pub use supervision::{Escalation, Rating};
 
 use serde::{Deserialize, Serialize};
 

@@ -41,7 +41,7 @@ pub fn paging(
 pub const DEFAULT_DAYS: i64 = 90;
 use super::time::DAY_MS;
 
-/// `open` while the problem is on the street (assigned, rectified);
+/// `open` while the problem is on the street (assigned, returned, rectified);
 /// everything else is `closed` (closed, rejected, duplicate).
 pub fn status_word(s: ReportStatus) -> &'static str {
     if s.is_open() || s == ReportStatus::PendingReview {
@@ -56,7 +56,11 @@ pub fn statuses(filter: &str) -> Result<Vec<ReportStatus>, String> {
     let mut out = Vec::new();
     for word in filter.split(',').map(str::trim).filter(|w| !w.is_empty()) {
         let add: &[ReportStatus] = match word {
-            "open" => &[ReportStatus::Assigned, ReportStatus::Rectified],
+            "open" => &[
+                ReportStatus::Assigned,
+                ReportStatus::Returned,
+                ReportStatus::Rectified,
+            ],
             "closed" => &[ReportStatus::Closed],
             other => return Err(format!("status must be open or closed, not {other}")),
         };

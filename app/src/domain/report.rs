@@ -16,6 +16,8 @@ pub enum ReportStatus {
     PendingReview,
     Rejected,
     Assigned,
+    /// 退回: the unit says it is not theirs; a moderator routes it again.
+    Returned,
     Rectified,
     Closed,
     Duplicate,
@@ -38,13 +40,19 @@ pub enum Transition {
     Reopen,
     /// Reporter: "closed but not fixed" — back to verification.
     Dispute,
+    /// Unit staff: 退回, not this unit's problem.
+    Return,
+    /// Moderator: route a returned report again (another unit, or the same
+    /// one when the return is refused).
+    Reassign,
 }
 
 impl ReportStatus {
-    pub const ALL: [ReportStatus; 6] = [
+    pub const ALL: [ReportStatus; 7] = [
         ReportStatus::PendingReview,
         ReportStatus::Rejected,
         ReportStatus::Assigned,
+        ReportStatus::Returned,
         ReportStatus::Rectified,
         ReportStatus::Closed,
         ReportStatus::Duplicate,
@@ -55,6 +63,7 @@ impl ReportStatus {
             ReportStatus::PendingReview => "pending_review",
             ReportStatus::Rejected => "rejected",
             ReportStatus::Assigned => "assigned",
+            ReportStatus::Returned => "returned",
             ReportStatus::Rectified => "rectified",
             ReportStatus::Closed => "closed",
             ReportStatus::Duplicate => "duplicate",
@@ -74,6 +83,7 @@ impl ReportStatus {
             ReportStatus::PendingReview => "待审核",
             ReportStatus::Rejected => "未通过",
             ReportStatus::Assigned => "已交办",
+            ReportStatus::Returned => "退回改派中",
             ReportStatus::Rectified => "已整改待督查",
             ReportStatus::Closed => "已销号",
             ReportStatus::Duplicate => "已合并",
@@ -93,6 +103,8 @@ impl ReportStatus {
             (Rectified, T::Close) => Some(Closed),
             (Rectified, T::Reopen) => Some(Assigned),
             (Closed, T::Dispute) => Some(Rectified),
+            (Assigned, T::Return) => Some(Returned),
+            (Returned, T::Reassign) => Some(Assigned),
             _ => None,
         }
     }
@@ -111,13 +123,19 @@ impl ReportStatus {
     pub fn is_public(self) -> bool {
         matches!(
             self,
-            ReportStatus::Assigned | ReportStatus::Rectified | ReportStatus::Closed
+            ReportStatus::Assigned
+                | ReportStatus::Returned
+                | ReportStatus::Rectified
+                | ReportStatus::Closed
         )
     }
 
     /// Still a problem on the street.
     pub fn is_open(self) -> bool {
-        matches!(self, ReportStatus::Assigned | ReportStatus::Rectified)
+        matches!(
+            self,
+            ReportStatus::Assigned | ReportStatus::Returned | ReportStatus::Rectified
+        )
     }
 }
 
@@ -136,6 +154,10 @@ pub fn action_label(action: &str) -> &'static str {
         "confirmed" => "举报人确认已解决",
         "disputed" => "举报人反馈没有解决",
         "fixed_on_spot" => "立行立改，当场解决",
+        "returned" => "责任单位退回：不属本单位职责",
+        "reassigned" => "创城办重新交办",
+        "urged" => "创城办督办",
+        "escalated" => "超期督办",
         _ => "更新",
     }
 }

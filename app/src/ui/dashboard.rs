@@ -48,7 +48,7 @@ pub fn DashboardPage() -> impl IntoView {
         <Title text="数据看板"/>
         <Loaded data=data render=move |d| {
                 let r = d.overview.reports.clone();
-                let problems: i64 = ["assigned", "rectified", "closed"]
+                let problems: i64 = ["assigned", "returned", "rectified", "closed"]
                     .iter()
                     .map(|s| r.by_status.get(*s).copied().unwrap_or(0))
                     .sum();
@@ -65,6 +65,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <li><strong data-test-id="problems">{problems}</strong><span>"受理问题"</span></li>
                             <li><strong data-test-id="overdue">{r.overdue}</strong><span>"逾期未整改"</span></li>
                             <li><strong data-test-id="on-time">{percent(r.on_time_rate)}</strong><span>"按期整改率"</span></li>
+                            <li><strong data-test-id="satisfaction">{percent(r.satisfaction_rate)}</strong><span>"群众满意率"</span></li>
                             <li><strong>{format!("{:.1}", d.overview.volunteer_minutes_this_month as f64 / 60.0)}</strong><span>"本月志愿服务小时"</span></li>
                         </ul>
                         <p class="muted small" data-test-id="fix-kinds">{format!(
@@ -132,12 +133,14 @@ pub fn TongbaoPage() -> impl IntoView {
                         </p>
                         <div class="table-wrap">
                             <table class="numbers" data-test-id="tongbao-table">
-                                <thead><tr><th>"排名"</th><th>"单位"</th><th>"交办"</th><th>"销号"</th><th>"按期销号"</th><th>"逾期"</th><th>"返工"</th><th>"按期率"</th></tr></thead>
+                                <thead><tr><th>"排名"</th><th>"单位"</th><th>"交办"</th><th>"销号"</th><th>"按期销号"</th><th>"逾期"</th><th>"返工"</th><th>"按期率"</th><th>"退回"</th><th>"督办"</th><th>"评价"</th><th>"满意率"</th></tr></thead>
                                 <tbody>
                                     {t.units.into_iter().map(|u| view! {
                                         <tr data-test-id=format!("tongbao-{}", u.unit_id)>
                                             <td>{u.rank}</td><td>{u.unit_name}</td><td>{u.assigned}</td><td>{u.closed}</td>
                                             <td>{u.closed_on_time}</td><td>{u.overdue}</td><td>{u.reopened}</td><td>{percent(u.on_time_rate)}</td>
+                                            <td>{u.returned}</td><td>{u.urged}</td><td>{u.rated}</td>
+                                            <td>{percent(crate::domain::supervision::satisfaction_rate(u.satisfied, u.rated))}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -25,3 +25,15 @@ pub fn coin() -> impl IntoView {
 pub fn person() -> impl IntoView {
     icon("M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c0-4 3.6-6.5 8-6.5s8 2.5 8 6.5")
 }
+pub fn check() -> impl IntoView {
+    icon("M4 12.5 9 17.5 20 6.5")
+}
+pub fn list() -> impl IntoView {
+    icon("M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01")
+}
+pub fn clock() -> impl IntoView {
+    icon("M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2")
+}
+pub fn mail() -> impl IntoView {
+    icon("M3 6h18v12H3zM3 7l9 6 9-6")
+}

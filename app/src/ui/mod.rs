@@ -159,10 +159,37 @@ pub fn App() -> impl IntoView {
 /// (path, label, test id, icon) of one tab.
 type Tab = (&'static str, &'static str, &'static str, fn() -> AnyView);
 
+/// The staff consoles' own tabs: 审核 · 督查 · 出勤 · 信箱 for moderators,
+/// 任务 · 核销 for unit staff (each page still checks who may use it).
+fn staff_tabs(path: &str) -> Option<Vec<Tab>> {
+    if !path.starts_with("/manage/") {
+        return None;
+    }
+    let me: Tab = ("/me", "我的", "tab-me", || icons::person().into_any());
+    Some(if path.starts_with("/manage/unit") || path.starts_with("/manage/fulfil") {
+        vec![
+            ("/manage/unit", "任务", "tab-unit", || icons::list().into_any()),
+            ("/manage/fulfil", "核销", "tab-fulfil", || icons::check().into_any()),
+            me,
+        ]
+    } else {
+        vec![
+            ("/manage/review", "审核", "tab-review", || icons::list().into_any()),
+            ("/manage/verify", "督查", "tab-verify", || icons::check().into_any()),
+            ("/manage/shifts", "出勤", "tab-shifts", || icons::clock().into_any()),
+            ("/manage/suggestions", "信箱", "tab-mailbox", || icons::mail().into_any()),
+            me,
+        ]
+    })
+}
+
 #[component]
 fn TabBar() -> impl IntoView {
     let location = use_location();
-    let tabs: [Tab; 5] = [
+    let path = location.pathname.get_untracked();
+    let staff = staff_tabs(&path);
+    let label = if staff.is_some() { "工作台导航" } else { "主导航" };
+    let tabs: Vec<Tab> = staff.unwrap_or_else(|| vec![
         ("/", "首页", "tab-home", || icons::home().into_any()),
         ("/report", "随手拍", "tab-report", || {
             icons::camera().into_any()
@@ -174,10 +201,9 @@ fn TabBar() -> impl IntoView {
             icons::coin().into_any()
         }),
         ("/me", "我的", "tab-me", || icons::person().into_any()),
-    ];
-    let path = location.pathname.get_untracked();
+    ]);
     view! {
-        <nav class="tabbar" aria-label="主导航">
+        <nav class="tabbar" aria-label=label>
             {tabs
                 .into_iter()
                 .map(|(href, label, id, icon)| {

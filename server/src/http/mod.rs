@@ -11,6 +11,7 @@ pub mod ops;
 pub mod points;
 pub mod reports;
 pub mod stats;
+pub mod supervision;
 pub mod system;
 pub mod volunteer;
 
@@ -184,6 +185,10 @@ fn declared() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::rectify))
         .routes(routes!(reports::verify))
         .routes(routes!(reports::feedback))
+        .routes(routes!(supervision::send_back))
+        .routes(routes!(supervision::reassign))
+        .routes(routes!(supervision::urge))
+        .routes(routes!(supervision::seen))
         .routes(routes!(reports::redact))
         .routes(routes!(reports::mine))
         .routes(routes!(reports::notifications))

@@ -19,6 +19,7 @@ mod privacy;
 mod reports;
 mod schema;
 mod stats;
+mod supervision;
 mod system;
 mod volunteer;
 mod web;

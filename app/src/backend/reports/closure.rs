@@ -288,6 +288,8 @@ pub struct FeedbackInput {
     /// `fixed` or `not_fixed`.
     pub verdict: String,
     pub note: Option<String>,
+    /// 满意度回访: 1–5 stars (4–5 count as satisfied), with either verdict.
+    pub rating: Option<i64>,
 }
 
 /// The reporter's word on the fix: while `rectified`, or up to 14 days after
@@ -321,6 +323,9 @@ pub async fn feedback(
         None => Some(String::new()),
         Some(n) => f.check("note", crate::domain::clean_text(n, 500, "")),
     };
+    let rating = input
+        .rating
+        .and_then(|r| f.check("rating", crate::domain::Rating::parse(r)));
     let (fixed, note) = f.done((fixed, note))?;
     let now = state.clock.now_ms();
     let status = row.status();
@@ -357,6 +362,17 @@ pub async fn feedback(
         .await?,
     };
     let mut tx = moved_or_conflict(state, tx, moved, id).await?;
+    let mut note = note;
+    if let Some(r) = rating {
+        sqlx::query("UPDATE reports SET rating = $1, rated_at = $2 WHERE id = $3")
+            .bind(r.stars())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let stars = format!("满意度 {}", crate::domain::supervision::stars_text(r.stars()));
+        note = if note.is_empty() { stars } else { format!("{stars}。{note}") };
+    }
     let action = if fixed { "confirmed" } else { "disputed" };
     event(&mut tx, now, id, action, Some(actor.id), "citizen", &note).await?;
     if fixed && status == ReportStatus::Closed {

@@ -10,6 +10,7 @@ mod closure;
 mod intake;
 mod queries;
 mod review;
+mod supervision;
 
 use std::collections::HashMap;
 
@@ -25,7 +26,7 @@ use super::{AppState, audit};
 use crate::domain::report::{self, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, FEEDBACK_WINDOW_MS};
 use crate::domain::time::DAY_MS;
 use crate::domain::{
-    AreaGeometry, AreaKind, Fields, GeoPoint, Paging, PointsDelta, PointsReason, Redaction,
+    AreaGeometry, AreaKind, Escalation, Fields, GeoPoint, Paging, PointsDelta, PointsReason, Redaction,
     ReportStatus, Role, RoutableArea, Transition,
 };
 use crate::error::AppError;
@@ -35,6 +36,7 @@ pub use closure::*;
 pub use intake::*;
 pub use queries::*;
 pub use review::*;
+pub use supervision::*;
 
 fn invalid_transition(status: ReportStatus) -> AppError {
     AppError::invalid_transition(format!("该报告当前为“{}”，不能进行此操作", status.label()))
@@ -70,7 +72,8 @@ const SELECT: &str = "SELECT r.id, r.reporter_id, r.category_id, c.name AS categ
     r.description, r.lat, r.lon, r.address, r.hide_name, r.status, r.unit_id, \
     un.name AS unit_name, r.deadline, r.disputed, r.duplicate_of, r.fixed_on_spot, \
     r.follower_count, r.reporter_verdict, u.display_name AS reporter_name, \
-    r.created_at, r.updated_at, r.closed_at, r.source, r.media_url \
+    r.created_at, r.updated_at, r.closed_at, r.source, r.media_url, \
+    r.seen_count, r.urge_count, r.escalation, r.rating \
     FROM reports r JOIN categories c ON c.id = r.category_id \
     JOIN users u ON u.id = r.reporter_id LEFT JOIN units un ON un.id = r.unit_id";
 
@@ -100,6 +103,10 @@ struct Row {
     closed_at: Option<i64>,
     source: String,
     media_url: Option<String>,
+    seen_count: i64,
+    urge_count: i64,
+    escalation: Option<String>,
+    rating: Option<i64>,
 }
 
 impl Row {
@@ -196,14 +203,21 @@ async fn to_reports(
     )
     .fetch_all(&state.db.pool)
     .await?;
-    let followed: Vec<(i64,)> = match viewer {
+    // What the viewer follows and has seen (我也看到), in one round trip.
+    let mine: Vec<(i64, i64)> = match viewer {
         Some(v) => {
             let mut params = vec![Param::Int(v.id)];
             params.extend(ids.iter().cloned());
+            params.push(Param::Int(v.id));
+            params.extend(ids.iter().cloned());
+            let n = ids.len();
             bind_all(
                 sqlx::query_as(&format!(
-                    "SELECT report_id FROM report_follows WHERE user_id = $1 AND report_id IN ({})",
-                    placeholders(2, ids.len())
+                    "SELECT report_id, 0 FROM report_follows WHERE user_id = $1 AND report_id IN ({}) \
+                     UNION ALL SELECT report_id, 1 FROM report_seen WHERE user_id = ${} AND report_id IN ({})",
+                    placeholders(2, n),
+                    n + 2,
+                    placeholders(n + 3, n)
                 )),
                 &params,
             )
@@ -212,6 +226,7 @@ async fn to_reports(
         }
         None => vec![],
     };
+    let has = |id: i64, kind: i64| mine.iter().any(|m| *m == (id, kind));
     let mut photos_of: HashMap<i64, Vec<ReportPhoto>> = HashMap::new();
     for p in photos {
         photos_of.entry(p.report_id).or_default().push(ReportPhoto {
@@ -267,11 +282,20 @@ async fn to_reports(
                 reporter_verdict: r.reporter_verdict.clone(),
                 photos: photos_of.remove(&r.id).unwrap_or_default(),
                 timeline: events_of.remove(&r.id).unwrap_or_default(),
-                following: viewer.map(|_| followed.iter().any(|(id,)| *id == r.id)),
+                following: viewer.map(|_| has(r.id, 0)),
+                seen: viewer.map(|_| has(r.id, 1)),
                 mine: viewer.map(|v| v.id == r.reporter_id),
                 distance_m: None,
                 source: r.source.clone(),
                 media_url: r.media_url.clone(),
+                seen_count: r.seen_count,
+                urge_count: r.urge_count,
+                escalation: r.escalation.as_deref().and_then(Escalation::parse),
+                rating: r.rating,
+                deadline_left_ms: (status == ReportStatus::Assigned)
+                    .then_some(r.deadline)
+                    .flatten()
+                    .map(|d| d - now),
             }
         })
         .collect())

@@ -453,8 +453,8 @@ pub async fn mine(
     page(state, Listing::new(w, "r.id DESC"), paging, Some(me)).await
 }
 
-/// Moderator queues: `pending_review` (审核, oldest first) or `rectified`
-/// (督查: disputed first, then oldest).
+/// Moderator queues: `pending_review` (审核, oldest first), `rectified`
+/// (督查: disputed first, then oldest) or `returned` (改派, oldest first).
 pub async fn moderation_queue(
     state: &AppState,
     actor: &CurrentUser,
@@ -468,7 +468,8 @@ pub async fn moderation_queue(
     };
     let mut w = Where::new();
     w.and("r.status = ?", [Param::Text(status.as_str().into())]);
-    let order = if status == ReportStatus::Rectified {
+    // 督查 and 改派: disputed first, then the longest waiting.
+    let order = if matches!(status, ReportStatus::Rectified | ReportStatus::Returned) {
         "r.disputed DESC, r.updated_at, r.id"
     } else {
         "r.id"
@@ -477,8 +478,9 @@ pub async fn moderation_queue(
     page(state, listing, paging, Some(actor)).await
 }
 
-/// A unit's task list: its `assigned` reports (or `?status=rectified`),
-/// nearest deadline — so overdue ones — first.
+/// A unit's task list: its `assigned` reports (or `?status=rectified`):
+/// red, then yellow (督办), then the rest, each nearest deadline first, on
+/// the index `reports_unit_tasks`.
 pub async fn unit_tasks(
     state: &AppState,
     actor: &CurrentUser,
@@ -501,7 +503,8 @@ pub async fn unit_tasks(
         "r.unit_id = ? AND r.status = ?",
         [Param::Int(unit), Param::Text(status.as_str().into())],
     );
-    let listing = Listing::new(w, "r.deadline, r.id").tallied(vec![status], None, Some(unit));
+    let listing =
+        Listing::new(w, "r.urgency, r.deadline, r.id").tallied(vec![status], None, Some(unit));
     page(state, listing, paging, Some(actor)).await
 }
 
@@ -527,7 +530,7 @@ pub async fn nearby(
     let (min_lat, max_lat, min_lon, max_lon) = p.bounds_within(DUPLICATE_RADIUS_M);
     let mut w = Where::new();
     w.and(
-        "r.category_id = ? AND r.status IN ('assigned', 'rectified') AND r.created_at >= ? \
+        "r.category_id = ? AND r.status IN ('assigned', 'returned', 'rectified') AND r.created_at >= ? \
          AND r.lat BETWEEN ? AND ? AND r.lon BETWEEN ? AND ?",
         [
             Param::Int(category_id),
@@ -581,9 +584,10 @@ pub async fn hot(state: &AppState) -> Result<std::sync::Arc<HotIssues>, AppError
 
 async fn hot_now(state: &AppState) -> Result<HotIssues, AppError> {
     let since = state.clock.now_ms() - 7 * DAY_MS;
-    let base = "SELECT COUNT(*) AS reports, CAST(COALESCE(SUM(follower_count), 0) AS BIGINT) AS followers, \
+    // 我也看到 counts as a report of the place.
+    let base = "SELECT CAST(COUNT(*) + COALESCE(SUM(seen_count), 0) AS BIGINT) AS reports, CAST(COALESCE(SUM(follower_count), 0) AS BIGINT) AS followers, \
                 MAX(CASE WHEN status <> 'duplicate' THEN id END) AS latest FROM reports \
-                WHERE created_at >= $1 AND status IN ('assigned', 'rectified', 'closed', 'duplicate') \
+                WHERE created_at >= $1 AND status IN ('assigned', 'returned', 'rectified', 'closed', 'duplicate') \
                 GROUP BY CAST(ROUND(lat * 1000) AS BIGINT), CAST(ROUND(lon * 1000) AS BIGINT) \
                 HAVING MAX(CASE WHEN status <> 'duplicate' THEN id END) IS NOT NULL";
     let most_reported: Vec<HotRow> = sqlx::query_as(&format!(

@@ -16,6 +16,10 @@ pub struct ReviewInput {
     pub unit_id: Option<i64>,
     /// Overrides the category's deadline (1–90 days).
     pub deadline_days: Option<i64>,
+    /// Corrects the category on approval (and with it the routing, the
+    /// deadline and the points).
+    #[serde(default)]
+    pub category_id: Option<i64>,
 }
 
 /// A report's category and the (area, unit) its place routes to.
@@ -87,6 +91,14 @@ pub async fn review(
     {
         f.push("unit_id", "单位不存在");
     }
+    let mut row = row;
+    if let Some(c) = input.category_id {
+        if category(state, c).await?.is_some() {
+            row.category_id = c;
+        } else {
+            f.push("category_id", "类别不存在");
+        }
+    }
     f.finish()?;
     let status = row.status();
     if status.after(Transition::Approve).is_none() {
@@ -105,7 +117,7 @@ pub async fn review(
     let mut tx = state.db.begin_write().await?;
     let moved = sqlx::query(&format!(
         "UPDATE reports SET status = 'assigned', unit_id = $1, area_id = $2, deadline = $3, \
-         assigned_at = $4, updated_at = $4 WHERE id = $5 AND status IN ({})",
+         assigned_at = $4, updated_at = $4, category_id = $6 WHERE id = $5 AND status IN ({})",
         sources_sql(Transition::Approve)
     ))
     .bind(unit)
@@ -113,6 +125,7 @@ pub async fn review(
     .bind(deadline)
     .bind(now)
     .bind(id)
+    .bind(row.category_id)
     .execute(&mut *tx)
     .await?;
     let mut tx = moved_or_conflict(state, tx, moved, id).await?;
@@ -287,7 +300,7 @@ pub async fn merge(
     let moved = sqlx::query(&format!(
         "UPDATE reports SET status = 'duplicate', duplicate_of = $1, updated_at = $2 \
          WHERE id = $3 AND status IN ({}) AND EXISTS (SELECT 1 FROM reports o WHERE o.id = $1 \
-         AND o.status IN ('assigned', 'rectified', 'closed'))",
+         AND o.status IN ('assigned', 'returned', 'rectified', 'closed'))",
         sources_sql(Transition::Merge)
     ))
     .bind(original.id)

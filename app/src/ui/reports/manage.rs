@@ -10,10 +10,12 @@ use leptos_router::hooks::use_query_map;
 
 use super::{Photos, StatusPill};
 use crate::api::{
-    MergeReport, QueueItem, ReviewReport, VerifyReport, moderation_queue, unit_tasks,
+    MergeReport, QueueItem, ReassignReport, ReturnReport, ReviewReport, VerifyReport,
+    moderation_queue, unit_tasks,
 };
 use crate::domain::report::short_time;
-use crate::models::{Report, Unit};
+use crate::domain::supervision::{REJECT_PRESETS, span_text};
+use crate::models::{Category, Report, Unit};
 use crate::ui::{FormError, Loaded};
 
 /// The shared head of a report in a console.
@@ -40,7 +42,12 @@ fn ReportSummary(report: Report) -> impl IntoView {
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| moderation_queue("pending_review".into()));
-    let error = crate::returned_error!(ReviewReport, MergeReport);
+    let returned = Resource::new(|| (), |_| moderation_queue("returned".into()));
+    let open = use_query_map()
+        .read_untracked()
+        .get("open")
+        .and_then(|s| s.parse::<i64>().ok());
+    let error = crate::returned_error!(ReviewReport, MergeReport, ReassignReport);
     view! {
         <Title text="审核"/>
         <section class="card">
@@ -48,20 +55,55 @@ pub fn ReviewPage() -> impl IntoView {
             <p class="links"><a href="/manage/verify">"督查队列"</a>" · "<a href="/reports">"公开列表"</a></p>
             <FormError error=error/>
         </section>
+        <Loaded data=returned render=move |q| {
+                if q.items.is_empty() {
+                    return ().into_any();
+                }
+                let units = q.units.clone();
+                view! {
+                    <h2 class="queue-head" data-test-id="returned-head">{format!("退回待改派（{}）", q.total)}</h2>
+                    {q.items.into_iter().map(|item| view! { <ReturnedItem item units=units.clone()/> }).collect_view()}
+                }.into_any()
+        }/>
         <Loaded data=data render=move |q| {
                 if q.items.is_empty() {
                     return view! { <p class="card muted" data-test-id="queue-empty">"没有待审核的报告。"</p> }.into_any();
                 }
-                let units = q.units.clone();
-                q.items.into_iter().map(|item| view! { <ReviewItem item units=units.clone()/> }).collect_view().into_any()
+                // One report open at a time (the asked one, else the oldest):
+                // approving it brings the next.
+                let open = open.or_else(|| q.items.first().map(|i| i.report.id));
+                let (current, rest): (Vec<_>, Vec<_>) = q.items.into_iter().partition(|i| Some(i.report.id) == open);
+                let (units, categories) = (q.units, q.categories);
+                view! {
+                    <p class="queue-head" data-test-id="review-count">{format!("待审核 {} 条", q.total)}</p>
+                    {current.into_iter().map(|item| view! { <ReviewItem item units=units.clone() categories=categories.clone()/> }).collect_view()}
+                    {(!rest.is_empty()).then(|| view! {
+                        <section class="card">
+                            <h2>"接下来"</h2>
+                            <ol class="queue" data-test-id="review-list">
+                                {rest.into_iter().map(|i| view! {
+                                    <li>
+                                        <a href=format!("/manage/review?open={}", i.report.id) data-test-id=format!("queue-{}", i.report.id)>
+                                            {format!("#{} {}", i.report.id, i.report.category_name)}
+                                        </a>
+                                        <span class="muted small">{format!(" · 已等 {} · {}", span_text(i.waited_ms, true), i.report.description)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        </section>
+                    })}
+                }.into_any()
         }/>
     }
 }
 
 #[component]
-fn ReviewItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
+fn ReviewItem(item: QueueItem, units: Vec<Unit>, categories: Vec<Category>) -> impl IntoView {
     let r = item.report;
     let id = r.id;
+    let waited = span_text(item.waited_ms, true);
+    let nearby = item.nearby;
+    let category = r.category_id;
     let suggested = item.suggested_unit;
     let photos = r.photos.clone();
     let has_photos = !photos.is_empty();
@@ -81,6 +123,7 @@ fn ReviewItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
     view! {
         <section class="card review" data-test-id=format!("review-{id}")>
             <ReportSummary report=r.clone()/>
+            <p class="muted small" data-test-id="waited">{format!("已等待 {waited}")}</p>
             {open311}
             {has_photos.then(|| view! {
                 <div class="redact-list">
@@ -91,6 +134,13 @@ fn ReviewItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
             <form method="post" action=ReviewReport::PATH class="stack">
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="decision" value="approve"/>
+                <label>"类别（选错了可更正，单位和期限随之调整）"
+                    <select name="category_id" data-test-id="review-category">
+                        {categories.into_iter().map(|c| view! {
+                            <option value=c.id selected=c.id == category>{c.name}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
                 <label>"责任单位"
                     <select name="unit_id" data-test-id="review-unit">
                         <option value="" selected=suggested.is_none()>"（按路段/网格自动分派）"</option>
@@ -113,6 +163,34 @@ fn ReviewItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
                 </label>
                 <button type="submit" class="btn" data-test-id="reject">"不通过"</button>
             </form>
+            <div class="presets" role="group" aria-label="常用不通过原因">
+                {REJECT_PRESETS.iter().map(|reason| view! {
+                    <form method="post" action=ReviewReport::PATH class="inline">
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="decision" value="reject"/>
+                        <input type="hidden" name="reason" value=*reason/>
+                        <button type="submit" class="btn small" data-test-id=format!("reject-{reason}")>{format!("不通过：{reason}")}</button>
+                    </form>
+                }).collect_view()}
+            </div>
+            {(!nearby.is_empty()).then(|| view! {
+                <div class="nearby" data-test-id="review-nearby">
+                    <p><strong>"附近100米内同类未办结的报告："</strong></p>
+                    <ul>
+                        {nearby.into_iter().map(|o| view! {
+                            <li>
+                                <a href=format!("/reports/{}", o.id)>{format!("#{} {}", o.id, o.description)}</a>
+                                {format!(" · 约{:.0}米 ", o.distance_m.unwrap_or(0.0))}
+                                <form method="post" action=MergeReport::PATH class="inline">
+                                    <input type="hidden" name="id" value=id/>
+                                    <input type="hidden" name="into_id" value=o.id/>
+                                    <button type="submit" class="btn small" data-test-id=format!("merge-into-{}", o.id)>"合并到此"</button>
+                                </form>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
             <form method="post" action=MergeReport::PATH class="stack">
                 <input type="hidden" name="id" value=id/>
                 <label>"与已有报告重复：原报告编号"
@@ -120,6 +198,54 @@ fn ReviewItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
                 </label>
                 <button type="submit" class="btn" data-test-id="merge">"合并"</button>
             </form>
+        </section>
+    }
+}
+
+/// A report its unit sent back: the reason, routing's suggestion and the
+/// unit's record of returns; 改派 to another unit, or refuse (the same one).
+#[component]
+fn ReturnedItem(item: QueueItem, units: Vec<Unit>) -> impl IntoView {
+    let r = item.report;
+    let id = r.id;
+    let from = r.unit_id;
+    let pick = item.suggested_unit.filter(|u| Some(*u) != from);
+    let from_name = r.unit_name.clone().unwrap_or_default();
+    view! {
+        <section class="card review returned" data-test-id=format!("returned-{id}")>
+            <ReportSummary report=r.clone()/>
+            <p data-test-id="return-reason"><strong>{format!("{from_name}退回：")}</strong>{item.return_reason.unwrap_or_default()}</p>
+            {item.returns.map(|h| view! {
+                <p class="muted small" data-test-id="return-history">
+                    {format!("该单位近90天退回{}条，其中{}条被驳回退回", h.returned, h.refused)}
+                </p>
+            })}
+            <form method="post" action=ReassignReport::PATH class="stack">
+                <input type="hidden" name="id" value=id/>
+                <label>"改派给"
+                    <select name="unit_id" required=true data-test-id="reassign-unit">
+                        <option value="" selected=pick.is_none()>"（请选择单位）"</option>
+                        {units.iter().filter(|u| Some(u.id) != from).map(|u| view! {
+                            <option value=u.id selected=pick == Some(u.id)>
+                                {if item.suggested_unit == Some(u.id) { format!("{}（按位置建议）", u.name) } else { u.name.clone() }}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"整改期限（天，留空按类别）"
+                    <input type="number" name="deadline_days" min="1" max="90" inputmode="numeric"/>
+                </label>
+                <label>"说明（选填）"<input type="text" name="note" maxlength="200"/></label>
+                <button type="submit" class="btn primary" data-test-id="reassign">"改派"</button>
+            </form>
+            {from.map(|u| view! {
+                <form method="post" action=ReassignReport::PATH class="stack">
+                    <input type="hidden" name="id" value=id/>
+                    <input type="hidden" name="unit_id" value=u/>
+                    <label>"退回理由不成立：说明"<input type="text" name="note" maxlength="200" data-test-id="refuse-note"/></label>
+                    <button type="submit" class="btn" data-test-id="refuse-return">{format!("驳回退回，仍由{from_name}整改")}</button>
+                </form>
+            })}
         </section>
     }
 }
@@ -168,32 +294,56 @@ pub fn VerifyPage() -> impl IntoView {
     }
 }
 
-/// A unit's tasks: nearest deadline (so overdue) first, rectify with photos.
+/// A unit's tasks: red, yellow (督办), then nearest deadline first; the
+/// deadline clock on each, a 导航 link, rectify with photos, or 退回.
 #[component]
 pub fn UnitPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| unit_tasks());
-    let _ = use_query_map();
+    let done = use_query_map().read_untracked().get("done");
+    let error = crate::returned_error!(ReturnReport);
     view! {
         <Title text="整改任务"/>
         <section class="card">
             <h1>"整改任务"</h1>
-            <p class="muted">"按期限排列，超期的在最前面。整改后请上传现场照片。"</p>
+            <p class="muted">"红牌、黄牌督办的在最前面，其余按期限排列。整改后请上传现场照片；不属本单位职责的请退回并写明原因。"</p>
+            {done.map(|id| view! { <p class="saved" role="status" data-test-id="returned-done">{format!("#{id} 已退回，创城办会重新交办。")}</p> })}
+            <FormError error=error/>
         </section>
         <Loaded data=data render=move |page| {
                 if page.items.is_empty() {
                     return view! { <p class="card muted" data-test-id="tasks-empty">"没有待整改的报告。"</p> }.into_any();
                 }
-                page.items.into_iter().map(|r| {
-                    let id = r.id;
-                    let photos: Vec<_> = r.photos.iter().filter(|p| p.kind == "before").cloned().collect();
-                    view! {
-                        <section class="card review" data-test-id=format!("task-{id}")>
-                            <ReportSummary report=r.clone()/>
-                            <Photos title="上报照片" photos test_id="photos-before"/>
-                            <RectifyForm report_id=id/>
-                        </section>
-                    }
-                }).collect_view().into_any()
+                view! {
+                    <p class="queue-head" data-test-id="task-count">{format!("待整改 {} 条", page.total)}</p>
+                    {page.items.into_iter().map(|r| {
+                        let id = r.id;
+                        let photos: Vec<_> = r.photos.iter().filter(|p| p.kind == "before").cloned().collect();
+                        // Amap's own link takes the phone's WGS-84 position as it is.
+                        let nav = format!(
+                            "https://uri.amap.com/marker?position={},{}&coordinate=wgs84&callnative=1",
+                            r.lon, r.lat
+                        );
+                        view! {
+                            <section class="card review" data-test-id=format!("task-{id}")>
+                                <ReportSummary report=r.clone()/>
+                                <p><a class="btn small" href=nav rel="noopener noreferrer" target="_blank" data-test-id="navigate">"导航"</a></p>
+                                <Photos title="上报照片" photos test_id="photos-before"/>
+                                <RectifyForm report_id=id/>
+                                <details class="return-box">
+                                    <summary data-test-id=format!("return-open-{id}")>"不属本单位？退回"</summary>
+                                    <form method="post" action=ReturnReport::PATH class="stack">
+                                        <input type="hidden" name="id" value=id/>
+                                        <label>"退回原因"
+                                            <input type="text" name="reason" minlength="2" maxlength="200" required=true
+                                                placeholder="如：该井盖归供水公司" data-test-id="return-reason"/>
+                                        </label>
+                                        <button type="submit" class="btn" data-test-id="return">"退回"</button>
+                                    </form>
+                                </details>
+                            </section>
+                        }
+                    }).collect_view()}
+                }.into_any()
         }/>
     }
 }

@@ -13,11 +13,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::map::{MapProps, PlaceMap, ReportsMap};
 use super::{FormError, Loaded};
 use crate::api::{
-    FollowReport, ReadAll, ReportFeedback, browse_reports, get_report, inbox, my_reports,
-    report_form_data,
+    FollowReport, ReadAll, ReportFeedback, ReturnReport, SeenReport, UrgeReport, browse_reports,
+    get_report, inbox, my_reports, report_form_data,
 };
 use crate::domain::report::{action_label, role_label, short_time};
-use crate::domain::{GeoPoint, ReportStatus};
+use crate::domain::supervision::{clock_text, stars_text};
+use crate::domain::{Escalation, GeoPoint, ReportStatus};
 use crate::error::AppError;
 use crate::models::{HotPlace, Report};
 use form::ReportForm;
@@ -26,17 +27,38 @@ fn status_class(s: ReportStatus) -> &'static str {
     match s {
         ReportStatus::Closed => "pill done",
         ReportStatus::Rectified => "pill fixed",
+        ReportStatus::Returned => "pill returned",
         ReportStatus::Rejected | ReportStatus::Duplicate => "pill gray",
         _ => "pill open",
     }
 }
 
-/// The status of a report as a coloured word, with the overdue mark.
+/// The status of a report as a coloured word, with the deadline clock
+/// ("还剩 1 天 3 小时", "已超期 2 天") and the 督办 colour while a unit has it.
 #[component]
 pub fn StatusPill(report: Report) -> impl IntoView {
+    let clock = report.deadline_left_ms.map(|left| {
+        let text = clock_text(left);
+        if left < 0 {
+            view! { <span class="pill late" data-test-id="overdue">{text}</span> }.into_any()
+        } else {
+            view! { <span class="pill clock" data-test-id="clock">{text}</span> }.into_any()
+        }
+    });
+    let escalation = report
+        .escalation
+        .filter(|_| report.status.is_open())
+        .map(|e| {
+            let class = match e {
+                Escalation::Yellow => "pill yellow",
+                Escalation::Red => "pill red",
+            };
+            view! { <span class=class data-test-id="escalation">{e.label()}</span> }
+        });
     view! {
         <span class=status_class(report.status) data-test-id="status">{report.status_label.clone()}</span>
-        {report.overdue.then(|| view! { <span class="pill late" data-test-id="overdue">"已超期"</span> })}
+        {escalation}
+        {clock}
         {report.disputed.then(|| view! { <span class="pill late">"举报人有异议"</span> })}
     }
 }
@@ -244,12 +266,19 @@ pub fn ReportDetailPage() -> impl IntoView {
         }
     });
     let fresh = use_query_map().read_untracked().get("new").is_some();
-    let follow_error = crate::returned_error!(FollowReport);
+    let seen_now = use_query_map().read_untracked().get("seen").is_some();
+    let follow_error = crate::returned_error!(FollowReport, SeenReport);
     let feedback_error = crate::returned_error!(ReportFeedback);
+    let staff_error = crate::returned_error!(UrgeReport, ReturnReport);
     view! {
-        <Loaded data=data render=move |(r, map)| {
+        <Loaded data=data render=move |d| {
+                let (r, map) = (d.report, d.map);
                 let follow_error = follow_error.clone();
                 let feedback_error = feedback_error.clone();
+                let staff_error = staff_error.clone();
+                let can_seen = r.status.is_open() && r.mine == Some(false) && r.seen == Some(false);
+                let can_urge = d.can_urge && matches!(r.status, ReportStatus::Assigned | ReportStatus::Rectified);
+                let can_return = d.own_unit && r.status == ReportStatus::Assigned;
                 let before: Vec<_> = r.photos.iter().filter(|p| p.kind == "before").cloned().collect();
                 let after: Vec<_> = r.photos.iter().filter(|p| p.kind == "after").cloned().collect();
                 let at = GeoPoint { lat: r.lat, lon: r.lon };
@@ -271,6 +300,9 @@ pub fn ReportDetailPage() -> impl IntoView {
                             {r.unit_name.clone().map(|u| view! { <dt>"责任单位"</dt><dd data-test-id="unit">{u}</dd> })}
                             {r.deadline.clone().map(|d| view! { <dt>"整改期限"</dt><dd>{short_time(&d)}</dd> })}
                             <dt>"关注"</dt><dd data-test-id="followers">{format!("{}人", r.follower_count)}</dd>
+                            {(r.seen_count > 0).then(|| view! { <dt>"我也看到"</dt><dd data-test-id="seen-count">{format!("{}人", r.seen_count)}</dd> })}
+                            {(r.urge_count > 0).then(|| view! { <dt>"督办"</dt><dd data-test-id="urge-count">{format!("{}次", r.urge_count)}</dd> })}
+                            {r.rating.map(|s| view! { <dt>"满意度"</dt><dd data-test-id="rating" aria-label=format!("{s}星")>{stars_text(s)}</dd> })}
                             {r.duplicate_of.map(|o| view! { <dt>"原报告"</dt><dd><a href=format!("/reports/{o}")>{format!("#{o}")}</a></dd> })}
                         </dl>
                         {can_follow.then(|| {
@@ -285,8 +317,44 @@ pub fn ReportDetailPage() -> impl IntoView {
                                 </form>
                             }
                         })}
+                        {(r.status == ReportStatus::Returned).then(|| view! {
+                            <p class="muted" data-test-id="rerouting">"原责任单位说明不属其职责，创城办正在重新交办。"</p>
+                        })}
+                        {seen_now.then(|| view! { <p class="saved" role="status" data-test-id="seen-done">"谢谢！已记下您也看到了，您会收到处理进展。"</p> })}
+                        {can_seen.then(|| view! {
+                            <form method="post" action=SeenReport::PATH class="inline">
+                                <input type="hidden" name="id" value=r.id/>
+                                <button type="submit" class="btn" data-test-id="seen">"我也看到"</button>
+                            </form>
+                        })}
+                        {(r.status.is_open() && r.seen.is_none()).then(|| view! {
+                            <a class="btn" href=format!("/login?next=/reports/{}", r.id) data-test-id="seen-login">"我也看到（登录）"</a>
+                        })}
                         <FormError error=follow_error/>
                     </section>
+                    {(can_urge || can_return).then(|| view! {
+                        <section class="card" data-test-id="staff-actions">
+                            {can_urge.then(|| view! {
+                                <form method="post" action=UrgeReport::PATH class="stack">
+                                    <input type="hidden" name="id" value=r.id/>
+                                    <label>"督办要求"
+                                        <input type="text" name="note" minlength="2" maxlength="200" required=true data-test-id="urge-note"/>
+                                    </label>
+                                    <button type="submit" class="btn primary" data-test-id="urge">"督办"</button>
+                                </form>
+                            })}
+                            {can_return.then(|| view! {
+                                <form method="post" action=ReturnReport::PATH class="stack">
+                                    <input type="hidden" name="id" value=r.id/>
+                                    <label>"退回原因（不属本单位职责）"
+                                        <input type="text" name="reason" minlength="2" maxlength="200" required=true data-test-id="return-reason"/>
+                                    </label>
+                                    <button type="submit" class="btn" data-test-id="return">"退回"</button>
+                                </form>
+                            })}
+                            <FormError error=staff_error/>
+                        </section>
+                    })}
                     <Photos title="上报照片" photos=before test_id="photos-before"/>
                     <Photos title="整改后照片" photos=after test_id="photos-after"/>
                     {can_feedback.then(|| view! {
@@ -295,6 +363,15 @@ pub fn ReportDetailPage() -> impl IntoView {
                             <p class="muted">"请看看整改后的照片。销号后14天内都可以反馈。"</p>
                             <form method="post" action=ReportFeedback::PATH class="feedback">
                                 <input type="hidden" name="id" value=r.id/>
+                                <fieldset class="stars" data-test-id="rating-input">
+                                    <legend>"满意度（选填）"</legend>
+                                    {(1..=5).rev().map(|s| view! {
+                                        <label>
+                                            <input type="radio" name="rating" value=s.to_string() data-test-id=format!("stars-{s}")/>
+                                            {format!("{s}星")}
+                                        </label>
+                                    }).collect_view()}
+                                </fieldset>
                                 <label for="fb-note" class="sr-only">"补充说明"</label>
                                 <input id="fb-note" name="note" type="text" maxlength="500" placeholder="补充说明（选填）"/>
                                 <button type="submit" name="verdict" value="fixed" class="btn primary" data-test-id="confirm-fixed">"已解决"</button>

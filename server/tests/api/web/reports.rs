@@ -141,3 +141,108 @@ async fn the_public_list_pages_by_key(e: Engine) {
     assert!(next.text.contains("共 25 条"));
 }
 both!(the_public_list_pages_by_key);
+
+/// 退回, 改派, 督办, 我也看到 and the rating as plain forms (no script): each
+/// posts, moves the report, and the pages show the result, the deadline
+/// clock and the colour.
+async fn the_loop_forms_work_without_script(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let city = app.city().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let (other, _) = app.register("13800138001", "李四").await;
+    let (moderator, _) = app.moderator().await;
+    let (staff, _) = app.unit_staff("13700000001", city.grid_unit).await;
+    let cookie = |t: &str| format!("zhuomu_session={t}");
+    let page = |path: &str, token: Option<&str>| {
+        let mut r = app.request(Method::GET, path, None);
+        if let Some(t) = token {
+            r = r.header(header::COOKIE, cookie(t));
+        }
+        app.send(r)
+    };
+    let post = |path: &'static str, from: String, body: String, token: &str| {
+        app.send(form_post(&app, path, &from, &body, Some(&cookie(token))))
+    };
+    let id = app
+        .report_id(&citizen, city.litter, crate::helpers::IN_GRID, "井盖松动")
+        .await;
+    // The review console: one report open, its waiting time, the category
+    // to correct; approving with another category routes by it.
+    let queue = page(&format!("/manage/review?open={id}"), Some(&moderator)).await;
+    assert!(queue.text.contains("review-category") && queue.text.contains("已等待"));
+    let r = post(
+        "/api/fn/review",
+        "/manage/review".into(),
+        format!("id={id}&decision=approve&unit_id=&deadline_days=&category_id={}", city.parking),
+        &moderator,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    let report = app.get(&format!("/api/v1/reports/{id}"), None).await;
+    assert_eq!(report.body["category_id"], city.parking);
+    assert_eq!(report.body["unit_id"], city.traffic_unit, "the category's own unit");
+    // Back to the grid's unit for the rest (a return and a reassignment).
+    let (traffic, _) = app.unit_staff("13700000009", city.traffic_unit).await;
+    let tasks = page("/manage/unit", Some(&traffic)).await;
+    assert!(tasks.text.contains(&format!("task-{id}")));
+    assert!(tasks.text.contains("还剩 2 天 23 小时") || tasks.text.contains("还剩 3 天"));
+    assert!(tasks.text.contains("uri.amap.com/marker") && tasks.text.contains("待整改 1 条"));
+    assert!(tasks.text.contains("tab-unit"), "the unit's own tab bar");
+    let r = post(
+        "/api/fn/return_report",
+        "/manage/unit".into(),
+        format!("id={id}&reason=%E4%B8%8D%E5%B1%9E%E4%BA%A4%E8%AD%A6"),
+        &traffic,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    assert!(r.headers[header::LOCATION].to_str().unwrap().ends_with(&format!("/manage/unit?done={id}")));
+    let queue = page("/manage/review", Some(&moderator)).await;
+    assert!(queue.text.contains(&format!("returned-{id}")) && queue.text.contains("不属交警"));
+    assert!(queue.text.contains("该单位近90天退回1条"));
+    let r = post(
+        "/api/fn/reassign",
+        "/manage/review".into(),
+        format!("id={id}&unit_id={}&deadline_days=&note=", city.grid_unit),
+        &moderator,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    // 督办 from the report page; the count shows.
+    let r = post(
+        "/api/fn/urge",
+        format!("/reports/{id}"),
+        format!("id={id}&note=%E8%AF%B7%E5%B0%BD%E5%BF%AB"),
+        &moderator,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    let shown = page(&format!("/reports/{id}"), Some(&other)).await;
+    assert!(shown.text.contains("urge-count") && shown.text.contains("1次"));
+    assert!(shown.text.contains("data-test-id=\"seen\""), "我也看到 is offered");
+    // 我也看到 as a plain form, then not offered again.
+    let r = post("/api/fn/seen", format!("/reports/{id}"), format!("id={id}"), &other).await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    let shown = page(&format!("/reports/{id}?seen=1"), Some(&other)).await;
+    assert!(shown.text.contains("seen-done") && shown.text.contains("seen-count"));
+    assert!(!shown.text.contains("data-test-id=\"seen\""));
+    // Rectified, closed, rated 5 from the plain feedback form.
+    assert_eq!(app.rectify(&staff, id).await.status, StatusCode::OK);
+    app.post(
+        &format!("/api/v1/reports/{id}/verify"),
+        serde_json::json!({"decision": "close"}),
+        Some(&moderator),
+    )
+    .await;
+    let r = post(
+        "/api/fn/feedback",
+        format!("/reports/{id}"),
+        format!("id={id}&verdict=fixed&note=&rating=5"),
+        &citizen,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
+    let shown = page(&format!("/reports/{id}"), None).await;
+    assert!(shown.text.contains("★★★★★"), "the stars show");
+}
+both!(the_loop_forms_work_without_script);
