@@ -46,6 +46,11 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
     ) {
         return Err(PhotoError::Unsupported);
     }
+    if format == ImageFormat::Jpeg
+        && let Some(scaled) = decode_jpeg_scaled(bytes, FULL_SIDE)
+    {
+        return scaled;
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
@@ -65,6 +70,50 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
     let mut image = shrink(image, FULL_SIDE);
     image.apply_orientation(orientation);
     Ok(image)
+}
+
+/// A JPEG (every phone photo) decoded by DCT scaling straight to the
+/// smallest size that still covers the `side` box (1/2, 1/4 or 1/8 of it):
+/// a 12 MP photo is decoded as 2000 × 1500, 9 MB instead of 36, in the same
+/// time, so two photo threads fit the memory target. The limits are those
+/// of the full image. `None` for what this decoder leaves to `image` (CMYK,
+/// 16-bit, or anything it cannot read: `image` then gives the error).
+fn decode_jpeg_scaled(bytes: &[u8], side: u32) -> Option<Result<DynamicImage, PhotoError>> {
+    let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    d.set_max_decoding_buffer_size(MAX_DECODED_BYTES as usize);
+    d.read_info().ok()?;
+    let info = d.info()?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    let channels = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => 1,
+        jpeg_decoder::PixelFormat::RGB24 => 3,
+        _ => return None,
+    };
+    if w > MAX_DIMENSION
+        || h > MAX_DIMENSION
+        || u64::from(w) * u64::from(h) * channels > MAX_DECODED_BYTES
+    {
+        return Some(Err(PhotoError::TooLarge));
+    }
+    let orientation = d
+        .exif_data()
+        .and_then(image::metadata::Orientation::from_exif_chunk)
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    if w > side || h > side {
+        let (tw, th) = fitted(w, h, side);
+        d.scale(tw as u16, th as u16).ok()?;
+    }
+    let pixels = d.decode().ok()?;
+    let info = d.info()?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    let image = if channels == 1 {
+        DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels)?)
+    } else {
+        DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, pixels)?)
+    };
+    let mut image = shrink(image, side);
+    image.apply_orientation(orientation);
+    Some(Ok(image))
 }
 
 fn limit_or_unsupported(e: image::ImageError) -> PhotoError {
@@ -200,6 +249,72 @@ mod tests {
         assert_eq!(fitted(1600, 500, 400), (400, 125));
         assert_eq!(fitted(12_000, 3, 400), (400, 1));
         assert_eq!(fitted(3, 12_000, 400), (1, 400));
+    }
+
+    fn camera_jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, _| {
+            // Left half red, right half blue: which way is up stays visible.
+            if x < w / 2 {
+                image::Rgb([220, 20, 20])
+            } else {
+                image::Rgb([20, 20, 220])
+            }
+        });
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(&img)
+            .unwrap();
+        out
+    }
+
+    /// A JPEG with an EXIF APP1 segment saying `orientation`.
+    fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+        let mut tiff = b"MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+        tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+        tiff.extend_from_slice(&orientation.to_be_bytes());
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn camera_jpegs_are_decoded_small_and_turned_upright() {
+        let jpeg = camera_jpeg(4000, 3000);
+        // The DCT-scaled path takes it (not the full decode).
+        assert!(matches!(decode_jpeg_scaled(&jpeg, FULL_SIDE), Some(Ok(_))));
+        let p = process_blocking(&jpeg).unwrap();
+        assert_eq!((p.width, p.height), (1600, 1200));
+        let img = image::load_from_memory(&p.full).unwrap().to_rgb8();
+        assert!(img.get_pixel(100, 600).0[0] > 150, "red on the left");
+        assert!(img.get_pixel(1500, 600).0[2] > 150, "blue on the right");
+        // Orientation 6 (the phone held upright): turned 90° clockwise, so
+        // the red half is on top.
+        let p = process_blocking(&with_orientation(&jpeg, 6)).unwrap();
+        assert_eq!((p.width, p.height), (1200, 1600));
+        let img = image::load_from_memory(&p.full).unwrap().to_rgb8();
+        assert!(img.get_pixel(600, 100).0[0] > 150, "red on top");
+        assert!(img.get_pixel(600, 1500).0[2] > 150, "blue below");
+        // No EXIF survives.
+        assert!(!p.full.windows(4).any(|w| w == b"Exif"));
+        // Small JPEGs keep their size.
+        let small = process_blocking(&camera_jpeg(640, 480)).unwrap();
+        assert_eq!((small.width, small.height), (640, 480));
+    }
+
+    #[test]
+    fn jpegs_over_the_decode_limit_are_refused_before_decoding() {
+        // 26 MP: within 12,000 px a side but over 48 MiB decoded.
+        let mut jpeg = camera_jpeg(64, 64);
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        jpeg[sof + 5..sof + 7].copy_from_slice(&4400u16.to_be_bytes());
+        jpeg[sof + 7..sof + 9].copy_from_slice(&6000u16.to_be_bytes());
+        assert_eq!(process_blocking(&jpeg).err(), Some(PhotoError::TooLarge));
     }
 
     #[test]

@@ -15,16 +15,26 @@ pub const PHOTO_QUEUE: usize = 16;
 /// photo (up to 48 MiB, `MAX_DECODED_BYTES`) at a time.
 pub const MAX_PHOTO_THREADS: usize = 4;
 
-/// How many photo threads a server runs: `ZHUOMU_PHOTO_THREADS`, else one.
+/// How many photo threads a server runs: `ZHUOMU_PHOTO_THREADS`, else two.
 /// Each more thread takes photos about that much faster and holds its own
-/// decoded photo (measured with two: 12 MP photos from eight clients at
-/// once 3× sooner, but 286 MiB peak instead of well under 256;
-/// docs/PERFORMANCE.md).
+/// decoded photo (a 12 MP photo is decoded at half size, 9 MB; measured
+/// with two: eight clients' 12 MP photos 1.5× sooner than with one, and a
+/// 173 MiB peak; docs/PERFORMANCE.md).
 fn photo_threads() -> usize {
     std::env::var("ZHUOMU_PHOTO_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1)
+        .unwrap_or(2)
+}
+
+static AFTER_PHOTO: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// What a photo thread does after each photo. The binary that chose the
+/// allocator sets it (`zhuomu`: mimalloc gives the thread's freed pages
+/// back at once), so a photo thread that goes idle does not keep a decoded
+/// photo's memory: an idle thread never frees lazily.
+pub fn after_each_photo(f: fn()) {
+    let _ = AFTER_PHOTO.set(f);
 }
 
 /// The threads of a server that decode and encode photos (`photo_threads`,
@@ -62,6 +72,9 @@ impl Worker {
                         let Ok(job) = job else { return };
                         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
                             tracing::error!("a photo job panicked; the photo thread goes on");
+                        }
+                        if let Some(f) = AFTER_PHOTO.get() {
+                            f();
                         }
                         done.fetch_sub(1, Ordering::Relaxed);
                     }
