@@ -1,5 +1,8 @@
 -- The loop as 12345 hotlines run it (issue 19): 退回 (a `returned` status),
 -- 督办 (urgings and escalation), 我也看到 (seen), 满意度回访 (rating).
+-- The index the foreign key checks and erasure need (SQLite's rebuild of
+-- reports below leans on it).
+CREATE INDEX notifications_report ON notifications (report_id);
 ALTER TABLE reports DROP CONSTRAINT reports_status_check;
 ALTER TABLE reports ADD CONSTRAINT reports_status_check CHECK (status IN
     ('pending_review', 'rejected', 'assigned', 'returned', 'rectified', 'closed', 'duplicate'));

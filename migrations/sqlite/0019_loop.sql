@@ -1,13 +1,23 @@
--- no-transaction
 -- The loop as 12345 hotlines run it (issue 19): 退回 (a `returned` status),
 -- 督办 (urgings and escalation), 我也看到 (seen), 满意度回访 (rating).
 -- SQLite cannot change a CHECK constraint or a generated column in place, so
--- `reports` is rebuilt the way SQLite's documentation prescribes (ALTER TABLE,
--- "other kinds of table schema changes"): foreign keys off outside the
--- transaction, copy, drop, rename, indexes and triggers again, check, commit.
-PRAGMA foreign_keys = OFF;
-BEGIN IMMEDIATE;
-CREATE TABLE reports_new (
+-- `reports` is made again, inside the migration's transaction (sqlx runs
+-- each SQLite migration in one, where foreign keys cannot be switched off,
+-- and a rename would carry the other tables' references along). With the
+-- foreign keys deferred to the commit: the rows go to a temporary copy, the
+-- table is dropped (its tally triggers first, so no deltas are written; the
+-- other tables' rows are orphans for a moment), made again under the same
+-- name and filled from the copy, which gives every orphan its parent back
+-- before the commit checks. notifications.report_id gets the index the
+-- checks (and erasure) need.
+CREATE INDEX notifications_report ON notifications (report_id);
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE reports_copy AS SELECT id, reporter_id, category_id, description, lat, lon, address, hide_name, status, unit_id, area_id, deadline, disputed, duplicate_of, patrol, fixed_on_spot, source, follower_count, reopen_count, reporter_verdict, assigned_at, rectified_at, closed_at, created_at, updated_at, client_ref, open311_token, media_url FROM reports;
+DROP TRIGGER report_tally_insert;
+DROP TRIGGER report_tally_update;
+DROP TRIGGER report_tally_delete;
+DROP TABLE reports;
+CREATE TABLE reports (
     id               INTEGER PRIMARY KEY,
     reporter_id      INTEGER NOT NULL REFERENCES users(id),
     category_id      INTEGER NOT NULL REFERENCES categories(id),
@@ -51,10 +61,9 @@ CREATE TABLE reports_new (
     CHECK (status NOT IN ('assigned', 'returned', 'rectified', 'closed') OR (unit_id IS NOT NULL AND deadline IS NOT NULL)),
     CHECK (status <> 'duplicate' OR duplicate_of IS NOT NULL)
 );
-INSERT INTO reports_new (id, reporter_id, category_id, description, lat, lon, address, hide_name, status, unit_id, area_id, deadline, disputed, duplicate_of, patrol, fixed_on_spot, source, follower_count, reopen_count, reporter_verdict, assigned_at, rectified_at, closed_at, created_at, updated_at, client_ref, open311_token, media_url)
-    SELECT id, reporter_id, category_id, description, lat, lon, address, hide_name, status, unit_id, area_id, deadline, disputed, duplicate_of, patrol, fixed_on_spot, source, follower_count, reopen_count, reporter_verdict, assigned_at, rectified_at, closed_at, created_at, updated_at, client_ref, open311_token, media_url FROM reports;
-DROP TABLE reports;
-ALTER TABLE reports_new RENAME TO reports;
+INSERT INTO reports (id, reporter_id, category_id, description, lat, lon, address, hide_name, status, unit_id, area_id, deadline, disputed, duplicate_of, patrol, fixed_on_spot, source, follower_count, reopen_count, reporter_verdict, assigned_at, rectified_at, closed_at, created_at, updated_at, client_ref, open311_token, media_url)
+    SELECT id, reporter_id, category_id, description, lat, lon, address, hide_name, status, unit_id, area_id, deadline, disputed, duplicate_of, patrol, fixed_on_spot, source, follower_count, reopen_count, reporter_verdict, assigned_at, rectified_at, closed_at, created_at, updated_at, client_ref, open311_token, media_url FROM reports_copy;
+DROP TABLE reports_copy;
 CREATE INDEX reports_reporter ON reports (reporter_id, id);
 CREATE INDEX reports_unit ON reports (unit_id, status, deadline);
 CREATE INDEX reports_place ON reports (lat, lon);
@@ -108,6 +117,3 @@ CREATE TABLE report_seen (
 CREATE INDEX report_seen_user ON report_seen (user_id);
 -- Ratings of the month per unit.
 CREATE INDEX reports_rated_at ON reports (rated_at, unit_id, rating);
-PRAGMA foreign_key_check;
-COMMIT;
-PRAGMA foreign_keys = ON;

@@ -122,3 +122,110 @@ async fn both_migration_folders_make_the_same_schema() {
     })
     .await
 }
+
+/// Migration 0019 remakes `reports` on SQLite (a CHECK and a generated
+/// column cannot change in place) and changes them on PostgreSQL: a
+/// database filled under 0018 keeps every report, its photos, events,
+/// terms, follows and messages (their references still hold), and its
+/// tallies, and takes the new status afterwards.
+async fn the_loop_migration_keeps_the_reports(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(engine, dir.path()).await;
+    let db = Db::connect(&url).await.unwrap();
+    let mut upto_18 = match engine {
+        Engine::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+        Engine::Postgres => sqlx::migrate!("../migrations/postgres"),
+    };
+    upto_18.migrations = upto_18
+        .migrations
+        .iter()
+        .filter(|m| m.version <= 18)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    upto_18.run(&db.pool).await.unwrap();
+    let run = |sql: &'static str| {
+        let pool = db.pool.clone();
+        async move { sqlx::query(sql).execute(&pool).await.unwrap() }
+    };
+    run("INSERT INTO units (id, name, created_at) VALUES (1, '雄关街道', 0)").await;
+    run("INSERT INTO categories (id, name, points, sla_days, unit_id, created_at) VALUES (1, '乱扔垃圾', 5, 3, NULL, 0)").await;
+    run("INSERT INTO users (id, phone, password_hash, display_name, created_at) VALUES (1, '13800000001', '', '张三', 0)").await;
+    run("INSERT INTO reports (id, reporter_id, category_id, description, lat, lon, status, unit_id, deadline, created_at, updated_at) \
+         VALUES (1, 1, 1, '垃圾堆', 39.7, 98.2, 'assigned', 1, 100, 0, 0), (2, 1, 1, '又一堆', 39.7, 98.2, 'closed', 1, 100, 0, 0)").await;
+    run("INSERT INTO reports (id, reporter_id, category_id, description, lat, lon, status, duplicate_of, created_at, updated_at) \
+         VALUES (3, 1, 1, '重复', 39.7, 98.2, 'duplicate', 1, 0, 0)").await;
+    run("INSERT INTO report_photos (report_id, kind, object_key, thumb_key, width, height, position, created_at) \
+         VALUES (1, 'before', 'p/a', 't/a', 10, 10, 0, 0)").await;
+    run("INSERT INTO report_events (report_id, at, action, actor_role, note) VALUES (1, 0, 'submitted', 'citizen', '')").await;
+    run("INSERT INTO report_terms (term, report_id) VALUES ('垃圾', 1)").await;
+    run("INSERT INTO report_follows (report_id, user_id, created_at) VALUES (1, 1, 0)").await;
+    run("INSERT INTO notifications (user_id, kind, report_id, title, created_at) VALUES (1, 'report_status', 1, '已交办', 0)").await;
+    let tallies = |db: &Db| {
+        let pool = db.pool.clone();
+        async move {
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT status, CAST(SUM(n) AS BIGINT) FROM (SELECT status, n FROM report_tallies \
+                 UNION ALL SELECT status, n FROM report_tally_deltas) t GROUP BY status ORDER BY status",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            rows
+        }
+    };
+    let before = tallies(&db).await;
+    assert_eq!(before.len(), 3, "{before:?}");
+
+    db.migrate().await.unwrap();
+
+    assert_eq!(tallies(&db).await, before, "no tally delta from the remake");
+    let (n, public, seen): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(public) AS BIGINT), CAST(SUM(seen_count) AS BIGINT) FROM reports",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((n, public, seen), (3, 2, 0));
+    for table in ["report_photos", "report_events", "report_terms", "report_follows", "notifications"] {
+        let (joined,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM {table} c JOIN reports r ON r.id = c.report_id"
+        ))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(joined, 1, "{table}");
+    }
+    if engine == Engine::Sqlite {
+        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        assert!(broken.is_empty(), "{broken:?}");
+        let (sql,): (String,) =
+            sqlx::query_as("SELECT sql FROM sqlite_master WHERE name = 'report_photos'")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert!(sql.contains("REFERENCES reports(id)"), "{sql}");
+    }
+    // The references still hold: a photo of a missing report is refused,
+    // and the new status is taken (public, tallied).
+    let orphan = sqlx::query(
+        "INSERT INTO report_photos (report_id, kind, object_key, thumb_key, width, height, position, created_at) \
+         VALUES (99, 'before', 'p/b', 't/b', 10, 10, 0, 0)",
+    )
+    .execute(&db.pool)
+    .await;
+    assert!(orphan.is_err(), "foreign keys still checked");
+    run("UPDATE reports SET status = 'returned' WHERE id = 1").await;
+    let (public,): (i64,) = sqlx::query_as("SELECT public FROM reports WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(public, 1);
+    let after = tallies(&db).await;
+    assert!(after.contains(&("returned".to_owned(), 1)), "{after:?}");
+    db.pool.close().await;
+}
+crate::both!(the_loop_migration_keeps_the_reports);

@@ -431,7 +431,7 @@ async fn seen_once_per_person_not_by_the_reporter(engine: Engine) {
     assert_eq!(r.body["seen_count"], 1);
     assert_eq!(r.body["seen"], true);
     assert_eq!(r.body["following"], true, "they follow it");
-    assert_eq!(r.body["follower_count"], 2);
+    assert_eq!(r.body["follower_count"], 1);
     // Nothing filed, nothing paid.
     assert_eq!(app.count("reports").await, reports_before);
     assert_eq!(app.balance(other_id).await, before);

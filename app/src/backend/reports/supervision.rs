@@ -155,10 +155,11 @@ pub async fn send_back(
         row.unit_id,
     )
     .await?;
+    let mods = moderators(&mut tx).await?;
     let mut messages = tell_all(
         &mut tx,
         now,
-        &moderators(&mut tx).await?,
+        &mods,
         ("report_returned", id),
         &format!("随手拍 #{id} 被{}退回", row.unit_name.as_deref().unwrap_or("责任单位")),
         &reason,
@@ -195,10 +196,10 @@ pub async fn reassign(
     let days = input
         .deadline_days
         .and_then(|d| f.check("deadline_days", report::deadline_days(d)));
-    let note = f.check(
-        "note",
-        crate::domain::clean_text(input.note.as_deref().unwrap_or(""), 200, ""),
-    );
+    let note = match input.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        None => Some(String::new()),
+        Some(n) => f.check("note", crate::domain::clean_text(n, 200, "")),
+    };
     let unit: Option<(String,)> = sqlx::query_as("SELECT name FROM units WHERE id = $1")
         .bind(input.unit_id)
         .fetch_optional(&state.db.pool)
@@ -249,10 +250,11 @@ pub async fn reassign(
         Some(input.unit_id),
     )
     .await?;
+    let staff = unit_staff(&mut tx, input.unit_id).await?;
     let messages = tell_all(
         &mut tx,
         now,
-        &unit_staff(&mut tx, input.unit_id).await?,
+        &staff,
         ("report_assigned", id),
         &format!("新交办：随手拍 #{id}"),
         &text,
@@ -349,10 +351,11 @@ pub async fn urge(
     unit_event(&mut tx, now, id, ("urged", "moderator", &note), Some(actor.id), unit_id).await?;
     let mut messages = match unit_id {
         Some(u) => {
+            let staff = unit_staff(&mut tx, u).await?;
             tell_all(
                 &mut tx,
                 now,
-                &unit_staff(&mut tx, u).await?,
+                &staff,
                 ("report_urged", id),
                 &format!("督办：随手拍 #{id}"),
                 &note,
