@@ -181,6 +181,11 @@ mod tests {
     fn statuses_map_to_open_and_closed() {
         assert_eq!(status_word(ReportStatus::Assigned), "open");
         assert_eq!(status_word(ReportStatus::Rectified), "open");
+        assert_eq!(
+            status_word(ReportStatus::Returned),
+            "open",
+            "being re-routed"
+        );
         for s in [
             ReportStatus::Closed,
             ReportStatus::Rejected,
@@ -190,9 +195,13 @@ mod tests {
         }
         assert_eq!(
             statuses("open").unwrap(),
-            vec![ReportStatus::Assigned, ReportStatus::Rectified]
+            vec![
+                ReportStatus::Assigned,
+                ReportStatus::Returned,
+                ReportStatus::Rectified
+            ]
         );
-        assert_eq!(statuses("closed, open,closed").unwrap().len(), 3);
+        assert_eq!(statuses("closed, open,closed").unwrap().len(), 4);
         assert!(statuses("pending").is_err());
         assert!(statuses(" , ").is_err());
     }

@@ -165,9 +165,15 @@ mod tests {
         );
         // Urged once: nothing more; twice: red, even before the deadline.
         assert_eq!(Escalation::due(D, sla, 1, D - DAY_MS), None);
-        assert_eq!(Escalation::due(D, sla, 2, D - DAY_MS), Some(Escalation::Red));
+        assert_eq!(
+            Escalation::due(D, sla, 2, D - DAY_MS),
+            Some(Escalation::Red)
+        );
         // An SLA of 0 days still waits a day past the deadline.
-        assert_eq!(Escalation::due(D, 0, 0, D + HOUR_MS), Some(Escalation::Yellow));
+        assert_eq!(
+            Escalation::due(D, 0, 0, D + HOUR_MS),
+            Some(Escalation::Yellow)
+        );
         assert!(Escalation::Red > Escalation::Yellow);
         for e in [Escalation::Yellow, Escalation::Red] {
             assert_eq!(Escalation::parse(e.as_str()), Some(e));
@@ -177,7 +183,10 @@ mod tests {
 
     #[test]
     fn the_clock_says_what_is_left_or_how_late() {
-        assert_eq!(clock_text(DAY_MS + 3 * HOUR_MS + 59 * MINUTE_MS), "还剩 1 天 3 小时");
+        assert_eq!(
+            clock_text(DAY_MS + 3 * HOUR_MS + 59 * MINUTE_MS),
+            "还剩 1 天 3 小时"
+        );
         assert_eq!(clock_text(2 * DAY_MS), "还剩 2 天");
         assert_eq!(clock_text(5 * HOUR_MS), "还剩 5 小时");
         assert_eq!(clock_text(45 * MINUTE_MS), "还剩 45 分钟");

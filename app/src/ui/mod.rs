@@ -166,21 +166,35 @@ fn staff_tabs(path: &str) -> Option<Vec<Tab>> {
         return None;
     }
     let me: Tab = ("/me", "我的", "tab-me", || icons::person().into_any());
-    Some(if path.starts_with("/manage/unit") || path.starts_with("/manage/fulfil") {
-        vec![
-            ("/manage/unit", "任务", "tab-unit", || icons::list().into_any()),
-            ("/manage/fulfil", "核销", "tab-fulfil", || icons::check().into_any()),
-            me,
-        ]
-    } else {
-        vec![
-            ("/manage/review", "审核", "tab-review", || icons::list().into_any()),
-            ("/manage/verify", "督查", "tab-verify", || icons::check().into_any()),
-            ("/manage/shifts", "出勤", "tab-shifts", || icons::clock().into_any()),
-            ("/manage/suggestions", "信箱", "tab-mailbox", || icons::mail().into_any()),
-            me,
-        ]
-    })
+    Some(
+        if path.starts_with("/manage/unit") || path.starts_with("/manage/fulfil") {
+            vec![
+                ("/manage/unit", "任务", "tab-unit", || {
+                    icons::list().into_any()
+                }),
+                ("/manage/fulfil", "核销", "tab-fulfil", || {
+                    icons::check().into_any()
+                }),
+                me,
+            ]
+        } else {
+            vec![
+                ("/manage/review", "审核", "tab-review", || {
+                    icons::list().into_any()
+                }),
+                ("/manage/verify", "督查", "tab-verify", || {
+                    icons::check().into_any()
+                }),
+                ("/manage/shifts", "出勤", "tab-shifts", || {
+                    icons::clock().into_any()
+                }),
+                ("/manage/suggestions", "信箱", "tab-mailbox", || {
+                    icons::mail().into_any()
+                }),
+                me,
+            ]
+        },
+    )
 }
 
 #[component]
@@ -188,20 +202,26 @@ fn TabBar() -> impl IntoView {
     let location = use_location();
     let path = location.pathname.get_untracked();
     let staff = staff_tabs(&path);
-    let label = if staff.is_some() { "工作台导航" } else { "主导航" };
-    let tabs: Vec<Tab> = staff.unwrap_or_else(|| vec![
-        ("/", "首页", "tab-home", || icons::home().into_any()),
-        ("/report", "随手拍", "tab-report", || {
-            icons::camera().into_any()
-        }),
-        ("/volunteer", "志愿", "tab-volunteer", || {
-            icons::heart().into_any()
-        }),
-        ("/points", "积分", "tab-points", || {
-            icons::coin().into_any()
-        }),
-        ("/me", "我的", "tab-me", || icons::person().into_any()),
-    ]);
+    let label = if staff.is_some() {
+        "工作台导航"
+    } else {
+        "主导航"
+    };
+    let tabs: Vec<Tab> = staff.unwrap_or_else(|| {
+        vec![
+            ("/", "首页", "tab-home", || icons::home().into_any()),
+            ("/report", "随手拍", "tab-report", || {
+                icons::camera().into_any()
+            }),
+            ("/volunteer", "志愿", "tab-volunteer", || {
+                icons::heart().into_any()
+            }),
+            ("/points", "积分", "tab-points", || {
+                icons::coin().into_any()
+            }),
+            ("/me", "我的", "tab-me", || icons::person().into_any()),
+        ]
+    });
     view! {
         <nav class="tabbar" aria-label=label>
             {tabs

@@ -52,7 +52,10 @@ pub async fn urge(
     Id(id): Id,
     ApiJson(input): ApiJson<UrgeInput>,
 ) -> ApiResult<(StatusCode, Json<Report>)> {
-    Ok((StatusCode::CREATED, Json(reports::urge(&state, &actor, id, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(reports::urge(&state, &actor, id, input).await?),
+    ))
 }
 
 /// 我也看到: a citizen (not the reporter) adds their voice to an open report
@@ -65,5 +68,8 @@ pub async fn seen(
     Caller(actor): Caller,
     Id(id): Id,
 ) -> ApiResult<(StatusCode, Json<SeenCount>)> {
-    Ok((StatusCode::CREATED, Json(reports::seen(&state, &actor, id).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(reports::seen(&state, &actor, id).await?),
+    ))
 }

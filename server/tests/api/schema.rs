@@ -187,7 +187,13 @@ async fn the_loop_migration_keeps_the_reports(engine: Engine) {
     .await
     .unwrap();
     assert_eq!((n, public, seen), (3, 2, 0));
-    for table in ["report_photos", "report_events", "report_terms", "report_follows", "notifications"] {
+    for table in [
+        "report_photos",
+        "report_events",
+        "report_terms",
+        "report_follows",
+        "notifications",
+    ] {
         let (joined,): (i64,) = sqlx::query_as(&format!(
             "SELECT COUNT(*) FROM {table} c JOIN reports r ON r.id = c.report_id"
         ))
@@ -197,10 +203,11 @@ async fn the_loop_migration_keeps_the_reports(engine: Engine) {
         assert_eq!(joined, 1, "{table}");
     }
     if engine == Engine::Sqlite {
-        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap();
+        let broken: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
         assert!(broken.is_empty(), "{broken:?}");
         let (sql,): (String,) =
             sqlx::query_as("SELECT sql FROM sqlite_master WHERE name = 'report_photos'")

@@ -119,7 +119,7 @@ async fn the_dashboard_and_the_monthly_report(e: Engine) {
     let s = &r.body["reports"];
     assert_eq!(
         s["by_status"],
-        json!({"pending_review": 1, "rejected": 1, "assigned": 2, "rectified": 0, "closed": 2, "duplicate": 0})
+        json!({"pending_review": 1, "rejected": 1, "assigned": 2, "returned": 0, "rectified": 0, "closed": 2, "duplicate": 0})
     );
     assert_eq!(s["overdue"], 1);
     assert_eq!(s["on_time_rate"], 0.5);

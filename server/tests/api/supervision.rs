@@ -78,19 +78,32 @@ async fn return_and_reassign(engine: Engine) {
     // The reason is required, 2–200 characters, text only.
     for bad in ["", "否", &"长".repeat(201), "不是\u{0}我们"] {
         let r = send_back(&l, &l.grid_staff, bad).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}: {}", r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad:?}: {}",
+            r.text
+        );
         assert_eq!(r.code(), "invalid_input");
         assert_eq!(r.field_errors(), vec!["reason"]);
     }
     let r = app.get(&format!("/api/v1/reports/{}", l.id), None).await;
-    assert_eq!(r.body["status"], "assigned", "a refused return changes nothing");
+    assert_eq!(
+        r.body["status"], "assigned",
+        "a refused return changes nothing"
+    );
 
     let r = send_back(&l, &l.grid_staff, "不属本单位：该井盖归供水公司").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["status"], "returned");
     assert_eq!(r.body["overdue"], false);
     assert!(r.body["deadline_left_ms"].is_null(), "the deadline stops");
-    let last = r.body["timeline"].as_array().unwrap().last().unwrap().clone();
+    let last = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["action"], "returned");
     assert_eq!(last["actor_role"], "unit_staff");
     assert_eq!(last["note"], "不属本单位：该井盖归供水公司");
@@ -111,7 +124,10 @@ async fn return_and_reassign(engine: Engine) {
     assert_eq!(r.code(), "invalid_transition");
     // The moderators' queue of returns.
     let r = app
-        .get("/api/v1/moderation/reports?status=returned", Some(&l.moderator))
+        .get(
+            "/api/v1/moderation/reports?status=returned",
+            Some(&l.moderator),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["items"][0]["id"], l.id);
@@ -135,7 +151,9 @@ async fn return_and_reassign(engine: Engine) {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.post(&path, json!({ "unit": 1 }), Some(&l.moderator)).await;
+    let r = app
+        .post(&path, json!({ "unit": 1 }), Some(&l.moderator))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
 
     let r = app.post(&path, body.clone(), Some(&l.moderator)).await;
@@ -244,21 +262,36 @@ async fn urging_tells_the_unit_and_twice_is_red(engine: Engine) {
         .post(&path, json!({ "note": "请今天处理" }), Some(&l.citizen))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post(&path, json!({ "note": "" }), Some(&l.moderator)).await;
+    let r = app
+        .post(&path, json!({ "note": "" }), Some(&l.moderator))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field_errors(), vec!["note"]);
     let r = app
-        .post("/api/v1/reports/999999/urge", json!({ "note": "请处理" }), Some(&l.moderator))
+        .post(
+            "/api/v1/reports/999999/urge",
+            json!({ "note": "请处理" }),
+            Some(&l.moderator),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     let r = app
-        .post(&path, json!({ "note": "群众反映强烈，请今天处理" }), Some(&l.moderator))
+        .post(
+            &path,
+            json!({ "note": "群众反映强烈，请今天处理" }),
+            Some(&l.moderator),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.body["urge_count"], 1);
     assert!(r.body["escalation"].is_null());
-    let last = r.body["timeline"].as_array().unwrap().last().unwrap().clone();
+    let last = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["action"], "urged");
     assert_eq!(last["note"], "群众反映强烈，请今天处理");
     assert!(
@@ -292,7 +325,10 @@ async fn urging_tells_the_unit_and_twice_is_red(engine: Engine) {
         .count();
     assert_eq!(escalated, 1, "red once");
     // Urged while rectified too; not once closed.
-    assert_eq!(app.rectify(&l.grid_staff, l.id).await.status, StatusCode::OK);
+    assert_eq!(
+        app.rectify(&l.grid_staff, l.id).await.status,
+        StatusCode::OK
+    );
     let r = app
         .post(&path, json!({ "note": "请尽快督查" }), Some(&l.moderator))
         .await;
@@ -332,7 +368,10 @@ async fn the_sweep_escalates_yellow_then_red_once(engine: Engine) {
         .report_id(&l.citizen, l.city.litter, IN_GRID, "垃圾桶满了")
         .await;
     app.approve(&l.moderator, fixed).await;
-    assert_eq!(app.rectify(&l.grid_staff, fixed).await.status, StatusCode::OK);
+    assert_eq!(
+        app.rectify(&l.grid_staff, fixed).await.status,
+        StatusCode::OK
+    );
     let sweep = || app::backend::reports::escalate_due(&app.state);
     assert_eq!(sweep().await.unwrap(), (0, 0), "nothing is due yet");
     // Past the deadline (3 days): yellow, the unit told once.
@@ -427,7 +466,9 @@ async fn seen_once_per_person_not_by_the_reporter(engine: Engine) {
     let r = app.post(&path, json!({}), Some(&other)).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.code(), "already_seen");
-    let r = app.get(&format!("/api/v1/reports/{}", l.id), Some(&other)).await;
+    let r = app
+        .get(&format!("/api/v1/reports/{}", l.id), Some(&other))
+        .await;
     assert_eq!(r.body["seen_count"], 1);
     assert_eq!(r.body["seen"], true);
     assert_eq!(r.body["following"], true, "they follow it");
@@ -449,7 +490,11 @@ async fn seen_once_per_person_not_by_the_reporter(engine: Engine) {
         .report_id(&l.citizen, l.city.litter, IN_GRID, "新的报告")
         .await;
     let r = app
-        .post(&format!("/api/v1/reports/{pending}/seen"), json!({}), Some(&other))
+        .post(
+            &format!("/api/v1/reports/{pending}/seen"),
+            json!({}),
+            Some(&other),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     app.rectify(&l.grid_staff, l.id).await;
@@ -469,7 +514,10 @@ both!(seen_once_per_person_not_by_the_reporter);
 async fn rating_with_the_verdict(engine: Engine) {
     let l = assigned(engine).await;
     let app = &l.app;
-    assert_eq!(app.rectify(&l.grid_staff, l.id).await.status, StatusCode::OK);
+    assert_eq!(
+        app.rectify(&l.grid_staff, l.id).await.status,
+        StatusCode::OK
+    );
     let r = app
         .post(
             &format!("/api/v1/reports/{}/verify", l.id),
@@ -481,17 +529,32 @@ async fn rating_with_the_verdict(engine: Engine) {
     let path = format!("/api/v1/reports/{}/feedback", l.id);
     for bad in [0, 6, -1] {
         let r = app
-            .post(&path, json!({ "verdict": "fixed", "rating": bad }), Some(&l.citizen))
+            .post(
+                &path,
+                json!({ "verdict": "fixed", "rating": bad }),
+                Some(&l.citizen),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         assert_eq!(r.field_errors(), vec!["rating"]);
     }
     let r = app
-        .post(&path, json!({ "verdict": "fixed", "rating": "4" }), Some(&l.citizen))
+        .post(
+            &path,
+            json!({ "verdict": "fixed", "rating": "4" }),
+            Some(&l.citizen),
+        )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a string is not a rating");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a string is not a rating"
+    );
     let r = app.get(&format!("/api/v1/reports/{}", l.id), None).await;
-    assert!(r.body["rating"].is_null(), "refused feedback changes nothing");
+    assert!(
+        r.body["rating"].is_null(),
+        "refused feedback changes nothing"
+    );
     let r = app
         .post(
             &path,
@@ -501,12 +564,21 @@ async fn rating_with_the_verdict(engine: Engine) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["rating"], 4);
-    let last = r.body["timeline"].as_array().unwrap().last().unwrap().clone();
+    let last = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["note"], "满意度 ★★★★☆。很快");
     // Someone else may not rate it.
     let (other, _) = app.register("13800000002", "李四").await;
     let r = app
-        .post(&path, json!({ "verdict": "fixed", "rating": 1 }), Some(&other))
+        .post(
+            &path,
+            json!({ "verdict": "fixed", "rating": 1 }),
+            Some(&other),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The month's figures and the city's rate.
@@ -519,12 +591,21 @@ async fn rating_with_the_verdict(engine: Engine) {
         .find(|u| u["unit_id"] == l.city.grid_unit)
         .unwrap()
         .clone();
-    assert_eq!((grid["rated"].clone(), grid["satisfied"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (grid["rated"].clone(), grid["satisfied"].clone()),
+        (json!(1), json!(1))
+    );
     let csv = app
         .get("/api/v1/stats/units?format=csv", Some(&l.moderator))
         .await
         .text;
-    assert!(csv.lines().next().unwrap().ends_with("退回,督办,评价,满意,满意率"), "{csv}");
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("退回,督办,评价,满意,满意率"),
+        "{csv}"
+    );
     assert!(csv.contains(",0,0,1,1,100.0%"), "{csv}");
     app.state.clock.advance(61_000);
     let r = app.get("/api/v1/stats/overview", None).await;

@@ -370,8 +370,15 @@ pub async fn feedback(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let stars = format!("满意度 {}", crate::domain::supervision::stars_text(r.stars()));
-        note = if note.is_empty() { stars } else { format!("{stars}。{note}") };
+        let stars = format!(
+            "满意度 {}",
+            crate::domain::supervision::stars_text(r.stars())
+        );
+        note = if note.is_empty() {
+            stars
+        } else {
+            format!("{stars}。{note}")
+        };
     }
     let action = if fixed { "confirmed" } else { "disputed" };
     event(&mut tx, now, id, action, Some(actor.id), "citizen", &note).await?;

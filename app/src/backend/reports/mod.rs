@@ -26,8 +26,8 @@ use super::{AppState, audit};
 use crate::domain::report::{self, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, FEEDBACK_WINDOW_MS};
 use crate::domain::time::DAY_MS;
 use crate::domain::{
-    AreaGeometry, AreaKind, Escalation, Fields, GeoPoint, Paging, PointsDelta, PointsReason, Redaction,
-    ReportStatus, Role, RoutableArea, Transition,
+    AreaGeometry, AreaKind, Escalation, Fields, GeoPoint, Paging, PointsDelta, PointsReason,
+    Redaction, ReportStatus, Role, RoutableArea, Transition,
 };
 use crate::error::AppError;
 use crate::models::{HotIssues, HotPlace, Page, Report, ReportPhoto, TimelineEvent, Total};
@@ -226,7 +226,7 @@ async fn to_reports(
         }
         None => vec![],
     };
-    let has = |id: i64, kind: i64| mine.iter().any(|m| *m == (id, kind));
+    let has = |id: i64, kind: i64| mine.contains(&(id, kind));
     let mut photos_of: HashMap<i64, Vec<ReportPhoto>> = HashMap::new();
     for p in photos {
         photos_of.entry(p.report_id).or_default().push(ReportPhoto {

@@ -70,7 +70,10 @@ async fn unit_event(
 }
 
 /// The working staff of a unit.
-async fn unit_staff(tx: &mut Transaction<'static, Any>, unit_id: i64) -> Result<Vec<i64>, AppError> {
+async fn unit_staff(
+    tx: &mut Transaction<'static, Any>,
+    unit_id: i64,
+) -> Result<Vec<i64>, AppError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, roles FROM users WHERE unit_id = $1 AND disabled_at IS NULL ORDER BY id",
     )
@@ -129,7 +132,8 @@ pub async fn send_back(
     if !own_unit {
         return Err(AppError::Forbidden);
     }
-    let reason = supervision::return_reason(&input.reason).map_err(|m| AppError::field("reason", m))?;
+    let reason =
+        supervision::return_reason(&input.reason).map_err(|m| AppError::field("reason", m))?;
     if row.status().after(Transition::Return).is_none() {
         return Err(invalid_transition(row.status()));
     }
@@ -161,7 +165,10 @@ pub async fn send_back(
         now,
         &mods,
         ("report_returned", id),
-        &format!("随手拍 #{id} 被{}退回", row.unit_name.as_deref().unwrap_or("责任单位")),
+        &format!(
+            "随手拍 #{id} 被{}退回",
+            row.unit_name.as_deref().unwrap_or("责任单位")
+        ),
         &reason,
     )
     .await?;
@@ -175,7 +182,16 @@ pub async fn send_back(
         )
         .await?,
     );
-    audit::record(&mut tx, now, Some(actor.id), "report.return", "report", Some(id), &reason).await?;
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "report.return",
+        "report",
+        Some(id),
+        &reason,
+    )
+    .await?;
     tx.commit().await?;
     notify::deliver(state, &messages).await;
     get(state, id, Some(actor)).await
@@ -196,7 +212,12 @@ pub async fn reassign(
     let days = input
         .deadline_days
         .and_then(|d| f.check("deadline_days", report::deadline_days(d)));
-    let note = match input.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    let note = match input
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         None => Some(String::new()),
         Some(n) => f.check("note", crate::domain::clean_text(n, 200, "")),
     };
@@ -251,7 +272,7 @@ pub async fn reassign(
     )
     .await?;
     let staff = unit_staff(&mut tx, input.unit_id).await?;
-    let messages = tell_all(
+    let mut messages = tell_all(
         &mut tx,
         now,
         &staff,
@@ -260,6 +281,16 @@ pub async fn reassign(
         &text,
     )
     .await?;
+    messages.push(
+        tell(
+            &mut tx,
+            now,
+            &row,
+            &format!("您的随手拍 #{id} 已重新交办"),
+            &format!("已交由{unit_name}整改，{date}前完成。"),
+        )
+        .await?,
+    );
     audit::record(
         &mut tx,
         now,
@@ -348,7 +379,15 @@ pub async fn urge(
         drop(tx);
         return Err(invalid_transition(load(state, id).await?.status()));
     };
-    unit_event(&mut tx, now, id, ("urged", "moderator", &note), Some(actor.id), unit_id).await?;
+    unit_event(
+        &mut tx,
+        now,
+        id,
+        ("urged", "moderator", &note),
+        Some(actor.id),
+        unit_id,
+    )
+    .await?;
     let mut messages = match unit_id {
         Some(u) => {
             let staff = unit_staff(&mut tx, u).await?;
@@ -365,11 +404,19 @@ pub async fn urge(
         None => vec![],
     };
     if urges >= RED_AFTER_URGES {
-        messages.extend(
-            escalate_one(&mut tx, now, id, unit_id, Escalation::Red, "两次督办").await?,
-        );
+        messages
+            .extend(escalate_one(&mut tx, now, id, unit_id, Escalation::Red, "两次督办").await?);
     }
-    audit::record(&mut tx, now, Some(actor.id), "report.urge", "report", Some(id), &note).await?;
+    audit::record(
+        &mut tx,
+        now,
+        Some(actor.id),
+        "report.urge",
+        "report",
+        Some(id),
+        &note,
+    )
+    .await?;
     tx.commit().await?;
     notify::deliver(state, &messages).await;
     get(state, id, Some(actor)).await
@@ -396,7 +443,10 @@ pub async fn seen(state: &AppState, actor: &CurrentUser, id: i64) -> Result<Seen
     .execute(&mut *tx)
     .await?;
     if added.rows_affected() == 0 {
-        return Err(AppError::conflict("already_seen", "您已经说过看到了这个问题"));
+        return Err(AppError::conflict(
+            "already_seen",
+            "您已经说过看到了这个问题",
+        ));
     }
     let counted: Option<(i64,)> = sqlx::query_as(
         "UPDATE reports SET seen_count = seen_count + 1 \
@@ -451,9 +501,8 @@ pub async fn escalate_due(state: &AppState) -> Result<(usize, usize), AppError> 
     .fetch_all(&mut *tx)
     .await?;
     for &(id, unit) in &red {
-        messages.extend(
-            escalate_one(&mut tx, now, id, unit, Escalation::Red, "超期仍未整改").await?,
-        );
+        messages
+            .extend(escalate_one(&mut tx, now, id, unit, Escalation::Red, "超期仍未整改").await?);
     }
     tx.commit().await?;
     notify::deliver(state, &messages).await;

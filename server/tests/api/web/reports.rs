@@ -173,14 +173,20 @@ async fn the_loop_forms_work_without_script(e: Engine) {
     let r = post(
         "/api/fn/review",
         "/manage/review".into(),
-        format!("id={id}&decision=approve&unit_id=&deadline_days=&category_id={}", city.parking),
+        format!(
+            "id={id}&decision=approve&unit_id=&deadline_days=&category_id={}",
+            city.parking
+        ),
         &moderator,
     )
     .await;
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
     let report = app.get(&format!("/api/v1/reports/{id}"), None).await;
     assert_eq!(report.body["category_id"], city.parking);
-    assert_eq!(report.body["unit_id"], city.traffic_unit, "the category's own unit");
+    assert_eq!(
+        report.body["unit_id"], city.traffic_unit,
+        "the category's own unit"
+    );
     // Back to the grid's unit for the rest (a return and a reassignment).
     let (traffic, _) = app.unit_staff("13700000009", city.traffic_unit).await;
     let tasks = page("/manage/unit", Some(&traffic)).await;
@@ -196,7 +202,12 @@ async fn the_loop_forms_work_without_script(e: Engine) {
     )
     .await;
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
-    assert!(r.headers[header::LOCATION].to_str().unwrap().ends_with(&format!("/manage/unit?done={id}")));
+    assert!(
+        r.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("/manage/unit?done={id}"))
+    );
     let queue = page("/manage/review", Some(&moderator)).await;
     assert!(queue.text.contains(&format!("returned-{id}")) && queue.text.contains("不属交警"));
     assert!(queue.text.contains("该单位近90天退回1条"));
@@ -219,9 +230,18 @@ async fn the_loop_forms_work_without_script(e: Engine) {
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
     let shown = page(&format!("/reports/{id}"), Some(&other)).await;
     assert!(shown.text.contains("urge-count") && shown.text.contains("1次"));
-    assert!(shown.text.contains("data-test-id=\"seen\""), "我也看到 is offered");
+    assert!(
+        shown.text.contains("data-test-id=\"seen\""),
+        "我也看到 is offered"
+    );
     // 我也看到 as a plain form, then not offered again.
-    let r = post("/api/fn/seen", format!("/reports/{id}"), format!("id={id}"), &other).await;
+    let r = post(
+        "/api/fn/seen",
+        format!("/reports/{id}"),
+        format!("id={id}"),
+        &other,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FOUND, "{}", r.text);
     let shown = page(&format!("/reports/{id}?seen=1"), Some(&other)).await;
     assert!(shown.text.contains("seen-done") && shown.text.contains("seen-count"));
