@@ -259,10 +259,10 @@ async fn the_dashboard_and_the_monthly_report(e: Engine) {
     let lines: Vec<&str> = csv.text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],
-        "月份,排名,责任单位,交办,销号,按期销号,逾期,返工,按期率"
+        "月份,排名,责任单位,交办,销号,按期销号,逾期,返工,按期率,退回,督办,评价,满意,满意率"
     );
     assert!(
-        lines.contains(&format!("{month},1,雄关街道,3,2,1,1,1,50.0%").as_str()),
+        lines.contains(&format!("{month},1,雄关街道,3,2,1,1,1,50.0%,0,0,0,0,—").as_str()),
         "{lines:?}"
     );
     for bad in ["month=2026-13", "format=xml"] {
