@@ -144,6 +144,7 @@ test('退回, 改派, 督办, 我也看到 and 满意度 on the phone', async ()
   await moderator.page.goto(`${BASE}/dashboard/units`);
   const head = await byTest(moderator.page, 'tongbao-table').locator('thead').textContent();
   for (const col of ['退回', '督办', '评价', '满意率']) assert.ok(head.includes(col), col);
+  assert.match(await byTest(moderator.page, 'tongbao-satisfaction').textContent(), /本月群众满意率 \d/);
   await shot(moderator.page, 'tongbao-loop');
 
   for (const p of [citizen, moderator, staff, second, newStaff]) {

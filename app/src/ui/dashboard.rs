@@ -131,6 +131,14 @@ pub fn TongbaoPage() -> impl IntoView {
                             " "<a href=format!("/api/v1/stats/units?month={}&format=csv", t.month) data-test-id="csv" download>"下载表格（CSV）"</a>
                             " "<button type="button" class="btn small" data-print hidden>"打印"</button>
                         </p>
+                        {
+                            let (rated, satisfied) = t.units.iter().fold((0, 0), |(r, s), u| (r + u.rated, s + u.satisfied));
+                            view! {
+                                <p data-test-id="tongbao-satisfaction">
+                                    {format!("本月群众满意率 {}（评价 {rated} 条）", percent(crate::domain::supervision::satisfaction_rate(satisfied, rated)))}
+                                </p>
+                            }
+                        }
                         <div class="table-wrap">
                             <table class="numbers" data-test-id="tongbao-table">
                                 <thead><tr><th>"排名"</th><th>"单位"</th><th>"交办"</th><th>"销号"</th><th>"按期销号"</th><th>"逾期"</th><th>"返工"</th><th>"按期率"</th><th>"退回"</th><th>"督办"</th><th>"评价"</th><th>"满意率"</th></tr></thead>
@@ -146,7 +154,7 @@ pub fn TongbaoPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <p class="muted small">"交办：当月交办的问题；销号：当月销号的问题；按期：在整改期限内完成整改；逾期：当月到期而未按期整改；返工：当月督查不合格退回。"</p>
+                        <p class="muted small">"交办：当月交办的问题；销号：当月销号的问题；按期：在整改期限内完成整改；逾期：当月到期而未按期整改；返工：当月督查不合格退回；退回：当月以“不属本单位”退回的问题；督办：当月被督办的次数；评价、满意率：当月举报人对本单位整改的评价条数，及其中4–5星的比例。"</p>
                     </section>
                 }.into_any()
         }/>

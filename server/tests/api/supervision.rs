@@ -75,6 +75,24 @@ async fn return_and_reassign(engine: Engine) {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     let r = send_back(&l, &l.citizen, "不是我们的").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for path in ["return", "reassign"] {
+        let r = app
+            .post(
+                &format!("/api/v1/reports/999999/{path}"),
+                json!({ "reason": "不是我们的", "unit_id": l.city.street_unit }),
+                Some(if path == "return" {
+                    &l.grid_staff
+                } else {
+                    &l.moderator
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.text);
+        let r = app
+            .post(&format!("/api/v1/reports/{}/{path}", l.id), json!({}), None)
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
+    }
     // The reason is required, 2–200 characters, text only.
     for bad in ["", "否", &"长".repeat(201), "不是\u{0}我们"] {
         let r = send_back(&l, &l.grid_staff, bad).await;
