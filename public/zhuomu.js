@@ -174,21 +174,30 @@
     if (out) out.textContent = text;
   }
   // 我也看到 on the report form's duplicate hint (inside the form, so a
-  // button of its own, not a nested form): one POST, the answer in words.
+  // button of its own, not a nested form): the island leaves a
+  // <span data-seen="id"> per hint, made a button here (which keeps it out
+  // of the WASM every citizen downloads); one POST, then the button says how
+  // it went (role=status reads it out).
   function enhanceSeen(doc) {
+    if (!doc.querySelector('[data-test-id="report-form"]')) return;
+    new MutationObserver(function () {
+      doc.querySelectorAll('span[data-seen]:empty').forEach(function (s) {
+        var b = doc.createElement('button');
+        b.type = 'button';
+        b.className = 'btn small';
+        b.setAttribute('data-seen', s.getAttribute('data-seen'));
+        b.textContent = '我也看到';
+        s.appendChild(b);
+      });
+    }).observe(doc.body, { childList: true, subtree: true });
     doc.addEventListener('click', function (ev) {
       var b = ev.target && ev.target.closest && ev.target.closest('button[data-seen]');
-      if (!b) return;
-      ev.preventDefault();
-      if (b.disabled) return;
+      if (!b || b.disabled) return;
       b.disabled = true;
-      var out = b.parentNode.querySelector('[data-seen-note]');
-      g.zhuomu.postJson(b.getAttribute('data-seen'), '{}').then(function (r) {
-        var text;
-        if (r.status === 201) text = '已记下您也看到了，会通知您处理进展';
-        else if (r.status === 401) text = '请先登录';
-        else { text = problemText(r); if (r.status === 0) b.disabled = false; }
-        if (out) out.textContent = text;
+      b.setAttribute('role', 'status');
+      g.zhuomu.postJson('/api/v1/reports/' + b.getAttribute('data-seen') + '/seen', '{}').then(function (r) {
+        b.textContent = r.status === 201 ? '已记下您也看到了' : problemText(r);
+        b.disabled = r.status !== 0;
       });
     });
   }

@@ -96,7 +96,7 @@ test('退回, 改派, 督办, 我也看到 and 满意度 on the phone', async ()
   await fillReport(second.page, photo, '盲道上有货架');
   const hint = byTest(second.page, 'duplicate-hint');
   await hint.waitFor();
-  await hint.locator(`[data-test-id="seen-${id}"]`).click();
+  await hint.locator(`button[data-seen="${id}"]`).click();
   await hint.getByText('已记下您也看到了').waitFor();
   await shot(second.page, 'report-seen-hint');
   await second.page.goto(`${BASE}/reports/${id}`);

@@ -7,16 +7,6 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// A photo thread's freed pages go back to the system after each photo
-/// (mimalloc frees lazily, on the thread's next allocation, which an idle
-/// photo thread never makes).
-fn give_back_photo_memory() {
-    // SAFETY: mi_collect only walks and trims the calling thread's heap.
-    // Not forced: a forced collect gave every page back, and the next
-    // photo's page faults made two photo threads no faster than one.
-    unsafe { libmimalloc_sys::mi_collect(false) }
-}
-
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -28,7 +18,6 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     zhuomu_server::security::install_panic_hook();
-    app::backend::photos::after_each_photo(give_back_photo_memory);
     let cli = zhuomu_server::cli::Cli::parse();
     if let Err(e) = zhuomu_server::cli::run(cli).await {
         eprintln!("zhuomu: {e:#}");

@@ -15,26 +15,16 @@ pub const PHOTO_QUEUE: usize = 16;
 /// photo (up to 48 MiB, `MAX_DECODED_BYTES`) at a time.
 pub const MAX_PHOTO_THREADS: usize = 4;
 
-/// How many photo threads a server runs: `ZHUOMU_PHOTO_THREADS`, else two.
-/// Each more thread takes photos about that much faster and holds its own
-/// decoded photo (a 12 MP photo is decoded at half size, 9 MB; measured
-/// with two: eight clients' 12 MP photos 1.5× sooner than with one, and a
-/// 173 MiB peak; docs/PERFORMANCE.md).
+/// How many photo threads a server runs: `ZHUOMU_PHOTO_THREADS`, else one.
+/// Each more thread takes photos faster and holds its own decoded photo (a
+/// 12 MP JPEG is decoded at half size, 9 MB; measured with two: eight
+/// clients' photos 1.4× sooner, but a 241–256 MiB peak, not well under the
+/// 256 MiB target; docs/PERFORMANCE.md).
 fn photo_threads() -> usize {
     std::env::var("ZHUOMU_PHOTO_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2)
-}
-
-static AFTER_PHOTO: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
-
-/// What a photo thread does after each photo. The binary that chose the
-/// allocator sets it (`zhuomu`: mimalloc gives the thread's freed pages
-/// back at once), so a photo thread that goes idle does not keep a decoded
-/// photo's memory: an idle thread never frees lazily.
-pub fn after_each_photo(f: fn()) {
-    let _ = AFTER_PHOTO.set(f);
+        .unwrap_or(1)
 }
 
 /// The threads of a server that decode and encode photos (`photo_threads`,
@@ -72,9 +62,6 @@ impl Worker {
                         let Ok(job) = job else { return };
                         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
                             tracing::error!("a photo job panicked; the photo thread goes on");
-                        }
-                        if let Some(f) = AFTER_PHOTO.get() {
-                            f();
                         }
                         done.fetch_sub(1, Ordering::Relaxed);
                     }

@@ -318,16 +318,13 @@ pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoVie
                 (!h.is_empty()).then(|| view! {
                     <section class="hint" role="status" data-test-id="duplicate-hint">
                         <h2>"附近已有人报告了这个问题"</h2>
-                        <p class="muted">"点“我也看到”就能收到整改进展，不必重复上报。"</p>
+                        <p class="muted">"点“我也看到”即可收到进展，不必重复上报。"</p>
                         <ul>
                             {h.into_iter().map(|r| view! {
                                 <li>
                                     <a href=format!("/reports/{}", r.id)>{format!("#{} {}", r.id, r.description)}</a>
                                     <span class="muted">{format!(" · {} · 约{}米", r.status_label, fixed(r.distance_m.unwrap_or(0.0), 0))}</span>
-                                    " "
-                                    <button type="button" class="btn small" data-seen=format!("/api/v1/reports/{}/seen", r.id)
-                                        data-test-id=format!("seen-{}", r.id)>"我也看到"</button>
-                                    <span class="muted small" role="status" data-seen-note></span>
+                                    <span data-seen=r.id></span>
                                 </li>
                             }).collect_view()}
                         </ul>
