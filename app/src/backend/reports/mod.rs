@@ -336,9 +336,30 @@ async fn event(
     actor_role: &str,
     note: &str,
 ) -> Result<(), AppError> {
+    unit_event(
+        tx,
+        now,
+        report_id,
+        (action, actor_role, note),
+        actor_id,
+        None,
+    )
+    .await
+}
+
+/// A timeline event; `unit_id` records the unit the report was with (for
+/// the steps the 通报 counts per unit: returns, urgings, escalations).
+async fn unit_event(
+    tx: &mut Transaction<'static, Any>,
+    now: i64,
+    report_id: i64,
+    (action, actor_role, note): (&str, &str, &str),
+    actor_id: Option<i64>,
+    unit_id: Option<i64>,
+) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO report_events (report_id, at, action, actor_id, actor_role, note) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO report_events (report_id, at, action, actor_id, actor_role, note, unit_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(report_id)
     .bind(now)
@@ -346,6 +367,7 @@ async fn event(
     .bind(actor_id)
     .bind(actor_role)
     .bind(note)
+    .bind(unit_id)
     .execute(&mut **tx)
     .await?;
     Ok(())

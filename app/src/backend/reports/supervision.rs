@@ -44,31 +44,6 @@ pub struct SeenCount {
     pub seen_count: i64,
 }
 
-/// A timeline event that also records the unit the report was with.
-async fn unit_event(
-    tx: &mut Transaction<'static, Any>,
-    now: i64,
-    report_id: i64,
-    (action, actor_role, note): (&str, &str, &str),
-    actor_id: Option<i64>,
-    unit_id: Option<i64>,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO report_events (report_id, at, action, actor_id, actor_role, note, unit_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(report_id)
-    .bind(now)
-    .bind(action)
-    .bind(actor_id)
-    .bind(actor_role)
-    .bind(note)
-    .bind(unit_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// The working staff of a unit.
 async fn unit_staff(
     tx: &mut Transaction<'static, Any>,
