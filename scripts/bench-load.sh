@@ -11,6 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zhuomu/target}" CARGO_INCREMENTAL=0
+ensure_c_build_tools
 command -v oha >/dev/null || cargo_install install oha --locked
 keep="$HOME/.cache/zhuomu/bench-load"
 mkdir -p "$keep"

@@ -117,8 +117,15 @@ ensure_python_tools() {
   fi
 }
 
-ensure_build_tools() {
+# libjpeg-turbo (the photo decoder) builds from source with cmake, its SIMD
+# code with nasm.
+ensure_c_build_tools() {
   command -v cc >/dev/null 2>&1 || apt_install build-essential
+  { command -v cmake && command -v nasm; } >/dev/null 2>&1 || apt_install cmake nasm
+}
+
+ensure_build_tools() {
+  ensure_c_build_tools
   command -v node >/dev/null 2>&1 || apt_install nodejs npm
   ensure_wasm_target
   ensure_wasm_bindgen
@@ -130,7 +137,7 @@ ensure_build_tools() {
 # Everything the test command needs. The Rust tools compile on both cores
 # while the packages (apt, npm, pip) download beside them.
 ensure_test_tools() {
-  command -v cc >/dev/null 2>&1 || apt_install build-essential
+  ensure_c_build_tools
   (
     command -v node >/dev/null 2>&1 || apt_install nodejs npm
     ensure_node_packages

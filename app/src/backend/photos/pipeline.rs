@@ -72,21 +72,23 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
     Ok(image)
 }
 
-/// A JPEG (every phone photo) decoded by DCT scaling straight to the
-/// smallest size that still covers the `side` box (1/2, 1/4 or 1/8 of it):
-/// a 12 MP photo is decoded as 2000 × 1500, 9 MB instead of 36, in the same
-/// time, so two photo threads fit the memory target. The limits are those
-/// of the full image. `None` for what this decoder leaves to `image` (CMYK,
-/// 16-bit, or anything it cannot read: `image` then gives the error).
+/// A JPEG (every phone photo) decoded by libjpeg-turbo (`turbojpeg`, SIMD)
+/// with DCT scaling straight to the smallest power-of-two size that still
+/// covers the `side` box (1/2, 1/4 or 1/8): a 12 MP photo is decoded as
+/// 2000 × 1500, 9 MB instead of 36, in about half the time of a pure-Rust
+/// decoder. The headers (size, colour type, EXIF orientation) are read
+/// first by `jpeg-decoder`, and the limits are those of the full image, so
+/// a bomb is refused before any pixel is decoded. `None` for what this path
+/// leaves to `image` (CMYK, 16-bit, or anything it cannot read: `image`
+/// then gives the error).
 fn decode_jpeg_scaled(bytes: &[u8], side: u32) -> Option<Result<DynamicImage, PhotoError>> {
     let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    d.set_max_decoding_buffer_size(MAX_DECODED_BYTES as usize);
     d.read_info().ok()?;
     let info = d.info()?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
-    let channels = match info.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => 1,
-        jpeg_decoder::PixelFormat::RGB24 => 3,
+    let (channels, format) = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => (1, turbojpeg::PixelFormat::GRAY),
+        jpeg_decoder::PixelFormat::RGB24 => (3, turbojpeg::PixelFormat::RGB),
         _ => return None,
     };
     if w > MAX_DIMENSION
@@ -99,13 +101,38 @@ fn decode_jpeg_scaled(bytes: &[u8], side: u32) -> Option<Result<DynamicImage, Ph
         .exif_data()
         .and_then(image::metadata::Orientation::from_exif_chunk)
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    if w > side || h > side {
-        let (tw, th) = fitted(w, h, side);
-        d.scale(tw as u16, th as u16).ok()?;
+    let (tw, th) = if w > side || h > side {
+        fitted(w, h, side)
+    } else {
+        (w, h)
+    };
+    // The largest reduction whose result is still at least the box.
+    let scale = [8, 4, 2]
+        .into_iter()
+        .map(|denom| turbojpeg::ScalingFactor::new(1, denom))
+        .find(|f| f.scale(w as usize) >= tw as usize && f.scale(h as usize) >= th as usize)
+        .unwrap_or(turbojpeg::ScalingFactor::ONE);
+    let mut decompressor = turbojpeg::Decompressor::new().ok()?;
+    decompressor.set_scaling_factor(scale).ok()?;
+    // A progressive JPEG of thousands of tiny scans is a CPU bomb; cameras
+    // write at most a dozen.
+    decompressor.set_scan_limit(500).ok()?;
+    let header = decompressor.read_header(bytes).ok()?;
+    if (header.width, header.height) != (w as usize, h as usize) {
+        return None;
     }
-    let pixels = d.decode().ok()?;
-    let info = d.info()?;
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    let header = header.scaled(scale);
+    let pitch = header.width * channels as usize;
+    let mut pixels = vec![0u8; pitch * header.height];
+    let image = turbojpeg::Image {
+        pixels: pixels.as_mut_slice(),
+        width: header.width,
+        pitch,
+        height: header.height,
+        format,
+    };
+    decompressor.decompress(bytes, image).ok()?;
+    let (w, h) = (header.width as u32, header.height as u32);
     let image = if channels == 1 {
         DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels)?)
     } else {
