@@ -397,12 +397,14 @@ pub async fn units_month(
     let closed: HashMap<i64, i64> = closings.iter().map(|c| (c.0, c.1)).collect();
     let closed_on_time: HashMap<i64, i64> = closings.iter().map(|c| (c.0, c.2)).collect();
     // Deadlines of the month that have passed: missed when not rectified
-    // by then (rectified later, or not yet). Counted, not filtered, so the
-    // whole test is read off one range of the covering deadline index.
+    // by then (rectified later, or not yet). The status test sits inside a
+    // CASE, which no index can serve, so both engines read one range of the
+    // covering deadline index (a plain `status IN` made SQLite take the
+    // status index and look up every row: 3× slower).
     let overdue = per_unit(
-        "SELECT unit_id, CAST(SUM(CASE WHEN status IN ('assigned', 'returned', 'rectified', 'closed') \
-           AND (rectified_at IS NULL OR rectified_at > deadline) THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM reports WHERE deadline >= $1 AND deadline < $2 AND unit_id IS NOT NULL GROUP BY unit_id",
+        "SELECT unit_id, COUNT(*) FROM reports WHERE deadline >= $1 AND deadline < $2 \
+         AND unit_id IS NOT NULL AND CASE WHEN status IN ('assigned', 'returned', 'rectified', 'closed') \
+           THEN rectified_at IS NULL OR rectified_at > deadline ELSE FALSE END GROUP BY unit_id",
         end.min(now),
     )
     .await?;
