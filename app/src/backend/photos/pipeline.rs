@@ -101,17 +101,7 @@ fn decode_jpeg_scaled(bytes: &[u8], side: u32) -> Option<Result<DynamicImage, Ph
         .exif_data()
         .and_then(image::metadata::Orientation::from_exif_chunk)
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let (tw, th) = if w > side || h > side {
-        fitted(w, h, side)
-    } else {
-        (w, h)
-    };
-    // The largest reduction whose result is still at least the box.
-    let scale = [8, 4, 2]
-        .into_iter()
-        .map(|denom| turbojpeg::ScalingFactor::new(1, denom))
-        .find(|f| f.scale(w as usize) >= tw as usize && f.scale(h as usize) >= th as usize)
-        .unwrap_or(turbojpeg::ScalingFactor::ONE);
+    let scale = dct_scale(w, h, side);
     let mut decompressor = turbojpeg::Decompressor::new().ok()?;
     decompressor.set_scaling_factor(scale).ok()?;
     // A progressive JPEG of thousands of tiny scans is a CPU bomb; cameras
@@ -141,6 +131,21 @@ fn decode_jpeg_scaled(bytes: &[u8], side: u32) -> Option<Result<DynamicImage, Ph
     let mut image = shrink(image, side);
     image.apply_orientation(orientation);
     Some(Ok(image))
+}
+
+/// The largest power-of-two reduction (1/8, 1/4, 1/2) whose result still
+/// covers the `side` box; none for a photo already inside it.
+fn dct_scale(w: u32, h: u32, side: u32) -> turbojpeg::ScalingFactor {
+    let (tw, th) = if w > side || h > side {
+        fitted(w, h, side)
+    } else {
+        (w, h)
+    };
+    [8, 4, 2]
+        .into_iter()
+        .map(|denom| turbojpeg::ScalingFactor::new(1, denom))
+        .find(|f| f.scale(w as usize) >= tw as usize && f.scale(h as usize) >= th as usize)
+        .unwrap_or(turbojpeg::ScalingFactor::ONE)
 }
 
 fn limit_or_unsupported(e: image::ImageError) -> PhotoError {
@@ -332,6 +337,34 @@ mod tests {
         // Small JPEGs keep their size.
         let small = process_blocking(&camera_jpeg(640, 480)).unwrap();
         assert_eq!((small.width, small.height), (640, 480));
+    }
+
+    #[test]
+    fn jpegs_are_decoded_at_the_smallest_scale_covering_the_box() {
+        let scale = |w, h| {
+            let f = dct_scale(w, h, FULL_SIDE);
+            (f.num(), f.denom())
+        };
+        assert_eq!(scale(4000, 3000), (1, 2)); // 12 MP: 2000 × 1500
+        assert_eq!(scale(3264, 2448), (1, 2)); // 8 MP: 1632 × 1224, still ≥ 1600
+        assert_eq!(scale(8000, 6000), (1, 4)); // 48 MP: 2000 × 1500
+        assert_eq!(scale(3000, 4000), (1, 2)); // upright
+        assert_eq!(scale(3100, 2000), (1, 1)); // 1/2 would be 1550 < 1600
+        assert_eq!(scale(1600, 1200), (1, 1)); // inside the box
+        assert_eq!(scale(640, 480), (1, 1));
+        // The fast path decodes a grey camera photo to that size too.
+        let grey = image::GrayImage::from_fn(4000, 3000, |x, _| image::Luma([(x % 256) as u8]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&grey)
+            .unwrap();
+        let Some(Ok(img)) = decode_jpeg_scaled(&jpeg, FULL_SIDE) else {
+            panic!("the grey JPEG fell back to the slow path");
+        };
+        assert_eq!(
+            (img.width(), img.height(), img.color()),
+            (1600, 1200, image::ColorType::L8)
+        );
     }
 
     #[test]
