@@ -367,98 +367,87 @@ pub async fn units_month(
     actor.require_moderator()?;
     let (first, start, end) = state.clock.month_span(month)?;
     let now = state.clock.now_ms();
-    let per_unit = |sql: &'static str, upto: i64| async move {
-        sqlx::query_as::<_, (i64, i64)>(sql)
-            .bind(start)
-            .bind(upto)
-            .fetch_all(&state.db.pool)
-            .await
-            .map(|rows| rows.into_iter().collect::<HashMap<i64, i64>>())
-    };
-    let assigned = per_unit(
-        "SELECT unit_id, COUNT(*) FROM reports WHERE assigned_at >= $1 AND assigned_at < $2 \
-         AND unit_id IS NOT NULL GROUP BY unit_id",
-        end,
-    )
-    .await?;
-    // Closed in the month, and of those rectified by the deadline: one
-    // range of the closed_at index (its status is counted, not filtered, so
-    // no engine is tempted to walk the status index instead).
-    let closings: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT COALESCE(unit_id, 0), \
+    // Two round trips for every figure: one `UNION ALL` over the reports,
+    // each branch reading one index range of its own, and one over the
+    // timeline's events. Each row is (figure, unit, n, m).
+    //
+    // - assigned in the month;
+    // - closed in the month, and of those rectified by the deadline: one
+    //   range of the closed_at index (its status is counted, not filtered,
+    //   so no engine is tempted to walk the status index instead);
+    // - overdue: deadlines of the month that have passed ($3), missed when
+    //   not rectified by then (rectified later, or not yet). The status
+    //   test sits inside a CASE, which no index can serve, so both engines
+    //   read one range of the covering deadline index (a plain `status IN`
+    //   made SQLite take the status index and look up every row: 3× slower);
+    // - rated in the month, and of those satisfied (4 or 5 stars).
+    let report_figures: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT 'assigned', unit_id, COUNT(*), CAST(0 AS BIGINT) FROM reports \
+           WHERE assigned_at >= $1 AND assigned_at < $2 AND unit_id IS NOT NULL GROUP BY unit_id \
+         UNION ALL SELECT 'closed', COALESCE(unit_id, 0), \
            CAST(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), \
            CAST(SUM(CASE WHEN status = 'closed' AND rectified_at <= deadline THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM reports WHERE closed_at >= $1 AND closed_at < $2 GROUP BY COALESCE(unit_id, 0)",
+           FROM reports WHERE closed_at >= $1 AND closed_at < $2 GROUP BY COALESCE(unit_id, 0) \
+         UNION ALL SELECT 'overdue', unit_id, COUNT(*), CAST(0 AS BIGINT) FROM reports \
+           WHERE deadline >= $1 AND deadline < $3 AND unit_id IS NOT NULL \
+           AND CASE WHEN status IN ('assigned', 'returned', 'rectified', 'closed') \
+             THEN rectified_at IS NULL OR rectified_at > deadline ELSE FALSE END GROUP BY unit_id \
+         UNION ALL SELECT 'rated', unit_id, COUNT(*), \
+           CAST(SUM(CASE WHEN rating >= 4 THEN 1 ELSE 0 END) AS BIGINT) FROM reports \
+           WHERE rated_at >= $1 AND rated_at < $2 AND unit_id IS NOT NULL GROUP BY unit_id",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(end.min(now))
+    .fetch_all(&state.db.pool)
+    .await?;
+    // Reopenings count for the report's unit; returns and urgings for the
+    // unit that had the report then (the event's own unit).
+    let event_figures: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT 'reopened', r.unit_id, COUNT(*), CAST(0 AS BIGINT) \
+           FROM report_events e JOIN reports r ON r.id = e.report_id \
+           WHERE e.action = 'reopened' AND e.at >= $1 AND e.at < $2 AND r.unit_id IS NOT NULL \
+           GROUP BY r.unit_id \
+         UNION ALL SELECT action, unit_id, COUNT(*), CAST(0 AS BIGINT) FROM report_events \
+           WHERE action IN ('returned', 'urged') AND at >= $1 AND at < $2 AND unit_id IS NOT NULL \
+           GROUP BY action, unit_id",
     )
     .bind(start)
     .bind(end)
     .fetch_all(&state.db.pool)
     .await?;
-    let closed: HashMap<i64, i64> = closings.iter().map(|c| (c.0, c.1)).collect();
-    let closed_on_time: HashMap<i64, i64> = closings.iter().map(|c| (c.0, c.2)).collect();
-    // Deadlines of the month that have passed: missed when not rectified
-    // by then (rectified later, or not yet). The status test sits inside a
-    // CASE, which no index can serve, so both engines read one range of the
-    // covering deadline index (a plain `status IN` made SQLite take the
-    // status index and look up every row: 3× slower).
-    let overdue = per_unit(
-        "SELECT unit_id, COUNT(*) FROM reports WHERE deadline >= $1 AND deadline < $2 \
-         AND unit_id IS NOT NULL AND CASE WHEN status IN ('assigned', 'returned', 'rectified', 'closed') \
-           THEN rectified_at IS NULL OR rectified_at > deadline ELSE FALSE END GROUP BY unit_id",
-        end.min(now),
-    )
-    .await?;
-    let reopened = per_unit(
-        "SELECT r.unit_id, COUNT(*) FROM report_events e JOIN reports r ON r.id = e.report_id \
-         WHERE e.action = 'reopened' AND e.at >= $1 AND e.at < $2 GROUP BY r.unit_id",
-        end,
-    )
-    .await?;
-    // Returns and urgings count for the unit that had the report then.
-    let returned = per_unit(
-        "SELECT unit_id, COUNT(*) FROM report_events \
-         WHERE action = 'returned' AND at >= $1 AND at < $2 AND unit_id IS NOT NULL GROUP BY unit_id",
-        end,
-    )
-    .await?;
-    let urged = per_unit(
-        "SELECT unit_id, COUNT(*) FROM report_events \
-         WHERE action = 'urged' AND at >= $1 AND at < $2 AND unit_id IS NOT NULL GROUP BY unit_id",
-        end,
-    )
-    .await?;
-    let ratings: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT unit_id, COUNT(*), CAST(SUM(CASE WHEN rating >= 4 THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM reports WHERE rated_at >= $1 AND rated_at < $2 AND unit_id IS NOT NULL GROUP BY unit_id",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let rated: HashMap<i64, i64> = ratings.iter().map(|r| (r.0, r.1)).collect();
-    let satisfied: HashMap<i64, i64> = ratings.iter().map(|r| (r.0, r.2)).collect();
+    let fig: HashMap<(String, i64), (i64, i64)> = report_figures
+        .into_iter()
+        .chain(event_figures)
+        .map(|(figure, unit, n, m)| ((figure, unit), (n, m)))
+        .collect();
     let units: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY id")
         .fetch_all(&state.db.pool)
         .await?;
-    let get = |m: &HashMap<i64, i64>, id: i64| m.get(&id).copied().unwrap_or(0);
+    let get = |figure: &str, id: i64| {
+        fig.get(&(figure.to_string(), id))
+            .copied()
+            .unwrap_or((0, 0))
+    };
     let mut rows: Vec<UnitMonth> = units
         .into_iter()
         .map(|(id, name)| {
-            let (c, on_time) = (get(&closed, id), get(&closed_on_time, id));
+            let (c, on_time) = get("closed", id);
+            let (rated, satisfied) = get("rated", id);
             UnitMonth {
                 rank: 0,
                 unit_id: id,
                 unit_name: name,
-                assigned: get(&assigned, id),
+                assigned: get("assigned", id).0,
                 closed: c,
                 closed_on_time: on_time,
-                overdue: get(&overdue, id),
-                reopened: get(&reopened, id),
+                overdue: get("overdue", id).0,
+                reopened: get("reopened", id).0,
                 on_time_rate: rate(on_time, c),
-                returned: get(&returned, id),
-                urged: get(&urged, id),
-                rated: get(&rated, id),
-                satisfied: get(&satisfied, id),
+                returned: get("returned", id).0,
+                urged: get("urged", id).0,
+                rated,
+                satisfied,
             }
         })
         .collect();
