@@ -367,9 +367,10 @@ pub async fn units_month(
     actor.require_moderator()?;
     let (first, start, end) = state.clock.month_span(month)?;
     let now = state.clock.now_ms();
-    // Two round trips for every figure: one `UNION ALL` over the reports,
-    // each branch reading one index range of its own, and one over the
-    // timeline's events. Each row is (figure, unit, n, m).
+    // Every figure in two queries (three round trips with the units'
+    // names): one `UNION ALL` over the reports, each branch reading one
+    // index range of its own, and one over the timeline's events. Each row
+    // is (figure, unit, n, m); m is the "of them" count, else 0.
     //
     // - assigned in the month;
     // - closed in the month, and of those rectified by the deadline: one
