@@ -301,13 +301,13 @@ fn Anonymous() -> impl IntoView {
 
 /// 适老化: a plain form, so it works without JavaScript too.
 #[component]
-fn FontSwitch() -> impl IntoView {
+pub fn FontSwitch() -> impl IntoView {
     let large = large_font();
     view! {
         <section class="card font-switch">
             <div>
-                <h2>"大字模式"</h2>
-                <p class="muted">{if large { "已开启：文字更大、按钮更大" } else { "为长辈放大文字和按钮" }}</p>
+                <h2>"长辈版"</h2>
+                <p class="muted">{if large { "已开启：大字、大按钮、简洁首页" } else { "为长辈放大文字和按钮，首页只留常用功能" }}</p>
             </div>
             <ActionForm action={ServerAction::<SetFont>::new()} attr:data-test-id="font-form">
                 <input type="hidden" name="large" value=(!large).to_string()/>

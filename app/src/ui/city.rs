@@ -41,7 +41,7 @@ pub fn AdminCityPage() -> impl IntoView {
                     </section>
                     <section class="card" data-test-id="categories">
                         <h2>"问题类别"</h2>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="问题类别表">
                             <table class="numbers">
                                 <thead><tr><th>"类别"</th><th>"积分"</th><th>"期限"</th><th>"负责单位"</th></tr></thead>
                                 <tbody>

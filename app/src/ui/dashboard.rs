@@ -80,7 +80,7 @@ pub fn DashboardPage() -> impl IntoView {
                         <section class="card" data-test-id="unit-table">
                             <h2>"责任单位"</h2>
                             <p class="links"><a href="/dashboard/units" data-test-id="tongbao-link">"月度通报"</a></p>
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="责任单位表">
                                 <table class="numbers">
                                     <thead><tr><th>"单位"</th><th>"在办"</th><th>"逾期"</th><th>"销号"</th><th>"按期率"</th></tr></thead>
                                     <tbody>
@@ -95,7 +95,7 @@ pub fn DashboardPage() -> impl IntoView {
                         </section>
                         <section class="card" data-test-id="area-table">
                             <h2>"包街路段与网格"</h2>
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="包街路段与网格表">
                                 <table class="numbers">
                                     <thead><tr><th>"区域"</th><th>"类型"</th><th>"问题"</th><th>"在办"</th></tr></thead>
                                     <tbody>
@@ -139,7 +139,7 @@ pub fn TongbaoPage() -> impl IntoView {
                                 </p>
                             }
                         }
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="月度通报表">
                             <table class="numbers" data-test-id="tongbao-table">
                                 <thead><tr><th>"排名"</th><th>"单位"</th><th>"交办"</th><th>"销号"</th><th>"按期销号"</th><th>"逾期"</th><th>"返工"</th><th>"按期率"</th><th>"退回"</th><th>"督办"</th><th>"评价"</th><th>"满意率"</th></tr></thead>
                                 <tbody>

@@ -12,22 +12,27 @@ pub fn HomePage() -> impl IntoView {
         .get("deleted")
         .is_some();
     view! {
+        <leptos_meta::Title text="首页"/>
         {deleted.then(|| view! { <p class="card saved" role="status" data-test-id="account-deleted">"账号已注销。感谢您为城市文明出过力。"</p> })}
         <section class="hero">
             <h1>"人人都是啄木鸟"</h1>
             <p>"发现不文明行为，随手一拍；跟进每个问题直到整改销号。"</p>
         </section>
+        // The one thing most people come for, first and largest.
+        <a href="/report" class="btn primary big block first-step" data-test-id="home-report">"随手拍 · 举报不文明行为"</a>
         <nav class="quick" aria-label="快捷入口">
-            <a href="/report" class="quick-item">"随手拍"</a>
+            <a href="/reports" class="quick-item" data-test-id="to-reports">"大家的报告"</a>
             <a href="/volunteer" class="quick-item">"志愿岗位"</a>
             <a href="/points" class="quick-item">"积分兑换"</a>
-            <a href="/reports" class="quick-item" data-test-id="to-reports">"大家的报告"</a>
-            <a href="/campaigns" class="quick-item" data-test-id="to-campaigns">"好人评选"</a>
-            <a href="/honors" class="quick-item" data-test-id="to-honors">"红榜"</a>
-            <a href="/dashboard" class="quick-item" data-test-id="to-dashboard">"数据看板"</a>
-            <a href="/mailbox" class="quick-item" data-test-id="to-mailbox">"创城信箱"</a>
-            <a href="/volunteer/stars" class="quick-item">"志愿之星"</a>
+            // 长辈版 keeps the four things people do most; the rest stay a tap away.
+            <a href="/campaigns" class="quick-item more" data-test-id="to-campaigns">"好人评选"</a>
+            <a href="/honors" class="quick-item more" data-test-id="to-honors">"红榜"</a>
+            <a href="/dashboard" class="quick-item more" data-test-id="to-dashboard">"数据看板"</a>
+            <a href="/mailbox" class="quick-item more" data-test-id="to-mailbox">"创城信箱"</a>
+            <a href="/volunteer/stars" class="quick-item more">"志愿之星"</a>
+            <a href="/me" class="quick-item more-link">"更多服务（我的）"</a>
         </nav>
+        <super::accounts::FontSwitch/>
         <Loaded data=overview render=|o| view! { <CityCard o/> }.into_any()/>
     }
 }
@@ -53,8 +58,10 @@ fn CityCard(o: CityOverview) -> impl IntoView {
                     <ul class="categories" data-test-id="categories">
                         {o.categories.into_iter().map(|c| view! {
                             <li>
-                                <span class="cat-name">{c.name}</span>
-                                <span class="cat-meta">{format!("+{}分 · {}天内整改", c.points, c.sla_days)}</span>
+                                <a href=format!("/report?category_id={}", c.id) data-test-id=format!("category-{}", c.id)>
+                                    <span class="cat-name">{c.name}</span>
+                                    <span class="cat-meta">{format!("+{}分 · {}天内整改", c.points, c.sla_days)}</span>
+                                </a>
                             </li>
                         }).collect_view()}
                     </ul>

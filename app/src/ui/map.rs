@@ -128,7 +128,7 @@ pub fn ReportsMap(
         .collect_view();
     view! {
         <figure class="map" data-test-id="reports-map">
-            <svg viewBox=view.view_box() role="img" aria-label="问题分布地图">
+            <svg viewBox=view.view_box() role="group" aria-label="问题分布地图">
                 <rect class="map-bg" width=view.width height=view.height/>
                 <AreaLayer layer=props.layer/>
                 {heat_layer}

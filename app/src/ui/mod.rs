@@ -98,7 +98,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip" href="#main">"跳到正文"</a>
             <header class="topbar">
-                <a href="/" class="brand" aria-label="啄木首页">
+                <a href="/" class="brand">
                     <span class="brand-mark" aria-hidden="true">"啄"</span>
                     <span class="brand-text">"啄木 · 文明嘉峪关"</span>
                 </a>

@@ -36,7 +36,7 @@ pub fn PointsPage() -> impl IntoView {
                                 <p>{summary.level_name.clone()} " · 累计 " {summary.lifetime} " 分"</p>
                                 <p><a class="btn primary" href="/gifts" data-test-id="shop-link">"积分兑换礼品"</a>" "<a class="btn" href="/me/redemptions">"我的兑换"</a></p>
                                 {summary.next_level_name.clone().zip(progress).map(|(name, pct)| view! {
-                                    <div class="progress" role="progressbar" aria-valuenow=pct aria-valuemin=0 aria-valuemax=100>
+                                    <div class="progress" role="progressbar" aria-label="升级进度" aria-valuenow=pct aria-valuemin=0 aria-valuemax=100>
                                         <span style=format!("width:{pct}%")></span>
                                     </div>
                                     <p class="muted">{format!("再得 {} 分升级为{}", summary.next_level_missing.unwrap_or(0), name)}</p>

@@ -118,14 +118,18 @@ fn PinMap(map: MapProps, pin: RwSignal<Option<GeoPoint>>) -> impl IntoView {
 }
 
 #[island]
-pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoView {
+pub fn ReportForm(
+    categories: Vec<(i64, String)>,
+    map: MapProps,
+    chosen: Option<i64>,
+) -> impl IntoView {
     let camera = NodeRef::<leptos::html::Input>::new();
     let gallery = NodeRef::<leptos::html::Input>::new();
     let previews = RwSignal::new(Vec::<String>::new());
     let pin = RwSignal::new(None::<GeoPoint>);
     let locating = RwSignal::new(false);
     let location_note = RwSignal::new(None::<String>);
-    let category = RwSignal::new(None::<i64>);
+    let category = RwSignal::new(chosen);
     let hints = RwSignal::new(Vec::<Hint>::new());
     let problem = RwSignal::new(None::<Problem>);
     let phase = RwSignal::new(Phase::Editing);
@@ -287,7 +291,7 @@ pub fn ReportForm(categories: Vec<(i64, String)>, map: MapProps) -> impl IntoVie
                 <select id="f-category" name="category_id" data-test-id="input-category"
                     on:change=move |ev| category.set(event_target_value(&ev).parse().ok())>
                     <option value="">"请选择"</option>
-                    {categories.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    {categories.into_iter().map(|(id, name)| view! { <option value=id selected=chosen == Some(id)>{name}</option> }).collect_view()}
                 </select>
                 <p class="field-error" role="alert" data-test-id="error-category_id">{field_error("category_id")}</p>
             </div>

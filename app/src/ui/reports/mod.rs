@@ -104,6 +104,11 @@ fn signed_out_card(next: &'static str, what: &'static str) -> impl IntoView {
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| report_form_data());
+    // `?category_id=` from the home page's "可以拍什么" rows.
+    let chosen = use_query_map()
+        .get_untracked()
+        .get("category_id")
+        .and_then(|s| s.parse::<i64>().ok());
     view! {
         <Title text="随手拍"/>
         <section class="card">
@@ -115,12 +120,13 @@ pub fn ReportPage() -> impl IntoView {
         <Loaded data=data render=move |v| match v {
                     d if !d.signed_in => signed_out_card("/report", "登录后就可以随手拍了。").into_any(),
                     d => {
+                        let chosen = chosen.filter(|id| d.categories.iter().any(|c| c.id == *id));
                         let categories = d.categories.into_iter().map(|c| (c.id, c.name)).collect();
                         let map = MapProps::new(&d.map, &[], 360.0);
                         view! {
                             <section class="card">
                                 <noscript><p class="form-error">"随手拍需要定位和上传照片，请开启浏览器的 JavaScript。"</p></noscript>
-                                <ReportForm categories map/>
+                                <ReportForm categories map chosen/>
                             </section>
                         }.into_any()
                     }

@@ -257,7 +257,7 @@ pub fn PostsMap(
     });
     view! {
         <figure class="map" data-test-id="posts-map">
-            <svg viewBox=view.view_box() role="img" aria-label="志愿岗位地图"
+            <svg viewBox=view.view_box() role="group" aria-label="志愿岗位地图"
                 data-pick=pick data-view=pick.map(|_| view.data())>
                 <rect class="map-bg" width=view.width height=view.height/>
                 <AreaLayer layer=props.layer/>

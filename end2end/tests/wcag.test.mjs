@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import {
   BASE, DEMO, launch, phone, login, register, bearer, jpegPhoto, shot, context,
-} from '../tests/support.mjs';
+} from './support.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
