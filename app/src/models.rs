@@ -223,6 +223,21 @@ impl Area {
     }
 }
 
+/// Who runs the portal, on every page (the law asks a public website to
+/// say so): the city, its 主办单位, the hotline, the ICP filing number.
+/// Empty strings until the city sets them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct PortalProfile {
+    pub city: String,
+    /// 主办单位, e.g. 嘉峪关市文明办.
+    pub office: String,
+    /// A number to call: digits, spaces and dashes.
+    pub hotline: String,
+    /// The ICP filing number (备案号), linked to the national registry.
+    pub filing: String,
+}
+
 /// Counts the home page shows about the city's set-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CityOverview {

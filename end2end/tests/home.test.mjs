@@ -17,6 +17,10 @@ test('a category row on the home page opens 随手拍 with that category chosen'
   const first = byTest(page, 'home-report');
   const quick = page.locator('nav.quick');
   assert.ok((await first.boundingBox()).y < (await quick.boundingBox()).y);
+  // Who runs the portal, at the foot of the page: the office and a number to call.
+  const footer = byTest(page, 'portal-footer');
+  assert.match(await footer.textContent(), /主办单位：.*文明办/);
+  assert.match(await byTest(page, 'portal-hotline-link').getAttribute('href'), /^tel:\d+$/);
   const row = byTest(page, 'categories').locator('a').nth(2);
   const name = (await row.locator('.cat-name').textContent()).trim();
   await row.click();

@@ -29,6 +29,9 @@ pub struct SeedFile {
     /// Shifts at every seeded post from today on, so the demo has a week
     /// to sign up for.
     pub shifts: Option<SeedShifts>,
+    /// Who runs the portal (the footer of every page); set only where an
+    /// admin has not set it already.
+    pub portal: Option<SeedPortal>,
     /// 好人 campaigns, open from the day of seeding.
     #[serde(default)]
     pub campaigns: Vec<SeedCampaign>,
@@ -36,6 +39,13 @@ pub struct SeedFile {
     /// until their tables exist.
     #[serde(flatten)]
     pub later: HashMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SeedPortal {
+    pub office: String,
+    pub hotline: String,
+    pub filing: String,
 }
 
 /// A campaign whose windows start on the day of seeding: nominations for
@@ -159,6 +169,18 @@ pub async fn load_file(
         }
     }
     report.created.push(("units", n));
+
+    if let Some(p) = &file.portal {
+        let input = city::PortalInput {
+            city: file.city.clone(),
+            office: p.office.clone(),
+            hotline: p.hotline.clone(),
+            filing: p.filing.clone(),
+        };
+        city::set_portal(state, app::backend::auth::Actor::System, input, true)
+            .await
+            .map_err(|e| seed_error("portal", &p.office, e))?;
+    }
     let unit = |name: &str| {
         units
             .get(name)

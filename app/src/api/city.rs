@@ -86,6 +86,43 @@ pub async fn admin_set_sms_budget(daily_ceiling: String) -> Result<(), AppError>
     )
 }
 
+/// Who runs the portal, for every page's footer.
+#[server(prefix = "/api/fn", endpoint = "portal")]
+pub async fn get_portal() -> Result<PortalProfile, AppError> {
+    ssr::finish(crate::backend::city::portal(&ssr::state()?).await)
+}
+
+/// Admin: who runs the portal (主办单位, hotline, filing number).
+#[server(prefix = "/api/fn", endpoint = "admin_set_portal")]
+pub async fn admin_set_portal(
+    city: String,
+    office: String,
+    hotline: String,
+    filing: String,
+) -> Result<(), AppError> {
+    ssr::finish(
+        async {
+            let me = ssr::require_user().await?;
+            let input = crate::backend::city::PortalInput {
+                city,
+                office,
+                hotline,
+                filing,
+            };
+            crate::backend::city::set_portal(
+                &ssr::state()?,
+                crate::backend::auth::Actor::Person(&me),
+                input,
+                false,
+            )
+            .await?;
+            leptos_axum::redirect("/admin/city?saved=portal");
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[server(prefix = "/api/fn", endpoint = "add_unit")]
 pub async fn add_unit(name: String) -> Result<(), AppError> {
     ssr::finish(

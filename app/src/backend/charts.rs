@@ -20,9 +20,25 @@ fn responsive(svg: String, (w, h): (u32, u32)) -> String {
     )
 }
 
+/// A colour as `#rrggbb` (the stages' colours); the campaign's red if not.
+fn rgb(hex: &str) -> RGBColor {
+    let n = hex
+        .strip_prefix('#')
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .unwrap_or(0xb3261e);
+    RGBColor((n >> 16) as u8, (n >> 8) as u8, n as u8)
+}
+
 /// A horizontal bar per label (labels on the left, where Chinese names
-/// have room on a phone); `title` is the SVG's accessible name.
+/// have room on a phone), all in the campaign's red; `title` is the SVG's
+/// accessible name.
 pub fn bars(title: &str, labels: &[String], values: &[i64]) -> String {
+    bars_in(title, labels, values, &[])
+}
+
+/// Bars with a colour each (`#rrggbb`, in the order of the labels): the
+/// stages of a report in their own colours.
+pub fn bars_in(title: &str, labels: &[String], values: &[i64], colours: &[&str]) -> String {
     let rows = labels.len().max(1) as u32;
     let size = (360, 40 + 30 * rows);
     let mut svg = String::new();
@@ -52,12 +68,15 @@ pub fn bars(title: &str, labels: &[String], values: &[i64]) -> String {
             })
             .label_style((FONT, 12).into_font().color(&INK))
             .draw()?;
-        chart.draw_series(
-            Histogram::horizontal(&chart)
-                .style(RED.filled())
-                .margin(6)
-                .data(values.iter().enumerate().map(|(i, v)| (i, *v))),
-        )?;
+        for (i, v) in values.iter().enumerate() {
+            let colour = colours.get(i).map_or(RED, |c| rgb(c));
+            chart.draw_series(
+                Histogram::horizontal(&chart)
+                    .style(colour.filled())
+                    .margin(6)
+                    .data([(i, *v)]),
+            )?;
+        }
         root.present()?;
         Ok(())
     })();
@@ -165,6 +184,16 @@ mod tests {
         assert!(svg.contains("<title>问题状态</title>"));
         assert!(svg.contains("已交办"), "the labels are text");
         assert!(svg.matches("<rect").count() >= 3);
+        // The stages' chart draws each bar in its stage's colour.
+        let svg = bars_in(
+            "问题状态",
+            &labels,
+            &[3, 10, 42],
+            &["#1d4f91", "#c2410c", "#1b6e3a"],
+        );
+        for c in ["#1D4F91", "#C2410C", "#1B6E3A"] {
+            assert!(svg.to_uppercase().contains(c), "{c} in {svg}");
+        }
         let weeks: Vec<String> = (1..=12).map(|w| format!("第{w}周")).collect();
         let svg = lines(
             "近12周",
@@ -195,23 +224,25 @@ impl DashboardCharts {
     pub fn of(overview: &crate::models::StatsOverview) -> Self {
         use crate::domain::ReportStatus;
         let r = &overview.reports;
-        let statuses: Vec<(String, i64)> = ReportStatus::ALL
+        let statuses: Vec<(String, i64, &str)> = ReportStatus::ALL
             .iter()
             .filter(|s| !matches!(s, ReportStatus::Duplicate))
             .map(|s| {
                 (
                     s.label().to_owned(),
                     r.by_status.get(s.as_str()).copied().unwrap_or(0),
+                    s.colour(),
                 )
             })
             .collect();
         let top: Vec<&crate::models::CategoryCount> = r.by_category.iter().take(6).collect();
         let weeks: Vec<String> = r.weekly.iter().map(|w| w.week[5..].to_owned()).collect();
         DashboardCharts {
-            status: bars(
+            status: bars_in(
                 "问题状态",
                 &statuses.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
                 &statuses.iter().map(|s| s.1).collect::<Vec<_>>(),
+                &statuses.iter().map(|s| s.2).collect::<Vec<_>>(),
             ),
             category: bars(
                 "问题类别",

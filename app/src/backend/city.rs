@@ -8,7 +8,7 @@ use super::db::{is_foreign_key_violation, is_unique_violation};
 use super::{AppState, audit};
 use crate::domain::{AreaGeometry, AreaKind, Fields};
 use crate::error::AppError;
-use crate::models::{Area, Category, CityOverview, Unit};
+use crate::models::{Area, Category, CityOverview, PortalProfile, Unit};
 
 fn name_field(f: &mut Fields, field: &str, input: &str, max: usize) -> String {
     f.check(field, crate::domain::clean_text(input, max, "请填写名称"))
@@ -347,4 +347,104 @@ async fn overview_now(state: &AppState) -> Result<CityOverview, AppError> {
         grids,
         citizens,
     })
+}
+
+/// Who runs the portal (every page's footer), from the minute cache.
+pub async fn portal(state: &AppState) -> Result<PortalProfile, AppError> {
+    let profile = state
+        .figures
+        .portal
+        .get(&state.clock, || portal_now(state))
+        .await?;
+    Ok((*profile).clone())
+}
+
+async fn portal_now(state: &AppState) -> Result<PortalProfile, AppError> {
+    let row: Option<(String, String, String, String)> =
+        sqlx::query_as("SELECT city, office, hotline, filing FROM portal_profile WHERE id = 1")
+            .fetch_optional(&state.db.pool)
+            .await?;
+    Ok(row
+        .map(|(city, office, hotline, filing)| PortalProfile {
+            city,
+            office,
+            hotline,
+            filing,
+        })
+        .unwrap_or_default())
+}
+
+/// What an admin (or the seed) sets: every field, as on the form.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PortalInput {
+    pub city: String,
+    pub office: String,
+    pub hotline: String,
+    pub filing: String,
+}
+
+/// Sets who runs the portal. With `only_if_unset` (the seed), a profile an
+/// admin has already set stays as it is.
+pub async fn set_portal(
+    state: &AppState,
+    actor: Actor<'_>,
+    input: PortalInput,
+    only_if_unset: bool,
+) -> Result<PortalProfile, AppError> {
+    actor.require_admin()?;
+    let mut f = Fields::new();
+    let city = name_field(&mut f, "city", &input.city, 20);
+    let office = f
+        .check(
+            "office",
+            crate::domain::clean_text(&input.office, 60, "请填写主办单位"),
+        )
+        .unwrap_or_default();
+    let hotline = f
+        .check("hotline", crate::domain::hotline(&input.hotline))
+        .unwrap_or_default();
+    let filing = f
+        .check(
+            "filing",
+            crate::domain::clean_text(&input.filing, 60, "请填写备案号"),
+        )
+        .unwrap_or_default();
+    f.finish()?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let conflict = if only_if_unset {
+        "ON CONFLICT (id) DO NOTHING"
+    } else {
+        "ON CONFLICT (id) DO UPDATE SET city = excluded.city, office = excluded.office, \
+         hotline = excluded.hotline, filing = excluded.filing, updated_at = excluded.updated_at"
+    };
+    let written = sqlx::query(&format!(
+        "INSERT INTO portal_profile (id, city, office, hotline, filing, updated_at) \
+         VALUES (1, $1, $2, $3, $4, $5) {conflict}"
+    ))
+    .bind(&city)
+    .bind(&office)
+    .bind(&hotline)
+    .bind(&filing)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if written > 0 {
+        audit::record(
+            &mut tx,
+            now,
+            actor.person_id(),
+            "portal.set",
+            "portal",
+            Some(1),
+            &office,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let profile = portal_now(state).await?;
+    state.figures.portal.put(&state.clock, profile.clone());
+    Ok(profile)
 }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use super::Clock;
 use crate::error::AppError;
-use crate::models::{CityOverview, HotIssues, StatsOverview};
+use crate::models::{CityOverview, HotIssues, PortalProfile, StatsOverview};
 
 /// One value per minute of the service clock.
 pub struct Minutely<T> {
@@ -97,6 +97,12 @@ impl<T> Minutely<T> {
         }
     }
 
+    /// A value just written (an admin's change): this server serves it
+    /// from now on; the others within the minute.
+    pub fn put(&self, clock: &Clock, v: T) {
+        self.store(clock.now_ms().div_euclid(60_000), v);
+    }
+
     fn store(&self, minute: i64, v: T) -> Arc<T> {
         let v = Arc::new(v);
         if let Ok(mut slot) = self.slot.lock() {
@@ -116,6 +122,8 @@ pub struct Figures {
     pub charts: Minutely<super::charts::DashboardCharts>,
     pub hot: Minutely<HotIssues>,
     pub city: Minutely<CityOverview>,
+    /// Who runs the portal, in every page's footer.
+    pub portal: Minutely<PortalProfile>,
 }
 
 #[cfg(test)]

@@ -191,9 +191,44 @@ pub fn clean_text(input: &str, max: usize, empty_message: &str) -> Result<String
     Ok(t.to_owned())
 }
 
+/// A telephone number people can call (a hotline such as 12345 or
+/// 0937-6225678): digits with optional dashes and spaces, 3 to 20 long.
+pub fn hotline(input: &str) -> Result<String, String> {
+    let t = input.trim();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    if t.is_empty() {
+        return Err("请填写服务热线".into());
+    }
+    if t.chars().count() > 20
+        || digits < 3
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+    {
+        return Err("热线只能由数字和“-”组成，如 12345 或 0937-6225678".into());
+    }
+    Ok(t.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hotline_is_digits_and_dashes() {
+        assert_eq!(hotline(" 12345 ").unwrap(), "12345");
+        assert_eq!(hotline("0937-6225678").unwrap(), "0937-6225678");
+        for bad in [
+            "",
+            "12",
+            "<a>123</a>",
+            "1234\u{0}5",
+            "tel:12345",
+            &"1".repeat(21),
+        ] {
+            assert!(hotline(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn done_gives_the_values_or_every_error() {

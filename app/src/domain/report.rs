@@ -90,6 +90,34 @@ impl ReportStatus {
         }
     }
 
+    /// The one colour of this stage everywhere it shows (list badges, map
+    /// pins and legend, the dashboard's chart): white text on it reads at
+    /// 4.5:1 or more. `style/main.css` declares the same colours on the
+    /// `st-<status>` classes (a test holds the two together).
+    pub fn colour(self) -> &'static str {
+        match self {
+            ReportStatus::PendingReview => "#1d4f91",
+            ReportStatus::Assigned => "#c2410c",
+            ReportStatus::Returned => "#5b3f99",
+            ReportStatus::Rectified => "#8a5a00",
+            ReportStatus::Closed => "#1b6e3a",
+            ReportStatus::Rejected | ReportStatus::Duplicate => "#6b6b6b",
+        }
+    }
+
+    /// The class that carries the stage's colour (`--st`) in the CSS.
+    pub fn css_class(self) -> &'static str {
+        match self {
+            ReportStatus::PendingReview => "st-pending_review",
+            ReportStatus::Rejected => "st-rejected",
+            ReportStatus::Assigned => "st-assigned",
+            ReportStatus::Returned => "st-returned",
+            ReportStatus::Rectified => "st-rectified",
+            ReportStatus::Closed => "st-closed",
+            ReportStatus::Duplicate => "st-duplicate",
+        }
+    }
+
     /// The next status, or `None` when the transition is not allowed from
     /// here (409 `invalid_transition`).
     pub fn after(self, t: Transition) -> Option<ReportStatus> {
@@ -600,5 +628,29 @@ mod tests {
         let idx = index_terms(text);
         assert!(query_terms(text).iter().all(|t| idx.contains(t)));
         assert!(query_terms(&"字".repeat(100)).len() <= 16);
+    }
+
+    /// Every stage has one colour, the CSS declares exactly it on the
+    /// stage's class, and white text on it reads at WCAG AA (4.5:1).
+    #[test]
+    fn each_stage_has_one_colour_in_rust_and_css() {
+        let css = include_str!("../../../style/main.css");
+        for s in ReportStatus::ALL {
+            let rule = format!(".{} {{ --st: {}; }}", s.css_class(), s.colour());
+            assert_eq!(css.matches(&rule).count(), 1, "{rule} in style/main.css");
+            let hex = u32::from_str_radix(&s.colour()[1..], 16).unwrap();
+            let lum = |shift: u32| {
+                let c = f64::from((hex >> shift) & 0xff) / 255.0;
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            let l = 0.2126 * lum(16) + 0.7152 * lum(8) + 0.0722 * lum(0);
+            let contrast = 1.05 / (l + 0.05);
+            assert!(contrast >= 4.5, "{:?} on white text: {contrast:.2}", s);
+        }
+        assert_eq!(css.matches("--st: ").count(), ReportStatus::ALL.len());
     }
 }

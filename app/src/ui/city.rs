@@ -117,6 +117,32 @@ pub fn AdminCityPage() -> impl IntoView {
                 }.into_any()
         }/>
         <SmsCeiling/>
+        <PortalForm/>
+    }
+}
+
+/// 主办单位: who runs the portal, as every page's footer says it.
+#[component]
+fn PortalForm() -> impl IntoView {
+    use crate::api::{AdminSetPortal, get_portal};
+    use leptos::server_fn::ServerFn;
+    let data = Resource::new(|| (), |_| get_portal());
+    let error = crate::returned_error!(AdminSetPortal);
+    view! {
+        <Loaded data render=move |p| view! {
+            <section class="card" data-test-id="portal-form">
+                <h2>"主办单位与页脚"</h2>
+                <p class="muted small">"每个页面底部显示：主办单位、服务热线与备案号。"</p>
+                <super::FormError error=error.clone()/>
+                <form method="post" action=AdminSetPortal::PATH class="stack">
+                    <label>"城市"<input name="city" required maxlength="20" value=p.city data-test-id="portal-city"/></label>
+                    <label>"主办单位"<input name="office" required maxlength="60" value=p.office data-test-id="portal-office"/></label>
+                    <label>"服务热线"<input name="hotline" required maxlength="20" inputmode="tel" value=p.hotline data-test-id="portal-hotline"/></label>
+                    <label>"ICP备案号"<input name="filing" required maxlength="60" value=p.filing data-test-id="portal-filing"/></label>
+                    <button type="submit" class="btn primary" data-test-id="portal-save">"保存"</button>
+                </form>
+            </section>
+        }.into_any()/>
     }
 }
 

@@ -84,14 +84,13 @@ pub fn AreaLayer(layer: String) -> impl IntoView {
     view! { <g inner_html=layer></g> }
 }
 
-fn status_class(s: ReportStatus) -> &'static str {
-    match s {
-        ReportStatus::Closed => "pin done",
-        ReportStatus::Rectified => "pin fixed",
-        ReportStatus::Duplicate => "pin dup",
-        _ => "pin open",
-    }
-}
+/// The stages the public map shows, in the words and colours of the list.
+const LEGEND: [ReportStatus; 4] = [
+    ReportStatus::Assigned,
+    ReportStatus::Returned,
+    ReportStatus::Rectified,
+    ReportStatus::Closed,
+];
 
 /// Reports on the city map, each a link; with `heat`, a layer of soft
 /// circles where reports gather.
@@ -121,7 +120,7 @@ pub fn ReportsMap(
             let title = label.clone();
             view! {
                 <a href=format!("/reports/{}", r.id) aria-label=label>
-                    <circle class=status_class(r.status) cx=x cy=y r="6"><title>{title}</title></circle>
+                    <circle class=format!("pin {}", r.status.css_class()) cx=x cy=y r="6"><title>{title}</title></circle>
                 </a>
             }
         })
@@ -135,9 +134,7 @@ pub fn ReportsMap(
                 {pins}
             </svg>
             <figcaption class="map-legend">
-                <span class="dot open"></span>"整改中"
-                <span class="dot fixed"></span>"待督查"
-                <span class="dot done"></span>"已销号"
+                {LEGEND.into_iter().map(|s| view! { <span class=format!("dot {}", s.css_class())></span>{s.label()} }).collect_view()}
             </figcaption>
         </figure>
     }

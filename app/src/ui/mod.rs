@@ -151,8 +151,40 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/apikeys") view=accounts::AdminApiKeysPage/>
                 </Routes>
             </main>
+            <PortalFooter/>
             <TabBar/>
         </Router>
+    }
+}
+
+/// Who runs the portal, on every page: 主办单位, the hotline to call, the
+/// ICP filing number linked to the national registry (what a Chinese public
+/// website must show), and the privacy policy. Parts the city has not set
+/// are left out.
+#[component]
+fn PortalFooter() -> impl IntoView {
+    let profile = Resource::new(|| (), |_| crate::api::get_portal());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let p = profile.await.unwrap_or_default();
+                let tel = p.hotline.replace(' ', "");
+                view! {
+                    <footer class="site-footer" data-test-id="portal-footer">
+                        {(!p.office.is_empty()).then(|| view! { <p>"主办单位："{p.office.clone()}</p> })}
+                        {(!p.hotline.is_empty()).then(|| view! {
+                            <p>"服务热线："<a href=format!("tel:{tel}") data-test-id="portal-hotline-link">{p.hotline.clone()}</a></p>
+                        })}
+                        <p>
+                            {(!p.filing.is_empty()).then(|| view! {
+                                <a href="https://beian.miit.gov.cn/" rel="noopener">{p.filing.clone()}</a>" · "
+                            })}
+                            <a href="/privacy">"隐私政策"</a>
+                        </p>
+                    </footer>
+                }
+            })}
+        </Suspense>
     }
 }
 

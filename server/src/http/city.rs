@@ -1,6 +1,6 @@
 use app::backend::AppState;
-use app::backend::city::{self, AreaInput, CategoryInput, UnitInput};
-use app::models::{Area, Category, Unit};
+use app::backend::city::{self, AreaInput, CategoryInput, PortalInput, UnitInput};
+use app::models::{Area, Category, PortalProfile, Unit};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -81,5 +81,31 @@ pub async fn create_area(
     Ok((
         StatusCode::CREATED,
         Json(city::create_area(&state, app::backend::auth::Actor::Person(&actor), input).await?),
+    ))
+}
+
+/// Who runs the portal: the city, its 主办单位, the hotline and the ICP
+/// filing number (every page's footer). Empty strings until they are set.
+#[utoipa::path(get, path = "/api/v1/portal", tag = "city", responses((status = 200, body = PortalProfile)))]
+pub async fn portal(State(state): State<AppState>) -> ApiResult<Json<PortalProfile>> {
+    Ok(Json(city::portal(&state).await?))
+}
+
+/// Admin: set who runs the portal (every field).
+#[utoipa::path(put, path = "/api/v1/admin/portal", tag = "admin", security(("bearer" = [])), request_body = PortalInput,
+    responses((status = 200, body = PortalProfile), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_portal(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<PortalInput>,
+) -> ApiResult<Json<PortalProfile>> {
+    Ok(Json(
+        city::set_portal(
+            &state,
+            app::backend::auth::Actor::Person(&actor),
+            input,
+            false,
+        )
+        .await?,
     ))
 }

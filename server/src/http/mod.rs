@@ -172,6 +172,8 @@ fn declared() -> OpenApiRouter<AppState> {
         .routes(routes!(city::update_category))
         .routes(routes!(city::units))
         .routes(routes!(city::create_unit))
+        .routes(routes!(city::portal))
+        .routes(routes!(city::set_portal))
         .routes(routes!(city::areas))
         .routes(routes!(city::create_area))
         // reports

@@ -336,3 +336,115 @@ async fn admins_change_a_category_for_reports_to_come(e: Engine) {
     );
 }
 both!(admins_change_a_category_for_reports_to_come);
+
+async fn every_page_says_who_runs_the_portal(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let admin = app.admin().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    // Unset: empty strings, and the footer has only the privacy link.
+    let unset = app.get("/api/v1/portal", None).await;
+    assert_eq!(unset.status, StatusCode::OK);
+    assert_eq!(
+        unset.body,
+        json!({"city": "", "office": "", "hotline": "", "filing": ""})
+    );
+    let put = |body: serde_json::Value, token: Option<String>| {
+        let app = &app;
+        async move {
+            app.send(
+                app.request(
+                    reqwest::Method::PUT,
+                    "/api/v1/admin/portal",
+                    token.as_deref(),
+                )
+                .json(&body),
+            )
+            .await
+        }
+    };
+    let good = json!({"city": "嘉峪关", "office": "嘉峪关市文明办", "hotline": "0937-12345", "filing": "陇ICP备12345678号-1"});
+    assert_eq!(
+        put(good.clone(), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        put(good.clone(), Some(citizen)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Bad input: a clear error per field, nothing written.
+    let nul = put(
+        json!({"city": "嘉峪关", "office": "文明办\u{0}", "hotline": "12345", "filing": "备案"}),
+        Some(admin.clone()),
+    )
+    .await;
+    assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.text);
+    assert_eq!(nul.field_errors(), ["office"], "{}", nul.text);
+    let bad = put(
+        json!({"city": "嘉峪关", "office": "文明办\u{7}", "hotline": "<b>12345</b>", "filing": ""}),
+        Some(admin.clone()),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert_eq!(
+        bad.field_errors(),
+        ["office", "hotline", "filing"],
+        "{}",
+        bad.text
+    );
+    assert_eq!(app.count("portal_profile").await, 0);
+
+    let set = put(good.clone(), Some(admin.clone())).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    assert_eq!(set.body, good);
+    assert_eq!(app.get("/api/v1/portal", None).await.body, good);
+    // Every page's footer, markup in a name shown as text.
+    let marked = json!({"city": "嘉峪关", "office": "<script>alert(1)</script>文明办", "hotline": "12345", "filing": "陇ICP备12345678号-1"});
+    assert_eq!(
+        put(marked, Some(admin.clone())).await.status,
+        StatusCode::OK
+    );
+    for path in ["/", "/reports", "/login"] {
+        let page = app.get(path, None).await;
+        assert!(
+            page.text.contains("data-test-id=\"portal-footer\""),
+            "{path}"
+        );
+        let footer = page
+            .text
+            .split("data-test-id=\"portal-footer\"")
+            .nth(1)
+            .unwrap_or("");
+        assert!(
+            footer.contains("&lt;script&gt;alert(1)&lt;/script&gt;文明办"),
+            "{path}: {}",
+            &footer[..footer.len().min(600)]
+        );
+        assert!(!page.text.contains("<script>alert(1)"), "{path}");
+        assert!(page.text.contains("href=\"tel:12345\""), "{path}");
+        assert!(page.text.contains("陇ICP备12345678号-1"), "{path}");
+    }
+    // The seed sets it only where no admin has: a second seed keeps the admin's.
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/jiayuguan.json");
+    zhuomu_server::seed::load(&app.state, &file, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/portal", None).await.body["hotline"],
+        "12345"
+    );
+    assert_eq!(app.count("portal_profile").await, 1);
+}
+both!(every_page_says_who_runs_the_portal);
+
+async fn the_seed_sets_who_runs_the_demo_portal(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/jiayuguan.json");
+    zhuomu_server::seed::load(&app.state, &file, false)
+        .await
+        .unwrap();
+    let p = app.get("/api/v1/portal", None).await.body;
+    assert_eq!(p["city"], "嘉峪关");
+    assert!(p["office"].as_str().unwrap().contains("文明办"), "{p}");
+    assert_eq!(p["hotline"], "12345");
+}
+both!(the_seed_sets_who_runs_the_demo_portal);

@@ -23,16 +23,6 @@ use crate::error::AppError;
 use crate::models::{HotPlace, Report};
 use form::ReportForm;
 
-fn status_class(s: ReportStatus) -> &'static str {
-    match s {
-        ReportStatus::Closed => "pill done",
-        ReportStatus::Rectified => "pill fixed",
-        ReportStatus::Returned => "pill returned",
-        ReportStatus::Rejected | ReportStatus::Duplicate => "pill gray",
-        _ => "pill open",
-    }
-}
-
 /// The status of a report as a coloured word, with the deadline clock
 /// ("还剩 1 天 3 小时", "已超期 2 天") and the 督办 colour while a unit has it.
 #[component]
@@ -56,7 +46,7 @@ pub fn StatusPill(report: Report) -> impl IntoView {
             view! { <span class=class data-test-id="escalation">{e.label()}</span> }
         });
     view! {
-        <span class=status_class(report.status) data-test-id="status">{report.status_label.clone()}</span>
+        <span class=format!("pill {}", report.status.css_class()) data-test-id="status">{report.status_label.clone()}</span>
         {escalation}
         {clock}
         {report.disputed.then(|| view! { <span class="pill late">"举报人有异议"</span> })}
