@@ -238,6 +238,22 @@ pub struct PortalProfile {
     pub filing: String,
 }
 
+/// A report of mine waiting for my word on its fix (the home page's to-do
+/// strip): `closed` when already 销号 (rate it), else 已整改 (confirm it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToDoReport {
+    pub id: i64,
+    pub closed: bool,
+    pub category: String,
+}
+
+/// What waits for the signed-in person: unread messages, reports to confirm.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ToDo {
+    pub unread: i64,
+    pub reports: Vec<ToDoReport>,
+}
+
 /// Counts the home page shows about the city's set-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CityOverview {

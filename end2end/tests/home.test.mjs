@@ -66,26 +66,3 @@ test('长辈版 from the home screen: large text, big targets, the four things p
   assert.doesNotMatch((await page.locator('body').getAttribute('class')) ?? '', /font-large/);
   await context.close();
 });
-
-test('keyboard only: from the home page to 随手拍 and into the form by Tab and Enter', async () => {
-  const { context, page } = await phone(browser);
-  await register(page, '键盘用户');
-  await page.goto(`${BASE}/`);
-  // The skip link is the first stop, then the brand, then 随手拍.
-  const stops = [];
-  for (let i = 0; i < 4 && !stops.includes('home-report'); i += 1) {
-    await page.keyboard.press('Tab');
-    stops.push(await page.evaluate(() => document.activeElement.dataset.testId ?? document.activeElement.textContent.trim()));
-  }
-  assert.equal(stops[0], '跳到正文');
-  assert.ok(stops.includes('home-report'), `Tab stops: ${stops.join(' → ')}`);
-  // Focus is visible where it lands.
-  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
-  assert.notEqual(outline, 'none');
-  await page.keyboard.press('Enter');
-  await page.waitForURL(/\/report$/);
-  await byTest(page, 'input-category').focus();
-  await page.keyboard.press('ArrowDown');
-  assert.notEqual(await byTest(page, 'input-category').inputValue(), '');
-  await context.close();
-});

@@ -367,6 +367,25 @@ pub async fn unit_tasks() -> Result<Page<crate::models::Report>, AppError> {
     )
 }
 
+/// What waits for me (the home page's to-do strip), or `None` when nobody
+/// is signed in.
+#[server(prefix = "/api/fn", endpoint = "todo")]
+pub async fn my_todo() -> Result<Option<crate::models::ToDo>, AppError> {
+    ssr::finish(
+        async {
+            let Some(me) = ssr::current_user().await? else {
+                return Ok(None);
+            };
+            let state = ssr::state()?;
+            Ok(Some(crate::models::ToDo {
+                unread: crate::backend::notify::unread_count(&state, me.id).await?,
+                reports: crate::backend::reports::awaiting_my_word(&state, &me, 3).await?,
+            }))
+        }
+        .await,
+    )
+}
+
 /// My messages (我的 → 消息), or `None` when nobody is signed in.
 #[server(prefix = "/api/fn", endpoint = "inbox")]
 pub async fn inbox() -> Result<Option<(i64, Page<crate::models::Notification>)>, AppError> {

@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 
 use super::Loaded;
-use crate::api::get_overview;
-use crate::models::CityOverview;
+use crate::api::{get_overview, my_todo};
+use crate::models::{CityOverview, ToDo};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| get_overview());
+    let todo = Resource::new(|| (), |_| my_todo());
     let deleted = leptos_router::hooks::use_query_map()
         .get_untracked()
         .get("deleted")
@@ -20,6 +21,11 @@ pub fn HomePage() -> impl IntoView {
         </section>
         // The one thing most people come for, first and largest.
         <a href="/report" class="btn primary big block first-step" data-test-id="home-report">"随手拍 · 举报不文明行为"</a>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                todo.await.ok().flatten().map(|t| view! { <ToDoStrip t/> })
+            })}
+        </Suspense>
         <nav class="quick" aria-label="快捷入口">
             <a href="/reports" class="quick-item" data-test-id="to-reports">"大家的报告"</a>
             <a href="/volunteer" class="quick-item">"志愿岗位"</a>
@@ -69,4 +75,35 @@ fn CityCard(o: CityOverview) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// For a signed-in person: what waits for them, each a link to where it is
+/// done (nothing shows when nothing waits).
+#[component]
+fn ToDoStrip(t: ToDo) -> impl IntoView {
+    if t.unread == 0 && t.reports.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="card todo" aria-label="待办" data-test-id="todo">
+            <ul class="plain">
+                {t.reports.into_iter().map(|r| view! {
+                    <li>
+                        <a href=format!("/reports/{}#feedback", r.id) data-test-id=format!("todo-report-{}", r.id)>
+                            {format!("#{} {}", r.id, r.category)}
+                            <span class="todo-what">{if r.closed { "已销号，请评价" } else { "已整改，待您确认" }}</span>
+                        </a>
+                    </li>
+                }).collect_view()}
+                {(t.unread > 0).then(|| view! {
+                    <li>
+                        <a href="/me/messages" data-test-id="todo-messages">
+                            "未读消息"<span class="badge-count" aria-label=format!("{} 条", t.unread)>{t.unread}</span>
+                        </a>
+                    </li>
+                })}
+            </ul>
+        </section>
+    }
+    .into_any()
 }

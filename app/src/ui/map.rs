@@ -134,7 +134,7 @@ pub fn ReportsMap(
                 {pins}
             </svg>
             <figcaption class="map-legend">
-                {LEGEND.into_iter().map(|s| view! { <span class=format!("dot {}", s.css_class())></span>{s.label()} }).collect_view()}
+                {LEGEND.into_iter().map(|s| view! { <span class="legend-item"><span class=format!("dot {}", s.css_class())></span>{s.label()}</span> }).collect_view()}
             </figcaption>
         </figure>
     }

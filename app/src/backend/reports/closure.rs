@@ -282,6 +282,36 @@ pub async fn verify(
     get(state, id, Some(actor)).await
 }
 
+/// My reports that wait for my word on the fix (the home page's to-do
+/// strip): rectified, or closed within the feedback window, and not yet
+/// answered by me; newest first, at most `limit`.
+pub async fn awaiting_my_word(
+    state: &AppState,
+    actor: &CurrentUser,
+    limit: i64,
+) -> Result<Vec<crate::models::ToDoReport>, AppError> {
+    let since = state.clock.now_ms() - FEEDBACK_WINDOW_MS;
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT r.id, r.status, c.name FROM reports r JOIN categories c ON c.id = r.category_id \
+         WHERE r.reporter_id = $1 AND r.reporter_verdict IS NULL \
+         AND (r.status = 'rectified' OR (r.status = 'closed' AND r.closed_at >= $2)) \
+         ORDER BY r.id DESC LIMIT $3",
+    )
+    .bind(actor.id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, status, category)| crate::models::ToDoReport {
+            id,
+            closed: status == "closed",
+            category,
+        })
+        .collect())
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FeedbackInput {

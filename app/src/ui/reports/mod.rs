@@ -354,7 +354,7 @@ pub fn ReportDetailPage() -> impl IntoView {
                     <Photos title="上报照片" photos=before test_id="photos-before"/>
                     <Photos title="整改后照片" photos=after test_id="photos-after"/>
                     {can_feedback.then(|| view! {
-                        <section class="card" data-test-id="feedback">
+                        <section class="card" id="feedback" data-test-id="feedback">
                             <h2>"问题解决了吗？"</h2>
                             <p class="muted">"请看看整改后的照片。销号后14天内都可以反馈。"</p>
                             <form method="post" action=ReportFeedback::PATH class="feedback">

@@ -266,3 +266,80 @@ async fn the_loop_forms_work_without_script(e: Engine) {
     assert!(shown.text.contains("★★★★★"), "the stars show");
 }
 both!(the_loop_forms_work_without_script);
+
+/// The home page's to-do strip: a rectified report of mine waits for my
+/// word, with my unread messages; once I have answered it is gone; nobody
+/// else sees it.
+async fn the_home_page_lists_what_waits_for_me(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let city = app.city().await;
+    let (citizen, _) = app.register("13800138000", "张三").await;
+    let (other, _) = app.register("13800138001", "李四").await;
+    let (moderator, _) = app.moderator().await;
+    let home = |token: Option<&str>| {
+        let mut r = app.request(Method::GET, "/", None);
+        if let Some(t) = token {
+            r = r.header(header::COOKIE, format!("zhuomu_session={t}"));
+        }
+        app.send(r)
+    };
+    assert!(!home(None).await.text.contains("data-test-id=\"todo\""));
+    assert!(
+        !home(Some(&citizen))
+            .await
+            .text
+            .contains("data-test-id=\"todo\""),
+        "nothing waits yet"
+    );
+
+    let id = app
+        .report_id(
+            &citizen,
+            city.litter,
+            crate::helpers::IN_GRID,
+            "垃圾堆在小区门口",
+        )
+        .await;
+    let approved = app.approve(&moderator, id).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.text);
+    let unit = approved.body["unit_id"].as_i64().unwrap();
+    let (staff, _) = app.unit_staff("13800138002", unit).await;
+    assert_eq!(app.rectify(&staff, id).await.status, StatusCode::OK);
+
+    let mine = home(Some(&citizen)).await.text;
+    let strip = mine
+        .split("data-test-id=\"todo\"")
+        .nth(1)
+        .expect("the to-do strip");
+    assert!(
+        strip.contains(&format!("href=\"/reports/{id}#feedback\"")),
+        "{strip}"
+    );
+    assert!(strip.contains("已整改，待您确认"), "{strip}");
+    assert!(
+        strip.contains("data-test-id=\"todo-messages\""),
+        "unread messages: {strip}"
+    );
+    assert!(
+        !home(Some(&other))
+            .await
+            .text
+            .contains(&format!("todo-report-{id}"))
+    );
+
+    let answered = app
+        .post(
+            &format!("/api/v1/reports/{id}/feedback"),
+            serde_json::json!({"verdict": "fixed"}),
+            Some(&citizen),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.text);
+    assert!(
+        !home(Some(&citizen))
+            .await
+            .text
+            .contains(&format!("todo-report-{id}"))
+    );
+}
+both!(the_home_page_lists_what_waits_for_me);
