@@ -7,12 +7,14 @@ cd "$ROOT"
 
 TEST_BUILD=""
 SERVER_PID=""
+TILES_PID=""
 FUZZ_PID=""
 FUZZ_DB=""
 E2E_DIR=""
 cleanup() {
   [ -n "$TEST_BUILD" ] && kill "$TEST_BUILD" 2>/dev/null || true
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ -n "$TILES_PID" ] && kill "$TILES_PID" 2>/dev/null || true
   [ -n "$FUZZ_PID" ] && kill "$FUZZ_PID" 2>/dev/null || true
   # The fuzz database (on a PostgreSQL given as TEST_DATABASE_URL it would stay).
   [ -n "$FUZZ_DB" ] && psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $FUZZ_DB" >/dev/null 2>&1 || true
@@ -54,10 +56,16 @@ BIN="$CARGO_TARGET_DIR/release/zhuomu"
 export DATABASE_URL="sqlite://$E2E_DIR/e2e.db" ZHUOMU_DATA_DIR="$E2E_DIR" \
   ZHUOMU_SMS="outbox:$E2E_DIR/sms.jsonl" SMS_OUTBOX="$E2E_DIR/sms.jsonl"
 "$BIN" seed --demo-users >/dev/null
+# The base map comes from a local stand-in for the city's tile service.
+node end2end/tile-server.mjs >"$E2E_DIR/tiles.port" &
+TILES_PID=$!
+for _ in $(seq 50); do [ -s "$E2E_DIR/tiles.port" ] && break; sleep 0.1; done
+export TILES_URL="http://127.0.0.1:$(cat "$E2E_DIR/tiles.port")"
 # Each test person is a phone on an address of its own (X-Forwarded-For, as
 # behind the city's proxy), so the per-address limits stay on and still count
 # people apart.
-ZHUOMU_TRUST_PROXY=true "$BIN" serve --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" >"$E2E_DIR/server.log" 2>&1 &
+ZHUOMU_TRUST_PROXY=true ZHUOMU_MAP_TILES="$TILES_URL/{z}/{x}/{y}.svg" ZHUOMU_MAP_ATTRIBUTION="© 测试底图" \
+  "$BIN" serve --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!
 wait_healthy "http://127.0.0.1:$PORT" "$E2E_DIR/server.log"
 if ! (cd end2end && BASE_URL="http://127.0.0.1:$PORT" npm test --silent); then

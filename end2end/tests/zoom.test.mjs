@@ -5,7 +5,7 @@
 // are kept (zoom200-*, elder-*) to be looked at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DEMO, PHONE, launch, context, login, shot } from './support.mjs';
+import { BASE, DEMO, PHONE, launch, context, login, phone, shot } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -69,4 +69,27 @@ test('every page in 长辈版 reflows on the phone', async () => {
   const host = new URL(BASE).hostname;
   const found = await walk({}, [{ name: 'zhuomu_font', value: 'large', domain: host, path: '/' }], 'elder');
   assert.deepEqual(found, []);
+});
+
+test('the maps lay the city over the base map, and keep the drawn map when tiles fail', { skip: !process.env.TILES_URL && 'no tile server (TILES_URL)' }, async () => {
+  const { context: own, page } = await phone(browser);
+  const before = Number(await (await fetch(`${process.env.TILES_URL}/count`)).text());
+  await page.goto(`${BASE}/reports`);
+  await page.waitForLoadState('networkidle');
+  const map = page.locator('[data-test-id="reports-map"] svg');
+  const tiles = map.locator('image.map-tile');
+  assert.ok((await tiles.count()) >= 1, 'tiles under the map');
+  // Tiles first (underneath), then the city's areas, then the reports.
+  const order = await map.evaluate((svg) => [...svg.querySelectorAll('g.map-base, path, a')].map((e) => e.tagName.toLowerCase())[0]);
+  assert.equal(order, 'g');
+  const after = Number(await (await fetch(`${process.env.TILES_URL}/count`)).text());
+  assert.ok(after > before, 'the browser fetched the tiles');
+  assert.match(await map.locator('.map-credit').textContent(), /测试底图/);
+  await shot(page, 'map-tiles');
+  // Offline: no tile arrives, the schematic still shows the areas.
+  await own.route(/\.svg$/, (route) => (route.request().url().startsWith(process.env.TILES_URL) ? route.abort() : route.continue()));
+  await page.reload();
+  assert.ok((await map.locator('path.map-grid, path.map-street').count()) >= 1);
+  await shot(page, 'map-tiles-failed');
+  await own.close();
 });

@@ -186,6 +186,15 @@ pub fn config(
         public_origin,
         rate_limits,
         metrics_token: env("ZHUOMU_METRICS_TOKEN"),
+        map_tiles: env("ZHUOMU_MAP_TILES")
+            .map(|t| {
+                app::domain::map::TileSource::parse(
+                    &t,
+                    env("ZHUOMU_MAP_ATTRIBUTION").as_deref().unwrap_or(""),
+                )
+                .map_err(|e| anyhow::anyhow!("ZHUOMU_MAP_TILES: {e}"))
+            })
+            .transpose()?,
         s3: std::env::var("ZHUOMU_S3_BUCKET")
             .ok()
             .filter(|b| !b.is_empty())

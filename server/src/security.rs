@@ -90,10 +90,12 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
 
 /// The CSP of an HTML page: scripts only from here or with this response's
 /// nonce, WASM allowed to compile, nothing framed.
-pub fn page_csp(nonce: &str) -> String {
+pub fn page_csp(nonce: &str, tiles: Option<&str>) -> String {
+    // The base map's tiles (ZHUOMU_MAP_TILES) are images from their origin.
+    let tiles = tiles.map(|o| format!(" {o}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{tiles}; connect-src 'self'; \
          font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 }

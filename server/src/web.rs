@@ -45,7 +45,12 @@ pub async fn render_page(State(state): State<AppState>, req: Request) -> Respons
         move || shell(options.clone()),
     );
     let mut res = handler(req).await.into_response();
-    if let Ok(v) = HeaderValue::from_str(&page_csp(&nonce)) {
+    let tiles = state
+        .config
+        .map_tiles
+        .as_ref()
+        .map(|t| t.origin().to_owned());
+    if let Ok(v) = HeaderValue::from_str(&page_csp(&nonce, tiles.as_deref())) {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     // Pages carry who is signed in: never cache them in shared caches.

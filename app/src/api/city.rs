@@ -13,12 +13,16 @@ use super::ssr;
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CityMap {
     pub areas: Vec<crate::models::Area>,
+    /// The base map under the areas, when the city has one configured.
+    #[serde(default)]
+    pub tiles: Option<crate::domain::map::TileSource>,
 }
 
 #[cfg(feature = "ssr")]
 pub(super) async fn city_map(state: &crate::backend::AppState) -> Result<CityMap, AppError> {
     Ok(CityMap {
         areas: crate::backend::city::list_areas(state).await?,
+        tiles: state.config.map_tiles.clone(),
     })
 }
 

@@ -41,6 +41,9 @@ pub struct Config {
     /// `GET /metrics` on the public address needs this bearer token
     /// (`ZHUOMU_METRICS_TOKEN`); without it the route is 404.
     pub metrics_token: Option<String>,
+    /// A base map under the city's areas (`ZHUOMU_MAP_TILES`); without it
+    /// the maps are the drawn schematic alone.
+    pub map_tiles: Option<crate::domain::map::TileSource>,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             policy: Arc::new(Policy::load(None).expect("the built-in policy parses")),
             listen: None,
             metrics_token: None,
+            map_tiles: None,
         }
     }
 }

@@ -108,6 +108,113 @@ impl MapView {
     }
 }
 
+/// A base map of square Web-Mercator tiles (XYZ, or WMTS in the same
+/// grid, e.g. 天地图's `_w` layers), as a URL template with `{z}`, `{x}`
+/// and `{y}` (a key, if the source wants one, is part of the template).
+/// The tiles must be in WGS-84 / CGCS2000 positions (天地图, OpenStreetMap),
+/// as the phones' are: GCJ-02 sources (高德, 腾讯) are offset by hundreds
+/// of metres and are refused by nothing here, so do not configure them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TileSource {
+    pub template: String,
+    /// Shown on the map (© 天地图, © OpenStreetMap contributors).
+    pub attribution: String,
+}
+
+/// One tile placed on a view: its URL and its box in SVG units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedTile {
+    pub url: String,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl TileSource {
+    pub fn parse(template: &str, attribution: &str) -> Result<TileSource, String> {
+        let t = template.trim();
+        if !(t.starts_with("https://") || t.starts_with("http://")) {
+            return Err("应以 https:// 开头".into());
+        }
+        if !["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p)) {
+            return Err("需要 {z}、{x}、{y} 三个占位符".into());
+        }
+        if t.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+        {
+            return Err("不能包含空白、引号或尖括号".into());
+        }
+        let source = TileSource {
+            template: t.to_owned(),
+            attribution: attribution.trim().to_owned(),
+        };
+        // The origin goes into the pages' CSP: a host name and a port only.
+        let host = source.origin().split("://").nth(1).unwrap_or("");
+        if host.is_empty()
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        {
+            return Err("主机名不合法".into());
+        }
+        Ok(source)
+    }
+
+    /// `scheme://host[:port]` of the tiles, for the pages' CSP.
+    pub fn origin(&self) -> &str {
+        let rest = self.template.find("://").map_or(0, |i| i + 3);
+        let end = self.template[rest..]
+            .find(['/', '?'])
+            .map_or(self.template.len(), |i| rest + i);
+        &self.template[..end]
+    }
+
+    /// The tiles that cover `view`, at the zoom where a tile is about 256
+    /// SVG units wide (clamped to 10–18), placed on the view's canvas.
+    pub fn cover(&self, view: &MapView) -> Vec<PlacedTile> {
+        let span = (view.max_lon - view.min_lon).max(1e-9);
+        let z = (360.0 * view.width / (256.0 * span))
+            .log2()
+            .floor()
+            .clamp(10.0, 18.0) as u32;
+        let n = f64::from(1u32 << z);
+        let tile_x = |lon: f64| ((lon + 180.0) / 360.0 * n).floor() as i64;
+        let tile_y = |lat: f64| {
+            let r = lat.to_radians();
+            ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as i64
+        };
+        let lon_of = |x: i64| x as f64 / n * 360.0 - 180.0;
+        let lat_of = |y: i64| {
+            (std::f64::consts::PI * (1.0 - 2.0 * y as f64 / n))
+                .sinh()
+                .atan()
+                .to_degrees()
+        };
+        let (x0, x1) = (tile_x(view.min_lon), tile_x(view.max_lon));
+        let (y0, y1) = (tile_y(view.max_lat), tile_y(view.min_lat));
+        let mut tiles = Vec::new();
+        for ty in y0..=y1 {
+            for tx in x0..=x1 {
+                let (left, top) = view.xy(lon_of(tx), lat_of(ty));
+                let (right, bottom) = view.xy(lon_of(tx + 1), lat_of(ty + 1));
+                tiles.push(PlacedTile {
+                    url: self
+                        .template
+                        .replace("{z}", &z.to_string())
+                        .replace("{x}", &tx.to_string())
+                        .replace("{y}", &ty.to_string()),
+                    x: left,
+                    y: top,
+                    width: ((right - left) * 10.0).round() / 10.0,
+                    height: ((bottom - top) * 10.0).round() / 10.0,
+                });
+            }
+        }
+        tiles
+    }
+}
+
 /// `v` with `decimals` digits after the point, by integer arithmetic (the
 /// browser bundle carries no float formatter).
 pub fn fixed(v: f64, decimals: u32) -> String {
@@ -205,5 +312,73 @@ mod tests {
             single.max_lon - single.min_lon > 0.005,
             "a single point gets a real span"
         );
+    }
+
+    #[test]
+    fn tiles_cover_the_view_where_the_map_puts_places() {
+        let src = TileSource::parse(
+            "https://tiles.example.cn/vec/{z}/{x}/{y}.png?tk=k",
+            "© 测试",
+        )
+        .unwrap();
+        assert_eq!(src.origin(), "https://tiles.example.cn");
+        let c = GeoPoint {
+            lat: 39.7725,
+            lon: 98.289,
+        };
+        let v = MapView::fit(&[[98.27, 39.76], [98.31, 39.79]], c, 360.0);
+        let tiles = src.cover(&v);
+        assert!(!tiles.is_empty() && tiles.len() <= 16, "{}", tiles.len());
+        // Together the tiles cover the whole canvas, without gaps.
+        let (l, t) = tiles
+            .iter()
+            .fold((f64::MAX, f64::MAX), |(l, t), p| (l.min(p.x), t.min(p.y)));
+        let (r, b) = tiles.iter().fold((f64::MIN, f64::MIN), |(r, b), p| {
+            (r.max(p.x + p.width), b.max(p.y + p.height))
+        });
+        assert!(
+            l <= 0.0 && t <= 0.0 && r >= v.width && b >= v.height,
+            "{l} {t} {r} {b}"
+        );
+        // About 256 units a tile, and square on the ground at this latitude.
+        let w = tiles[0].width;
+        assert!((128.0..=512.0).contains(&w), "{w}");
+        assert!(
+            (tiles[0].height / w - 1.0).abs() < 0.05,
+            "{} × {}",
+            w,
+            tiles[0].height
+        );
+        // A view ~4 km across on 360 units takes zoom 13, and 嘉峪关's centre
+        // is in the tile the slippy-map grid gives it (13/6332/3108,
+        // computed apart with the OpenStreetMap wiki's formula).
+        assert!(
+            tiles.iter().all(|t| t.url.contains("/vec/13/")),
+            "{:?}",
+            tiles[0]
+        );
+        let centre = tiles
+            .iter()
+            .find(|t| t.url.contains("/13/6332/3108.png"))
+            .expect("the centre's tile");
+        let (cx, cy) = v.xy(c.lon, c.lat);
+        assert!(
+            cx >= centre.x
+                && cx <= centre.x + centre.width
+                && cy >= centre.y
+                && cy <= centre.y + centre.height
+        );
+        assert!(tiles.iter().all(
+            |t| t.url.starts_with("https://tiles.example.cn/vec/") && t.url.ends_with("?tk=k")
+        ));
+        for bad in [
+            "ftp://x/{z}/{x}/{y}",
+            "https://x/{z}/{x}",
+            "https://x/{z}/{x}/{y}\"<script>",
+            "https://x/ {z}/{x}/{y}",
+            "https://a;script-src/{z}/{x}/{y}",
+        ] {
+            assert!(TileSource::parse(bad, "").is_err(), "{bad}");
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! The city map: an SVG drawn on the server from the city's own areas (包街
-//! segments and 网格 grids), with report markers and a heat layer. No tiles
-//! are fetched, so it works offline and costs a few kilobytes.
+//! segments and 网格 grids), with report markers and a heat layer, over the
+//! base map's tiles when the city has configured a source
+//! (`ZHUOMU_MAP_TILES`). Without tiles, or where they fail to load, the
+//! drawn schematic stands alone: it works offline and costs a few kilobytes.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,9 +67,48 @@ impl MapProps {
                     escape(&a.name)
                 )
             })
-            .collect();
-        MapProps { view, layer }
+            .collect::<String>();
+        let base = map
+            .tiles
+            .as_ref()
+            .map(|t| tile_layer(t, &view))
+            .unwrap_or_default();
+        MapProps {
+            view,
+            layer: base + &layer,
+        }
     }
+}
+
+/// The base map's tiles under the areas, and its attribution in a corner.
+/// A tile that fails to load (offline, a blocked source) leaves the drawn
+/// schematic underneath as it is.
+fn tile_layer(source: &crate::domain::map::TileSource, view: &MapView) -> String {
+    let tiles: String = source
+        .cover(view)
+        .into_iter()
+        .map(|t| {
+            format!(
+                r#"<image class="map-tile" href="{}" x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none"/>"#,
+                escape(&t.url),
+                t.x,
+                t.y,
+                t.width,
+                t.height
+            )
+        })
+        .collect();
+    let credit = if source.attribution.is_empty() {
+        String::new()
+    } else {
+        format!(
+            r#"<text class="map-credit" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            view.width as i64 - 4,
+            view.height as i64 - 4,
+            escape(&source.attribution)
+        )
+    };
+    format!(r#"<g class="map-base" aria-hidden="true">{tiles}{credit}</g>"#)
 }
 
 /// Text for HTML/SVG markup.

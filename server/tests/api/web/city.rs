@@ -133,3 +133,48 @@ async fn admin_city_page(e: Engine) {
     );
 }
 both!(admin_city_page);
+
+/// With a base map configured, every map has its tiles under the areas
+/// (and the page's CSP lets them load); without one, the drawn schematic
+/// alone, and the CSP allows no other image origin.
+async fn maps_draw_a_configured_base_map_under_the_areas(e: Engine) {
+    let source = app::domain::map::TileSource::parse(
+        "https://tiles.example.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=demo",
+        "© 天地图 & <测试>",
+    )
+    .unwrap();
+    let with = TestApp::spawn_with(e, |c| c.map_tiles = Some(source)).await;
+    with.city().await;
+    let without = TestApp::spawn(e).await;
+    without.city().await;
+    for path in ["/reports", "/volunteer"] {
+        let page = with.get(path, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let tiles = page.text.matches("<image class=\"map-tile\"").count();
+        assert!(tiles >= 1, "{path}: no tiles");
+        assert!(
+            page.text
+                .contains("href=\"https://tiles.example.cn/vec_w/wmts?TILEMATRIX="),
+            "{path}"
+        );
+        assert!(
+            page.text.contains("&amp;tk=demo\""),
+            "the URL is escaped in the attribute"
+        );
+        assert!(
+            page.text.contains("© 天地图 &amp; &lt;测试&gt;"),
+            "{path}: the attribution, escaped"
+        );
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("img-src 'self' data: blob: https://tiles.example.cn;"),
+            "{csp}"
+        );
+
+        let plain = without.get(path, None).await;
+        assert!(!plain.text.contains("map-tile"), "{path}");
+        let csp = plain.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("img-src 'self' data: blob:;"), "{csp}");
+    }
+}
+both!(maps_draw_a_configured_base_map_under_the_areas);
