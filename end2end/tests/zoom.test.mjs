@@ -86,10 +86,21 @@ test('the maps lay the city over the base map, and keep the drawn map when tiles
   assert.ok(after > before, 'the browser fetched the tiles');
   assert.match(await map.locator('.map-credit').textContent(), /测试底图/);
   await shot(page, 'map-tiles');
-  // Offline: no tile arrives, the schematic still shows the areas.
-  await own.route(/\.svg$/, (route) => (route.request().url().startsWith(process.env.TILES_URL) ? route.abort() : route.continue()));
-  await page.reload();
-  assert.ok((await map.locator('path.map-grid, path.map-street').count()) >= 1);
-  await shot(page, 'map-tiles-failed');
+  // Offline: every tile fails (a fresh phone, nothing cached), and the page
+  // still shows the city's areas and its reports, with no script error.
+  const offline = await phone(browser);
+  let refused = 0;
+  await offline.context.route((url) => url.href.startsWith(process.env.TILES_URL), (route) => { refused += 1; return route.abort(); });
+  const served = Number(await (await fetch(`${process.env.TILES_URL}/count`)).text());
+  await offline.page.goto(`${BASE}/reports`);
+  await offline.page.waitForLoadState('networkidle');
+  const bare = offline.page.locator('[data-test-id="reports-map"] svg');
+  assert.ok(refused >= 1, 'the tiles were asked for and refused');
+  assert.equal(Number(await (await fetch(`${process.env.TILES_URL}/count`)).text()), served, 'no tile got through');
+  assert.ok(await bare.locator('rect.map-bg').isVisible());
+  assert.ok((await bare.locator('path.map-grid, path.map-street').count()) >= 1, 'the areas are drawn');
+  assert.deepEqual(offline.errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no script error');
+  await shot(offline.page, 'map-tiles-failed');
+  await offline.context.close();
   await own.close();
 });

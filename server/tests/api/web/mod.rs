@@ -35,6 +35,21 @@ fn form_post(
     r
 }
 
+/// A page as a browser gets it, signed in with `token`'s session cookie
+/// or not at all.
+/// (The request is built at once, so the answer borrows only `app`.)
+fn page<'a>(
+    app: &'a TestApp,
+    path: &str,
+    token: Option<&str>,
+) -> impl std::future::Future<Output = crate::helpers::Resp> + use<'a> {
+    let mut r = app.request(Method::GET, path, None);
+    if let Some(t) = token {
+        r = r.header(header::COOKIE, format!("zhuomu_session={t}"));
+    }
+    app.send(r)
+}
+
 fn session(resp: &crate::helpers::Resp) -> String {
     resp.headers
         .get_all(header::SET_COOKIE)

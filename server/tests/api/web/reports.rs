@@ -12,13 +12,7 @@ async fn report_pages_and_console_forms(e: Engine) {
     let (citizen, _) = app.register("13800138000", "张三").await;
     let (moderator, _) = app.moderator().await;
     let cookie = |t: &str| format!("zhuomu_session={t}");
-    let page = |path: &str, token: Option<&str>| {
-        let mut r = app.request(Method::GET, path, None);
-        if let Some(t) = token {
-            r = r.header(header::COOKIE, cookie(t));
-        }
-        app.send(r)
-    };
+    let page = |path: &str, token: Option<&str>| super::page(&app, path, token);
     let id = app
         .report_id(
             &citizen,
@@ -153,13 +147,7 @@ async fn the_loop_forms_work_without_script(e: Engine) {
     let (moderator, _) = app.moderator().await;
     let (staff, _) = app.unit_staff("13700000001", city.grid_unit).await;
     let cookie = |t: &str| format!("zhuomu_session={t}");
-    let page = |path: &str, token: Option<&str>| {
-        let mut r = app.request(Method::GET, path, None);
-        if let Some(t) = token {
-            r = r.header(header::COOKIE, cookie(t));
-        }
-        app.send(r)
-    };
+    let page = |path: &str, token: Option<&str>| super::page(&app, path, token);
     let post = |path: &'static str, from: String, body: String, token: &str| {
         app.send(form_post(&app, path, &from, &body, Some(&cookie(token))))
     };
@@ -276,13 +264,7 @@ async fn the_home_page_lists_what_waits_for_me(e: Engine) {
     let (citizen, _) = app.register("13800138000", "张三").await;
     let (other, _) = app.register("13800138001", "李四").await;
     let (moderator, _) = app.moderator().await;
-    let home = |token: Option<&str>| {
-        let mut r = app.request(Method::GET, "/", None);
-        if let Some(t) = token {
-            r = r.header(header::COOKIE, format!("zhuomu_session={t}"));
-        }
-        app.send(r)
-    };
+    let home = |token: Option<&str>| super::page(&app, "/", token);
     assert!(!home(None).await.text.contains("data-test-id=\"todo\""));
     assert!(
         !home(Some(&citizen))
