@@ -183,7 +183,7 @@ compress_site() {
   # site gets them minified (cargo-leptos copies them as they are).
   local terser="$ROOT/end2end/node_modules/.bin/terser"
   if [ -x "$terser" ]; then
-    for f in "$site/zhuomu.js" "$site/sw.js"; do
+    for f in "$site/zhuomu.js" "$site/staff.js" "$site/sw.js"; do
       [ "$(wc -l < "$f")" -le 1 ] && continue  # already minified (one line)
       "$terser" "$f" --compress --mangle --ecma 2017 -o "$f.min" && mv "$f.min" "$f"
     done

@@ -300,6 +300,9 @@ pub struct Report {
     pub lat: f64,
     pub lon: f64,
     pub address: String,
+    /// The 包街 segment or 网格 grid the position falls in, if any.
+    #[serde(default)]
+    pub area_name: Option<String>,
     pub status: ReportStatus,
     /// The status in Chinese: 待审核, 已交办, 已销号, …
     pub status_label: String,
@@ -375,6 +378,9 @@ pub struct HotPlace {
     pub lat: f64,
     pub lon: f64,
     pub address: String,
+    /// The segment or grid of the place, if it is in one.
+    #[serde(default)]
+    pub area_name: Option<String>,
     pub reports: i64,
     pub followers: i64,
     /// The latest public report there, to open.
@@ -387,6 +393,37 @@ pub struct HotPlace {
 pub struct HotIssues {
     pub most_reported: Vec<HotPlace>,
     pub most_followed: Vec<HotPlace>,
+    /// Segments and grids by this week's reports (我也看到 included).
+    #[serde(default)]
+    pub by_area: Vec<HotArea>,
+}
+
+/// A segment or grid with this week's reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct HotArea {
+    pub area_id: i64,
+    pub name: String,
+    pub kind: AreaKind,
+    pub unit_name: String,
+    pub reports: i64,
+    pub followers: i64,
+    /// The latest public report there, to open.
+    pub report_id: i64,
+}
+
+/// Where a position falls: the segment or grid, and the unit a report there
+/// would go to (what the report form's pin says).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct PlaceAt {
+    pub area_id: Option<i64>,
+    pub area_name: Option<String>,
+    pub area_kind: Option<AreaKind>,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    /// In words, e.g. "新华中路（雄关东路—胜利路） · 交市住房和城乡建设局".
+    pub label: String,
 }
 
 /// An in-app message (我的 → 消息).

@@ -22,6 +22,8 @@ async function fillReport(page, photo, text) {
   await byTest(page, 'input-category').selectOption({ label: CATEGORY });
   await byTest(page, 'locate').click();
   await byTest(page, 'location').getByText('已选位置').waitFor();
+  // The pin says where it is and who will fix it.
+  await byTest(page, 'place').getByText('新华中路（雄关东路—胜利路） · 交市城市管理执法局').waitFor();
   await byTest(page, 'input-address').fill('雄关广场东侧人行道');
   await byTest(page, 'input-description').fill(text);
 }
@@ -150,16 +152,23 @@ test('a report goes round the closed loop to 已销号', async () => {
 
 test('a photo chosen before the page has woken up still shows', async () => {
   // Slow network: the WASM arrives only after the photo is chosen.
-  const citizen = await phone(browser, { serviceWorkers: 'block' });
+  const citizen = await phone(browser, { serviceWorkers: 'block', awake: false });
   await login(citizen.page, ...DEMO.citizen);
   let release;
   const held = new Promise((r) => { release = r; });
   await citizen.page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
   await citizen.page.goto(`${BASE}/report`, { waitUntil: 'domcontentloaded' });
   await byTest(citizen.page, 'input-photos').setInputFiles(await jpegPhoto(browser, '#2e86c1'));
+  await byTest(citizen.page, 'input-category').selectOption({ label: CATEGORY });
   assert.equal(await byTest(citizen.page, 'previews').locator('img').count(), 0, 'not awake yet');
+  assert.ok(await byTest(citizen.page, 'report-submit').isDisabled(), 'no sending before it wakes');
   release();
   await byTest(citizen.page, 'previews').locator('img').first().waitFor();
+  // The category chosen meanwhile counts: the pin now says who would fix it.
+  const map = byTest(citizen.page, 'pin-map');
+  const box = await map.boundingBox();
+  await map.click({ position: { x: box.width / 2, y: box.height / 2 } });
+  await byTest(citizen.page, 'place').getByText(/交市城市管理执法局$/).waitFor();
   assert.deepEqual(citizen.errors, []);
   await citizen.context.close();
 });
@@ -175,6 +184,48 @@ test('a refused location is explained, and the map pin still works', async () =>
   await map.click({ position: { x: box.width / 2, y: box.height / 2 } });
   await byTest(citizen.page, 'location').getByText('已选位置').waitFor();
   await shot(citizen.page, 'report-location-refused');
+  assert.deepEqual(citizen.errors, []);
+  await citizen.context.close();
+});
+
+test('the pin names its place, shows where I am, and moves by list or by drag', async () => {
+  const citizen = await phone(browser, { geolocation: HERE, permissions: ['geolocation'] });
+  const { page } = citizen;
+  await login(page, ...DEMO.citizen, '/report');
+  await byTest(page, 'report-form').waitFor();
+  await byTest(page, 'locate').click();
+  await byTest(page, 'place').getByText('新华中路（雄关东路—胜利路） · 交市住房和城乡建设局').waitFor();
+  const here = page.locator('[data-test-id="pin-map"] circle.here');
+  const pin = page.locator('[data-test-id="pin-map"] circle.pin.mine');
+  const spot = async (c) => c.evaluate((e) => [Number(e.getAttribute('cx')), Number(e.getAttribute('cy'))]);
+  const dot = await spot(here);
+  assert.ok(dot[0] > 0 && dot[1] > 0, 'you are here, on the map');
+  const near = (a, b) => Math.abs(a[0] - b[0]) <= 1.5 && Math.abs(a[1] - b[1]) <= 1.5;
+  assert.ok(near(await spot(pin), dot), 'the pin starts where I am');
+  // The streets and grids carry their names on the map.
+  for (const name of ['新华中路', '雄关东路', '雄关区第一网格']) {
+    await byTest(page, 'pin-map').locator('text.map-label', { hasText: name }).first().waitFor();
+  }
+
+  // Chosen from the list (keyboard, screen reader): the pin moves there.
+  await byTest(page, 'input-place').selectOption({ label: '雄关东路' });
+  await byTest(page, 'place').getByText('雄关东路 · 交市城市管理执法局').waitFor();
+  const listed = await spot(pin);
+  assert.ok(!near(listed, dot), 'the pin moved to the street');
+  assert.deepEqual(await spot(here), dot, 'where I am stays');
+
+  // Dragged with a finger (a mouse here): the pin follows and says the new place.
+  // (The map in the middle of the screen, clear of the tab bar.)
+  await byTest(page, 'pin-map').evaluate((m) => m.scrollIntoView({ block: 'center' }));
+  const box = await pin.boundingBox();
+  const map = await byTest(page, 'pin-map').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(map.x + map.width * 0.15, map.y + map.height * 0.85, { steps: 8 });
+  await page.mouse.up();
+  await byTest(page, 'place').getByText(/雄关区第一网格/).waitFor();
+  assert.notDeepEqual(await spot(pin), listed);
+  await shot(page, 'report-pin-place');
   assert.deepEqual(citizen.errors, []);
   await citizen.context.close();
 });

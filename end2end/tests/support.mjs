@@ -43,12 +43,28 @@ export async function context(browser, options = {}) {
   return browser.newContext({ ...options, extraHTTPHeaders: { 'X-Forwarded-For': address } });
 }
 
-/** A fresh context (no cookies) on the phone screen. */
+/** A fresh context (no cookies) on the phone screen. With JavaScript, a
+ * page counts as arrived once its islands are awake (`<html data-awake>`,
+ * set after the load event): `goto` and `waitForURL` wait for it, as a
+ * person waits for the page to respond; `{ awake: false }` leaves that to
+ * the test. */
 export async function phone(browser, options = {}) {
-  const own = await context(browser, { ...PHONE, ...options });
+  const { awake = options.javaScriptEnabled !== false, ...rest } = options;
+  const own = await context(browser, { ...PHONE, ...rest });
   // Node's clock is the moved one there: the pages see the same time.
   if (process.env.FAKETIME) await own.clock.install({ time: Date.now() });
   const page = await own.newPage();
+  if (awake) {
+    const woken = () => page.waitForSelector('html[data-awake]', { state: 'attached' });
+    for (const name of ['goto', 'waitForURL', 'reload']) {
+      const original = page[name].bind(page);
+      page[name] = async (...args) => {
+        const r = await original(...args);
+        await woken();
+        return r;
+      };
+    }
+  }
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {

@@ -124,6 +124,8 @@ pub struct Figures {
     pub city: Minutely<CityOverview>,
     /// Who runs the portal, in every page's footer.
     pub portal: Minutely<PortalProfile>,
+    /// The segments and grids, to name the place of a position.
+    pub places: Minutely<super::city::places::Places>,
 }
 
 #[cfg(test)]

@@ -19,6 +19,26 @@ pub struct MapView {
     pub height: f64,
 }
 
+/// The point halfway along a line (by its length in degrees, fine at a
+/// street's scale).
+pub fn midpoint(line: &[[f64; 2]]) -> Option<[f64; 2]> {
+    let seg = |w: &[[f64; 2]]| ((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2)).sqrt();
+    let total: f64 = line.windows(2).map(seg).sum();
+    let mut left = total / 2.0;
+    for w in line.windows(2) {
+        let len = seg(w);
+        if len >= left && len > 0.0 {
+            let t = left / len;
+            return Some([
+                w[0][0] + (w[1][0] - w[0][0]) * t,
+                w[0][1] + (w[1][1] - w[0][1]) * t,
+            ]);
+        }
+        left -= len;
+    }
+    line.first().copied()
+}
+
 impl MapView {
     /// A view of every position given, with a margin, `width` units wide.
     /// Falls back to a box around `center` when there is nothing to show.
@@ -237,6 +257,17 @@ pub fn fixed(v: f64, decimals: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_line_is_named_at_its_middle() {
+        use super::midpoint;
+        assert_eq!(
+            midpoint(&[[0.0, 0.0], [0.0, 2.0], [4.0, 2.0]]),
+            Some([1.0, 2.0])
+        );
+        assert_eq!(midpoint(&[[1.0, 1.0]]), Some([1.0, 1.0]));
+        assert_eq!(midpoint(&[]), None);
+    }
+
     #[test]
     fn fixed_point_text() {
         use super::fixed;

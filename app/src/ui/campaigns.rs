@@ -60,7 +60,12 @@ pub fn CampaignsPage() -> impl IntoView {
         </section>
         <Loaded data=data render=move |list| {
                 if list.is_empty() {
-                    return view! { <p class="card muted">"暂时没有评选活动。"</p> }.into_any();
+                    return view! {
+                        <section class="card empty" data-test-id="no-campaigns">
+                            <p>"暂时没有评选活动。评选开始后，您可以在这里推荐身边的好人、为候选人投票。"</p>
+                            <p><a href="/volunteer">"先去看看志愿岗位"</a></p>
+                        </section>
+                    }.into_any();
                 }
                 list.into_iter().map(|c| view! {
                     <section class="card" data-test-id=format!("campaign-{}", c.id)>

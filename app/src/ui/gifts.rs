@@ -46,7 +46,12 @@ pub fn ShopPage() -> impl IntoView {
                         None => view! { <p class="card"><a href="/login?next=/gifts">"登录"</a>"后即可兑换。"</p> }.into_any(),
                     }}
                     {if shop.gifts.is_empty() {
-                        view! { <p class="card muted">"暂时没有可兑换的礼品。"</p> }.into_any()
+                        view! {
+                            <section class="card empty" data-test-id="no-gifts">
+                                <p>"暂时没有可兑换的礼品，上新后会在这里显示。"</p>
+                                <p><a href="/points">"先看看我的积分"</a></p>
+                            </section>
+                        }.into_any()
                     } else {
                         view! {
                             <ul class="gifts">
@@ -103,7 +108,12 @@ pub fn RedemptionsPage() -> impl IntoView {
         </section>
         <Loaded data=data render=move |list| {
                 if list.is_empty() {
-                    return view! { <p class="card muted">"还没有兑换记录。"</p> }.into_any();
+                    return view! {
+                        <section class="card empty" data-test-id="no-redemptions">
+                            <p>"还没有兑换记录。"</p>
+                            <p><a class="btn primary" href="/gifts">"用积分兑换礼品"</a></p>
+                        </section>
+                    }.into_any();
                 }
                 list.into_iter().map(|c| {
                     let r = c.redemption;

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::CityMap;
-use crate::domain::{GeoPoint, ReportStatus, map::MapView};
+use crate::domain::map::{MapView, midpoint};
+use crate::domain::{GeoPoint, ReportStatus};
 use crate::models::Report;
 
 /// 嘉峪关's centre, for a city without areas yet.
@@ -23,6 +24,8 @@ pub const CITY_CENTER: GeoPoint = GeoPoint {
 pub struct MapProps {
     pub view: MapView,
     pub layer: String,
+    /// `MapView::data`, made on the server (the bundle formats no floats).
+    pub data: String,
 }
 
 impl MapProps {
@@ -73,10 +76,96 @@ impl MapProps {
             .as_ref()
             .map(|t| tile_layer(t, &view))
             .unwrap_or_default();
+        let labels: String = map.areas.iter().filter_map(|a| label(&view, a)).collect();
         MapProps {
             view,
-            layer: base + &layer,
+            data: view.data(),
+            layer: format!(r#"{base}{layer}<g class="map-labels" aria-hidden="true">{labels}</g>"#),
         }
+    }
+}
+
+/// The city's segments and grids as `<option>`s of a place list (the
+/// report form's way to set the pin without the map): each a segment's
+/// middle or a grid's centre, as `lat_e6,lon_e6` (integers: the browser
+/// bundle parses no floats).
+pub fn place_options(map: &CityMap) -> String {
+    let mut segments = String::new();
+    let mut grids = String::new();
+    for a in &map.areas {
+        let Some((lon, lat)) = anchor(a) else {
+            continue;
+        };
+        let option = format!(
+            r#"<option value="{},{}">{}</option>"#,
+            (lat * 1e6).round() as i64,
+            (lon * 1e6).round() as i64,
+            escape(&a.name)
+        );
+        let list = if a.line.is_some() {
+            &mut segments
+        } else {
+            &mut grids
+        };
+        list.push_str(&option);
+    }
+    let group = |label: &str, options: String| {
+        if options.is_empty() {
+            String::new()
+        } else {
+            format!(r#"<optgroup label="{label}">{options}</optgroup>"#)
+        }
+    };
+    format!(
+        r#"<option value="">请选择</option>{}{}"#,
+        group("路段", segments),
+        group("网格", grids)
+    )
+}
+
+/// Where an area is named and chosen: a street's middle, a grid's centre.
+fn anchor(a: &crate::models::Area) -> Option<(f64, f64)> {
+    if let Some(line) = &a.line {
+        let [lon, lat] = midpoint(line)?;
+        return Some((lon, lat));
+    }
+    let ring = a.polygon.as_ref()?.first()?;
+    let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+    for p in ring {
+        lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+        hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+    }
+    Some(((lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0))
+}
+
+/// An area's name on the map: a street's along its line at the middle, a
+/// grid's in the middle of its box; the part in brackets (the section of a
+/// street) left to the list and the pin. Nothing when the place is out of view.
+fn label(view: &MapView, a: &crate::models::Area) -> Option<String> {
+    let name = escape(a.name.split('（').next().unwrap_or(&a.name));
+    let (lon, lat) = anchor(a)?;
+    if !view.contains(GeoPoint { lat, lon }) {
+        return None;
+    }
+    let (x, y) = view.xy(lon, lat);
+    if let Some(line) = &a.line {
+        let (first, last) = (line.first()?, line.last()?);
+        let ((x1, y1), (x2, y2)) = (view.xy(first[0], first[1]), view.xy(last[0], last[1]));
+        // Upright text: a street drawn right to left reads left to right.
+        let mut angle = (y2 - y1).atan2(x2 - x1).to_degrees();
+        if angle > 90.0 {
+            angle -= 180.0;
+        } else if angle <= -90.0 {
+            angle += 180.0;
+        }
+        Some(format!(
+            r#"<text class="map-label" x="{x}" y="{y}" transform="rotate({} {x} {y})">{name}</text>"#,
+            angle.round() as i64
+        ))
+    } else {
+        Some(format!(
+            r#"<text class="map-label grid" x="{x}" y="{y}">{name}</text>"#
+        ))
     }
 }
 

@@ -29,6 +29,13 @@ use crate::error::AppError;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let body_class = if large_font() { "font-large" } else { "" };
+    // The stylesheet travels inside the page, so the first paint needs one
+    // round trip, not two (LCP on slow 4G, docs/PERFORMANCE.md); without a
+    // built site (tests) the page links it.
+    let style = match page_css(&options) {
+        Some(css) => view! { <style inner_html=css></style> }.into_any(),
+        None => view! { <link rel="stylesheet" id="leptos" href="/pkg/zhuomu.css"/> }.into_any(),
+    };
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
@@ -36,17 +43,117 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
                 <meta name="theme-color" content="#b3261e"/>
-                <link rel="stylesheet" id="leptos" href="/pkg/zhuomu.css"/>
+                {style}
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <script src="/zhuomu.js" defer=true></script>
-                <HydrationScripts options islands=true/>
+                {staff_page().then(|| view! { <script src="/staff.js" defer=true></script> })}
+                <IslandScripts options/>
                 <leptos_meta::MetaTags/>
             </head>
             <body class=body_class>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The built stylesheet (`site/pkg/<name>.css`, minified by the build), read
+/// once per process in a release build and at every page in development.
+/// `None` without a built site, or if the text could end the `<style>`.
+fn page_css(options: &LeptosOptions) -> Option<std::sync::Arc<str>> {
+    #[cfg(feature = "ssr")]
+    {
+        use std::sync::{Arc, OnceLock};
+        let read = || {
+            let path = format!(
+                "{}/{}/{}.css",
+                options.site_root, options.site_pkg_dir, options.output_name
+            );
+            std::fs::read_to_string(path)
+                .ok()
+                .filter(|css| !css.contains("</"))
+                .map(Arc::<str>::from)
+        };
+        if options.env != leptos::config::Env::PROD {
+            return read();
+        }
+        static CSS: OnceLock<Option<Arc<str>>> = OnceLock::new();
+        CSS.get_or_init(read).clone()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = options;
+        None
+    }
+}
+
+/// Wakes the islands, as leptos' `HydrationScripts` does, but only once
+/// the page has loaded (or after 3 s, should a map tile hold the load
+/// event): the WASM (~140 KB) then does not share a slow
+/// link with what the first screen needs (its preload did, and held LCP
+/// near 2 s on slow 4G). The JS glue is still hinted, at low priority. The
+/// walk is leptos 0.8's: each `<leptos-island>` in document order gets its
+/// `_island_` function, after the children callback of the nearest
+/// `<leptos-children>` around it. Then `<html data-awake>` says so (the
+/// browser tests wait for it).
+#[component]
+fn IslandScripts(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
+    let nonce = leptos::nonce::use_nonce();
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let script = format!(
+        "((js, wasm) => {{\
+const parents = [];\
+const wake = async (el, mod) => {{\
+const f = mod[el.dataset.component];\
+if (!f) return console.warn('no island function', el.dataset.component);\
+const cb = parents[parents.length - 1]; if (cb) cb();\
+const r = f(el); if (r && r.then) await r;\
+}};\
+const walk = async (node, mod) => {{\
+const tag = node.tagName.toLowerCase();\
+if (tag === 'leptos-island') await wake(node, mod);\
+const kids = tag === 'leptos-children';\
+if (kids) parents.push(node.$$on_hydrate);\
+for (const c of node.children) await walk(c, mod);\
+if (kids) parents.pop();\
+}};\
+const start = () => import(js).then(mod => mod.default({{ module_or_path: wasm }}).then(async () => {{ mod.hydrate(); await walk(document.body, mod); document.documentElement.setAttribute('data-awake', ''); }}));\
+let started = false;\
+const idle = () => {{ if (started) return; started = true; 'requestIdleCallback' in window ? requestIdleCallback(start) : start(); }};\
+if (document.readyState === 'complete') idle(); else {{ addEventListener('load', idle, {{ once: true }}); setTimeout(idle, 3000); }}\
+}})({js:?}, {wasm:?});",
+        js = format!("{pkg}.js"),
+        // Named as leptos names it: `_bg` unless the build named the output.
+        wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+            format!("{pkg}.wasm")
+        } else {
+            format!("{pkg}_bg.wasm")
+        },
+    );
+    view! {
+        <link rel="modulepreload" href=format!("{pkg}.js") crossorigin=nonce.clone() fetchpriority="low"/>
+        <script type="module" nonce=nonce>{script}</script>
+    }
+}
+
+/// The staff consoles (`/admin/…`, `/manage/…`) load `public/staff.js` too;
+/// a citizen's page does not.
+fn staff_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|p| {
+            let path = p.uri.path();
+            path.starts_with("/admin/") || path.starts_with("/manage/")
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 

@@ -60,7 +60,12 @@ pub fn PointsPage() -> impl IntoView {
                             <section class="card">
                                 <h2>"积分明细"</h2>
                                 {if ledger.items.is_empty() {
-                                    view! { <p class="muted" data-test-id="ledger-empty">"还没有积分记录。"</p> }.into_any()
+                                    view! {
+                                        <div data-test-id="ledger-empty">
+                                            <p class="muted">"还没有积分记录。报告被采纳、参加志愿服务都能得积分。"</p>
+                                            <p class="actions"><a class="btn primary" href="/report">"随手拍"</a><a class="btn" href="/volunteer">"去做志愿者"</a></p>
+                                        </div>
+                                    }.into_any()
                                 } else {
                                     view! {
                                         <ul class="ledger" data-test-id="ledger">

@@ -1,11 +1,11 @@
 use app::backend::AppState;
 use app::backend::city::{self, AreaInput, CategoryInput, PortalInput, UnitInput};
-use app::models::{Area, Category, PortalProfile, Unit};
+use app::models::{Area, Category, PlaceAt, PortalProfile, Unit};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::extract::{ApiJson, Caller, Id};
+use super::extract::{ApiJson, ApiQuery, Caller, Id};
 use crate::problem::{ApiResult, Problem};
 
 /// Report categories with their points and deadlines.
@@ -69,6 +69,28 @@ pub async fn create_unit(
 #[utoipa::path(get, path = "/api/v1/areas", tag = "city", responses((status = 200, body = Vec<Area>)))]
 pub async fn areas(State(state): State<AppState>) -> ApiResult<Json<Vec<Area>>> {
     Ok(Json(city::list_areas(&state).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlaceQuery {
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// With a category, the unit is the one a report of it would go to.
+    pub category_id: Option<i64>,
+}
+
+/// Where a position is: its segment or grid and the unit a report there
+/// would go to, in words for the report form's pin.
+#[utoipa::path(get, path = "/api/v1/areas/at", tag = "city", params(PlaceQuery),
+    responses((status = 200, body = PlaceAt), (status = 422, body = Problem)))]
+pub async fn place_at(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PlaceQuery>,
+) -> ApiResult<Json<PlaceAt>> {
+    Ok(Json(
+        city::places::place_at(&state, q.lat, q.lon, q.category_id).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/areas", tag = "admin", security(("bearer" = [])), request_body = AreaInput,

@@ -175,6 +175,7 @@ fn declared() -> OpenApiRouter<AppState> {
         .routes(routes!(city::portal))
         .routes(routes!(city::set_portal))
         .routes(routes!(city::areas))
+        .routes(routes!(city::place_at))
         .routes(routes!(city::create_area))
         // reports
         .routes(routes!(reports::list, reports::create))

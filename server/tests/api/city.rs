@@ -448,3 +448,87 @@ async fn the_seed_sets_who_runs_the_demo_portal(e: Engine) {
     assert_eq!(p["hotline"], "12345");
 }
 both!(the_seed_sets_who_runs_the_demo_portal);
+
+async fn a_position_is_named_by_its_segment_or_grid_and_unit(e: Engine) {
+    use crate::helpers::{IN_GRID, NOWHERE, ON_STREET};
+    let app = TestApp::spawn(e).await;
+    let city = app.city().await;
+    let at = |(lat, lon): (f64, f64), category: Option<i64>| {
+        let cat = category
+            .map(|c| format!("&category_id={c}"))
+            .unwrap_or_default();
+        format!("/api/v1/areas/at?lat={lat}&lon={lon}{cat}")
+    };
+    // Anyone may ask (the form asks as the pin moves): the street first,
+    // with the unit that owns it…
+    let r = app.get(&at(ON_STREET, Some(city.litter)), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["label"], "新华路 · 交市城管局");
+    assert_eq!(r.body["area_kind"], "segment");
+    assert_eq!(r.body["unit_id"], city.street_unit);
+    // …the category's own unit before the place's, as routing does…
+    let r = app.get(&at(IN_GRID, Some(city.parking)), None).await;
+    assert_eq!(r.body["label"], "雄关一网格 · 交市交警支队");
+    assert_eq!(r.body["unit_id"], city.traffic_unit);
+    // …and outside every area, who decides.
+    let r = app.get(&at(NOWHERE, None), None).await;
+    assert_eq!(r.body["area_id"], serde_json::Value::Null);
+    assert_eq!(
+        r.body["label"],
+        "不在已划分的路段或网格内，审核员会指定责任单位"
+    );
+    // Bad input is a field error.
+    for bad in [
+        "/api/v1/areas/at?lat=91&lon=98.29".to_owned(),
+        "/api/v1/areas/at?lon=98.29".to_owned(),
+        at(IN_GRID, Some(999_999)),
+    ] {
+        let r = app.get(&bad, None).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.text
+        );
+    }
+    let r = app.get("/api/v1/areas/at?lat=abc&lon=98.29", None).await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+
+    // A new area names its places at once on this server.
+    let admin = app.admin().await;
+    let r = app
+        .post(
+            "/api/v1/admin/areas",
+            json!({"name": "远郊网格", "kind": "grid", "unit_id": city.grid_unit,
+                   "polygon": [[[98.49, 39.89], [98.51, 39.89], [98.51, 39.91], [98.49, 39.91], [98.49, 39.89]]]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(
+        app.get(&at(NOWHERE, None), None).await.body["label"],
+        "远郊网格 · 交雄关街道"
+    );
+
+    // Lists, cards and the report itself name the place with the address.
+    let (citizen, _) = app.register("13800138031", "李四").await;
+    let id = app
+        .report_id(&citizen, city.litter, ON_STREET, "路边有垃圾")
+        .await;
+    let r = app
+        .get(&format!("/api/v1/reports/{id}"), Some(&citizen))
+        .await;
+    assert_eq!(r.body["area_name"], "新华路");
+    let page = app
+        .send(
+            app.request(reqwest::Method::GET, &format!("/reports/{id}"), None)
+                .header(reqwest::header::COOKIE, format!("zhuomu_session={citizen}")),
+        )
+        .await;
+    assert!(
+        page.text.contains("新华路 · 新华南路与雄关东路交叉口"),
+        "{}",
+        page.text
+    );
+}
+both!(a_position_is_named_by_its_segment_or_grid_and_unit);

@@ -1197,9 +1197,37 @@ async fn hot_issues_of_the_week(e: Engine) {
     assert_eq!(r.body["most_followed"][0]["report_id"], hot_ids[2]);
     assert_eq!(r.body["most_followed"][0]["followers"], 1);
     assert_eq!(r.body["most_followed"].as_array().unwrap().len(), 1);
+    // Each place is named by its grid or street, and the week ranks those too.
+    assert_eq!(r.body["most_reported"][0]["area_name"], "雄关一网格");
+    assert_eq!(r.body["most_followed"][0]["area_name"], "新华路");
+    let areas = &r.body["by_area"];
+    assert_eq!(areas.as_array().unwrap().len(), 2, "{areas}");
+    assert_eq!(
+        (
+            &areas[0]["name"],
+            &areas[0]["reports"],
+            &areas[0]["report_id"]
+        ),
+        (&json!("雄关一网格"), &json!(2), &json!(hot_ids[1]))
+    );
+    assert_eq!(
+        (
+            &areas[1]["name"],
+            &areas[1]["kind"],
+            &areas[1]["followers"],
+            &areas[1]["unit_name"]
+        ),
+        (
+            &json!("新华路"),
+            &json!("segment"),
+            &json!(1),
+            &json!("市城管局")
+        )
+    );
     app.state.clock.advance(8 * DAY_MS);
     let r = app.get("/api/v1/reports/hot", None).await;
     assert_eq!(r.body["most_reported"], json!([]));
+    assert_eq!(r.body["by_area"], json!([]));
 }
 both!(hot_issues_of_the_week);
 

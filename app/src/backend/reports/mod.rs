@@ -30,7 +30,9 @@ use crate::domain::{
     Redaction, ReportStatus, Role, RoutableArea, Transition,
 };
 use crate::error::AppError;
-use crate::models::{HotIssues, HotPlace, Page, Report, ReportPhoto, TimelineEvent, Total};
+use crate::models::{
+    HotArea, HotIssues, HotPlace, Page, Report, ReportPhoto, TimelineEvent, Total,
+};
 
 pub use closure::*;
 pub use intake::*;
@@ -251,11 +253,13 @@ async fn to_reports(
             });
     }
     let now = state.clock.now_ms();
+    let places = crate::backend::city::places::places(state).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
             let status = r.status();
             Report {
+                area_name: places.name_at(r.point()),
                 id: r.id,
                 category_id: r.category_id,
                 category_name: r.category_name.clone(),

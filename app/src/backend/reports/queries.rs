@@ -603,17 +603,71 @@ async fn hot_now(state: &AppState) -> Result<HotIssues, AppError> {
     .bind(since)
     .fetch_all(&state.db.pool)
     .await?;
+    let areas = crate::backend::city::places::places(state).await?;
     Ok(HotIssues {
-        most_reported: places(state, most_reported).await?,
-        most_followed: places(state, most_followed).await?,
+        most_reported: places(state, &areas, most_reported).await?,
+        most_followed: places(state, &areas, most_followed).await?,
+        by_area: by_area(state, &areas, since).await?,
     })
 }
 
-async fn places(state: &AppState, rows: Vec<HotRow>) -> Result<Vec<HotPlace>, AppError> {
+/// The week's segments and grids by reports: each public report of the
+/// week counted in the place its position falls in (the same rule as
+/// routing), ten at most. Computed once a minute with the other hot spots;
+/// its cost grows with the week's reports, not with all of them.
+async fn by_area(
+    state: &AppState,
+    areas: &crate::backend::city::places::Places,
+    since: i64,
+) -> Result<Vec<HotArea>, AppError> {
+    let rows: Vec<(i64, f64, f64, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, lat, lon, seen_count, follower_count, status FROM reports \
+         WHERE created_at >= $1 AND status IN ('assigned', 'returned', 'rectified', 'closed', 'duplicate')",
+    )
+    .bind(since)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut tally: HashMap<i64, HotArea> = HashMap::new();
+    for (id, lat, lon, seen, followers, status) in rows {
+        let Some(a) = areas.at(GeoPoint { lat, lon }) else {
+            continue;
+        };
+        let t = tally.entry(a.id).or_insert_with(|| HotArea {
+            area_id: a.id,
+            name: a.name.clone(),
+            kind: a.kind,
+            unit_name: a.unit_name.clone(),
+            reports: 0,
+            followers: 0,
+            report_id: 0,
+        });
+        t.reports += 1 + seen;
+        t.followers += followers;
+        if status != "duplicate" {
+            t.report_id = t.report_id.max(id);
+        }
+    }
+    let mut out: Vec<HotArea> = tally.into_values().filter(|a| a.report_id > 0).collect();
+    out.sort_by(|a, b| {
+        (b.reports, b.followers, b.report_id).cmp(&(a.reports, a.followers, a.report_id))
+    });
+    out.truncate(10);
+    Ok(out)
+}
+
+async fn places(
+    state: &AppState,
+    areas: &crate::backend::city::places::Places,
+    rows: Vec<HotRow>,
+) -> Result<Vec<HotPlace>, AppError> {
     let mut out = Vec::with_capacity(rows.len());
     for h in rows {
         let r = load(state, h.latest).await?;
         out.push(HotPlace {
+            area_name: areas.name_at(GeoPoint {
+                lat: r.lat,
+                lon: r.lon,
+            }),
             lat: r.lat,
             lon: r.lon,
             address: r.address,

@@ -76,7 +76,10 @@ fn location_refused_message(code: u16) -> &'static str {
     }
 }
 
-/// The map a finger taps to place (or correct) the pin.
+/// The map a finger taps to place (or correct) the pin. Dragging the pin,
+/// the "you are here" dot and choosing a place from the list are
+/// `public/zhuomu.js` (`enhancePin`): they end in a tap here (a `click` at
+/// the new spot), so the bundle every citizen downloads stays small.
 #[component]
 fn PinMap(map: MapProps, pin: RwSignal<Option<GeoPoint>>) -> impl IntoView {
     let view = map.view;
@@ -101,18 +104,20 @@ fn PinMap(map: MapProps, pin: RwSignal<Option<GeoPoint>>) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };
-    let marker = move || {
-        pin.get().filter(|p| view.contains(*p)).map(|p| {
-            let (x, y) = view.xy(p.lon, p.lat);
-            view! { <circle class="pin mine" cx=x as i64 cy=y as i64 r="9"/> }
-        })
+    // One element that moves (a drag keeps hold of it), out of sight until
+    // it has a place.
+    let at = move || {
+        pin.get()
+            .filter(|p| view.contains(*p))
+            .map(|p| view.xy(p.lon, p.lat))
+            .unwrap_or((-99.0, -99.0))
     };
     view! {
-        <svg class="map pick" viewBox=view.view_box() role="img" aria-label="点击地图选择问题位置"
-            on:click=on_click data-test-id="pin-map">
+        <svg class="map pick" viewBox=view.view_box() role="img" aria-label="点击地图选择问题位置，可拖动图钉"
+            on:click=on_click data-view=map.data data-test-id="pin-map">
             <rect class="map-bg" width=view.width as i64 height=view.height as i64/>
             <AreaLayer layer=map.layer/>
-            {marker}
+            <circle class="pin mine" cx=move || at().0 as i64 cy=move || at().1 as i64 r="9"/>
         </svg>
     }
 }
@@ -122,6 +127,9 @@ pub fn ReportForm(
     categories: Vec<(i64, String)>,
     map: MapProps,
     chosen: Option<i64>,
+    /// `<option value="lat_e6,lon_e6">` markup of the city's segments and
+    /// grids, to choose the place from a list (keyboard, screen reader).
+    places: String,
 ) -> impl IntoView {
     let camera = NodeRef::<leptos::html::Input>::new();
     let gallery = NodeRef::<leptos::html::Input>::new();
@@ -160,10 +168,19 @@ pub fn ReportForm(
         }
     };
     let on_photos = move |_| show_photos();
-    // On a slow network a photo may be chosen before this island wakes up:
-    // show what the inputs already hold once it does (effects run only in
+    // The page wakes this island after it has loaded: until then its
+    // buttons are off, and what was chosen meanwhile (a photo, the
+    // category) is read from the inputs once it wakes (effects run only in
     // the browser).
-    Effect::new(move |_| show_photos());
+    let awake = RwSignal::new(false);
+    let category_input = NodeRef::<leptos::html::Select>::new();
+    Effect::new(move |_| {
+        awake.set(true);
+        show_photos();
+        if let Some(c) = category_input.get_untracked() {
+            category.set(c.value().parse().ok());
+        }
+    });
 
     let locate = move |_| {
         locating.set(true);
@@ -178,7 +195,8 @@ pub fn ReportForm(
         });
     };
 
-    // The duplicate hint follows the category and the pin.
+    // The duplicate hint follows the category and the pin. (What the pin
+    // falls in is asked by `public/zhuomu.js`, `enhancePin`.)
     Effect::new(move |_| {
         let (Some(c), Some(p)) = (category.get(), pin.get()) else {
             hints.set(vec![]);
@@ -288,7 +306,7 @@ pub fn ReportForm(
 
             <div class="field">
                 <label for="f-category">"问题类别"</label>
-                <select id="f-category" name="category_id" data-test-id="input-category"
+                <select id="f-category" name="category_id" data-test-id="input-category" node_ref=category_input
                     on:change=move |ev| category.set(event_target_value(&ev).parse().ok())>
                     <option value="">"请选择"</option>
                     {categories.into_iter().map(|(id, name)| view! { <option value=id selected=chosen == Some(id)>{name}</option> }).collect_view()}
@@ -298,7 +316,7 @@ pub fn ReportForm(
 
             <fieldset class="field">
                 <legend>"位置"</legend>
-                <button type="button" class="btn" on:click=locate disabled=move || locating.get() data-test-id="locate">
+                <button type="button" class="btn" on:click=locate disabled=move || locating.get() || !awake.get() data-test-id="locate">
                     {move || if locating.get() { "定位中…" } else { "使用我的位置" }}
                 </button>
                 <p class="field-hint" data-test-id="location">
@@ -307,8 +325,11 @@ pub fn ReportForm(
                         None => "可以定位，也可以直接点地图选择位置。".into(),
                     }}
                 </p>
+                <p class="field-hint" aria-live="polite" data-place-label="" data-test-id="place"></p>
                 <p class="field-error" role="alert" data-test-id="location-note">{move || location_note.get()}</p>
                 <PinMap map pin/>
+                <label for="f-place">"或从列表选择路段、网格"</label>
+                <select id="f-place" data-place-list="" inner_html=places data-test-id="input-place"></select>
                 <input type="hidden" name="lat" prop:value=lat_value/>
                 <input type="hidden" name="lon" prop:value=lon_value/>
                 <p class="field-error" role="alert" data-test-id="error-lat">{field_error("lat")}</p>
@@ -351,7 +372,7 @@ pub fn ReportForm(
                 <p class="saved" role="status" data-test-id="queued">"网络不通：报告已保存在手机上，联网后会自动发送。"</p>
             })}
             <button type="submit" class="btn primary block" data-test-id="report-submit"
-                disabled=move || phase.get() == Phase::Sending>
+                disabled=move || phase.get() == Phase::Sending || !awake.get()>
                 {move || if phase.get() == Phase::Sending { "提交中…" } else { "提交" }}
             </button>
         </form>

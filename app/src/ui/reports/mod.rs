@@ -18,9 +18,9 @@ use crate::api::{
 };
 use crate::domain::report::{action_label, role_label, short_time};
 use crate::domain::supervision::{clock_text, stars_text};
-use crate::domain::{Escalation, GeoPoint, ReportStatus};
+use crate::domain::{AreaKind, Escalation, GeoPoint, ReportStatus};
 use crate::error::AppError;
-use crate::models::{HotPlace, Report};
+use crate::models::{HotArea, HotPlace, Report};
 use form::ReportForm;
 
 /// The status of a report as a coloured word, with the deadline clock
@@ -53,6 +53,18 @@ pub fn StatusPill(report: Report) -> impl IntoView {
     }
 }
 
+/// Where a report is, in words: its segment or grid and the address the
+/// reporter typed ("雄关东路 · 新华南路口"), either alone, or nothing.
+pub fn place(r: &Report) -> Option<String> {
+    let address = r.address.trim();
+    match (r.area_name.as_deref(), address.is_empty()) {
+        (Some(a), false) if !address.contains(a) => Some(format!("{a} · {address}")),
+        (Some(a), true) => Some(a.to_owned()),
+        (_, false) => Some(address.to_owned()),
+        _ => None,
+    }
+}
+
 /// A report in a list.
 #[component]
 pub fn ReportCard(report: Report) -> impl IntoView {
@@ -71,7 +83,7 @@ pub fn ReportCard(report: Report) -> impl IntoView {
                     <p class="report-desc">{report.description.clone()}</p>
                     <p class="muted small">
                         {format!("#{} · {}", report.id, short_time(&report.created_at))}
-                        {(!report.address.is_empty()).then(|| format!(" · {}", report.address))}
+                        {place(&report).map(|p| format!(" · {p}"))}
                     </p>
                 </div>
             </a>
@@ -112,11 +124,12 @@ pub fn ReportPage() -> impl IntoView {
                     d => {
                         let chosen = chosen.filter(|id| d.categories.iter().any(|c| c.id == *id));
                         let categories = d.categories.into_iter().map(|c| (c.id, c.name)).collect();
+                        let places = super::map::place_options(&d.map);
                         let map = MapProps::new(&d.map, &[], 360.0);
                         view! {
                             <section class="card">
                                 <noscript><p class="form-error">"随手拍需要定位和上传照片，请开启浏览器的 JavaScript。"</p></noscript>
-                                <ReportForm categories map chosen/>
+                                <ReportForm categories map chosen places/>
                             </section>
                         }.into_any()
                     }
@@ -209,10 +222,26 @@ pub fn ReportsPage() -> impl IntoView {
                     </section>
                     <HotCard places=d.hot.most_reported title="本周被报告最多的地方" test_id="hot-reported"/>
                     <HotCard places=d.hot.most_followed title="本周最受关注" test_id="hot-followed"/>
+                    <HotAreas areas=d.hot.by_area/>
                     <section class="card">
                         <h2>{format!("共 {total} 条")}</h2>
                         {if reports.is_empty() {
-                            view! { <p class="muted" data-test-id="no-reports">"没有找到报告。"</p> }.into_any()
+                            let filtered = q().is_some() || status().is_some() || category().is_some();
+                            view! {
+                                <div class="empty" data-test-id="no-reports">
+                                    {if filtered {
+                                        view! {
+                                            <p>"没有找到符合条件的报告。"</p>
+                                            <p><a href="/reports" data-test-id="clear-filters">"清除搜索和筛选"</a>"，或换个词再试。"</p>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <p>"还没有公开的报告。"</p>
+                                            <p><a class="btn primary" href="/report">"随手拍，报告第一个问题"</a></p>
+                                        }.into_any()
+                                    }}
+                                </div>
+                            }.into_any()
                         } else {
                             view! {
                                 <ul class="report-list" data-test-id="report-list">
@@ -229,6 +258,26 @@ pub fn ReportsPage() -> impl IntoView {
     }
 }
 
+/// The week's segments and grids by reports.
+#[component]
+fn HotAreas(areas: Vec<HotArea>) -> impl IntoView {
+    (!areas.is_empty()).then(|| {
+        view! {
+            <section class="card" data-test-id="hot-areas">
+                <h2>"本周问题最多的路段和网格"</h2>
+                <ol class="hot">
+                    {areas.into_iter().map(|a| view! {
+                        <li>
+                            <a href=format!("/reports/{}", a.report_id)>{a.name}</a>
+                            <span class="muted">{format!(" {} · {}条报告 · {}", match a.kind { AreaKind::Segment => "路段", AreaKind::Grid => "网格" }, a.reports, a.unit_name)}</span>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        }
+    })
+}
+
 #[component]
 fn HotCard(places: Vec<HotPlace>, title: &'static str, test_id: &'static str) -> impl IntoView {
     (!places.is_empty()).then(|| {
@@ -239,7 +288,12 @@ fn HotCard(places: Vec<HotPlace>, title: &'static str, test_id: &'static str) ->
                     {places.into_iter().map(|p| view! {
                         <li>
                             <a href=format!("/reports/{}", p.report_id)>
-                                {if p.address.is_empty() { p.category_name.clone() } else { p.address.clone() }}
+                                {match (p.area_name.clone(), p.address.is_empty()) {
+                                    (Some(a), true) => a,
+                                    (Some(a), false) => format!("{a} · {}", p.address),
+                                    (None, false) => p.address.clone(),
+                                    (None, true) => p.category_name.clone(),
+                                }}
                             </a>
                             <span class="muted">{format!(" {}条报告 · {}人关注", p.reports, p.followers)}</span>
                         </li>
@@ -291,7 +345,7 @@ pub fn ReportDetailPage() -> impl IntoView {
                         <h1>{format!("{} #{}", r.category_name, r.id)}</h1>
                         <p class="report-desc">{r.description.clone()}</p>
                         <dl class="facts">
-                            {(!r.address.is_empty()).then(|| view! { <dt>"地点"</dt><dd>{r.address.clone()}</dd> })}
+                            {place(&r).map(|p| view! { <dt>"地点"</dt><dd data-test-id="place">{p}</dd> })}
                             <dt>"上报"</dt><dd>{format!("{} · {}", short_time(&r.created_at), r.reporter_name.clone().unwrap_or_else(|| "匿名".into()))}</dd>
                             {r.unit_name.clone().map(|u| view! { <dt>"责任单位"</dt><dd data-test-id="unit">{u}</dd> })}
                             {r.deadline.clone().map(|d| view! { <dt>"整改期限"</dt><dd>{short_time(&d)}</dd> })}
@@ -465,7 +519,7 @@ pub fn MessagesPage() -> impl IntoView {
                                 </form>
                             })}
                             {if page.items.is_empty() {
-                                view! { <p class="muted">"还没有消息。"</p> }.into_any()
+                                view! { <p class="muted" data-test-id="no-messages">"还没有消息。您报告的问题有了进展，会在这里告诉您。"</p> }.into_any()
                             } else {
                                 view! {
                                     <ul class="messages" data-test-id="messages">

@@ -1,7 +1,7 @@
 //! Markup typed by citizens stays text on every page it reaches: in text
 //! nodes, in attributes and in `<title>` (issue 17).
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode, header};
 use serde_json::json;
 
 use super::Plain;
@@ -114,3 +114,31 @@ async fn citizen_markup_stays_text_on_every_page(e: Engine) {
     assert!(seen.contains("王\"onmouseover='x'&amp;") || seen.contains("王&quot;onmouseover"));
 }
 both!(citizen_markup_stays_text_on_every_page);
+
+/// Pages travel compressed when the phone says it can take it, and as
+/// plain text when it does not.
+async fn pages_travel_compressed(e: Engine) {
+    let app = TestApp::spawn(e).await;
+    let plain = app.send(app.request(Method::GET, "/reports", None)).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(plain.text.contains("<html"), "{}", plain.text);
+    for encoding in ["br", "gzip"] {
+        let r = app
+            .request(Method::GET, "/reports", None)
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()[header::CONTENT_ENCODING], encoding);
+        let bytes = r.bytes().await.unwrap();
+        assert!(
+            bytes.len() * 2 < plain.text.len(),
+            "{encoding}: {} of {} bytes",
+            bytes.len(),
+            plain.text.len()
+        );
+    }
+}
+both!(pages_travel_compressed);

@@ -1,6 +1,8 @@
 //! City data: responsible units (责任单位), report categories, and areas —
 //! 包街 road segments and 网格 grids.
 
+pub mod places;
+
 use serde::Deserialize;
 
 use super::auth::{Actor, CurrentUser};
@@ -70,6 +72,7 @@ pub async fn create_unit(
     )
     .await?;
     tx.commit().await?;
+    places::refresh(state).await?;
     Ok(Unit { id, name })
 }
 
@@ -318,6 +321,7 @@ pub async fn create_area(
     )
     .await?;
     tx.commit().await?;
+    places::refresh(state).await?;
     Ok(Area::from_geometry(id, name, kind, input.unit_id, geometry))
 }
 
