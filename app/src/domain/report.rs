@@ -333,6 +333,19 @@ pub fn route_area<'a>(p: GeoPoint, areas: &[RoutableArea<'a>]) -> Option<Routabl
     })
 }
 
+/// Where something is, in words: its segment or grid and the address typed
+/// ("雄关东路 · 新华南路口"), either alone (the address alone when it already
+/// names the place), or nothing.
+pub fn place_text(area: Option<&str>, address: &str) -> Option<String> {
+    let address = address.trim();
+    match (area, address.is_empty()) {
+        (Some(a), false) if !address.contains(a) => Some(format!("{a} · {address}")),
+        (Some(a), true) => Some(a.to_owned()),
+        (_, false) => Some(address.to_owned()),
+        (None, true) => None,
+    }
+}
+
 /// Who gets the report: the moderator's choice, else the category's own unit
 /// (traffic → 交警支队), else the owner of the segment or grid.
 pub fn responsible_unit(
@@ -413,6 +426,27 @@ pub fn query_terms(q: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_place_in_words() {
+        assert_eq!(
+            place_text(Some("雄关东路"), "新华南路口").as_deref(),
+            Some("雄关东路 · 新华南路口")
+        );
+        assert_eq!(
+            place_text(Some("雄关东路"), " 雄关东路88号 ").as_deref(),
+            Some("雄关东路88号")
+        );
+        assert_eq!(
+            place_text(Some("雄关东路"), "").as_deref(),
+            Some("雄关东路")
+        );
+        assert_eq!(
+            place_text(None, "新华南路口").as_deref(),
+            Some("新华南路口")
+        );
+        assert_eq!(place_text(None, "  "), None);
+    }
     use ReportStatus::*;
     use Transition as T;
 

@@ -16,7 +16,7 @@ use crate::api::{
     FollowReport, ReadAll, ReportFeedback, ReturnReport, SeenReport, UrgeReport, browse_reports,
     get_report, inbox, my_reports, report_form_data,
 };
-use crate::domain::report::{action_label, role_label, short_time};
+use crate::domain::report::{action_label, place_text, role_label, short_time};
 use crate::domain::supervision::{clock_text, stars_text};
 use crate::domain::{AreaKind, Escalation, GeoPoint, ReportStatus};
 use crate::error::AppError;
@@ -53,16 +53,9 @@ pub fn StatusPill(report: Report) -> impl IntoView {
     }
 }
 
-/// Where a report is, in words: its segment or grid and the address the
-/// reporter typed ("雄关东路 · 新华南路口"), either alone, or nothing.
+/// Where a report is, in words (`domain::report::place_text`).
 pub fn place(r: &Report) -> Option<String> {
-    let address = r.address.trim();
-    match (r.area_name.as_deref(), address.is_empty()) {
-        (Some(a), false) if !address.contains(a) => Some(format!("{a} · {address}")),
-        (Some(a), true) => Some(a.to_owned()),
-        (_, false) => Some(address.to_owned()),
-        _ => None,
-    }
+    place_text(r.area_name.as_deref(), &r.address)
 }
 
 /// A report in a list.
@@ -288,12 +281,7 @@ fn HotCard(places: Vec<HotPlace>, title: &'static str, test_id: &'static str) ->
                     {places.into_iter().map(|p| view! {
                         <li>
                             <a href=format!("/reports/{}", p.report_id)>
-                                {match (p.area_name.clone(), p.address.is_empty()) {
-                                    (Some(a), true) => a,
-                                    (Some(a), false) => format!("{a} · {}", p.address),
-                                    (None, false) => p.address.clone(),
-                                    (None, true) => p.category_name.clone(),
-                                }}
+                                {place_text(p.area_name.as_deref(), &p.address).unwrap_or_else(|| p.category_name.clone())}
                             </a>
                             <span class="muted">{format!(" {}条报告 · {}人关注", p.reports, p.followers)}</span>
                         </li>
